@@ -1,0 +1,147 @@
+package dev.cortex;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.service.ServiceSupport;
+
+import dev.cortex.api.ChatApi;
+import dev.cortex.api.ChatReplyWriter;
+import dev.cortex.api.ChatRequestReader;
+import dev.cortex.api.ErrorReply;
+import dev.cortex.api.HealthReport;
+import dev.cortex.api.ModelListing;
+import dev.cortex.api.OllamaApi;
+import dev.cortex.api.OpenAiApi;
+import dev.cortex.http.StreamingHttpEngine;
+import dev.cortex.provider.ClientGoneException;
+import dev.cortex.provider.CohereAdapter;
+import dev.cortex.provider.GeminiAdapter;
+import dev.cortex.provider.GroqAdapter;
+import dev.cortex.provider.ModelCatalog;
+import dev.cortex.provider.OllamaAdapter;
+import dev.cortex.provider.Provider;
+import dev.cortex.provider.ProviderAdapter;
+import dev.cortex.provider.ProviderRegistry;
+import dev.cortex.provider.Timeouts;
+import dev.cortex.routing.FailureClassifier;
+import dev.cortex.routing.KeyPool;
+import dev.cortex.routing.ProviderFailure;
+import dev.cortex.routing.RequestRejectedException;
+
+/**
+ * Wires the beans the YAML routes refer to by name: one {@code Provider} and one circuit breaker per provider
+ * ({@code groq}, {@code groqBreaker}, ...), the front doors' processors, and the Vert.x instance that both the HTTP
+ * server and the upstream clients run on. Settings come from {@code application.properties}.
+ */
+public final class CortexConfiguration implements CamelConfiguration {
+
+    /** The providers Cortex knows, with their wire formats; the chain's order lives in routes/chain.camel.yaml. */
+    private static final List<String> PROVIDERS = List.of("groq", "gemini", "cohere", "ollama");
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings settings = new Settings(context);
+        Registry registry = context.getRegistry();
+
+        Vertx vertx = Vertx.vertx(new VertxOptions()
+                .setWorkerPoolSize(settings.integer("cortex.http.worker-pool-size"))
+                .setPreferNativeTransport(true));
+        context.addService(new VertxCloser(vertx));
+        registry.bind("vertx", vertx);
+        registry.bind("platform-http-engine", new StreamingHttpEngine());
+
+        FailureClassifier classifier = new FailureClassifier(
+                settings.seconds("cortex.keys.rate-limit-cooldown-seconds"),
+                settings.seconds("cortex.keys.daily-quota-cooldown-seconds"));
+        List<Provider> providers = new ArrayList<>();
+        for (String name : PROVIDERS) {
+            Provider provider = provider(name, settings, vertx, classifier);
+            registry.bind(name, provider);
+            registry.bind(name + "Breaker", provider.breaker());
+            providers.add(provider);
+        }
+        ProviderRegistry all = new ProviderRegistry(providers);
+        registry.bind("providers", all);
+
+        ChatApi openAi = new OpenAiApi();
+        ChatApi ollama = new OllamaApi();
+        registry.bind("openAiRequest", new ChatRequestReader(openAi));
+        registry.bind("openAiReply", new ChatReplyWriter(openAi));
+        registry.bind("openAiModels", new ModelListing(openAi, all));
+        registry.bind("ollamaRequest", new ChatRequestReader(ollama));
+        registry.bind("ollamaReply", new ChatReplyWriter(ollama));
+        registry.bind("ollamaTags", new ModelListing(ollama, all));
+        registry.bind("errorReply", new ErrorReply());
+        registry.bind("healthReport", new HealthReport(all));
+    }
+
+    private static Provider provider(String name, Settings s, Vertx vertx, FailureClassifier classifier) {
+        boolean keyless = name.equals("ollama");
+        KeyPool keys = keyless ? KeyPool.keyless(name) : new KeyPool(name, s.list(name + ".api-keys"), Clock.systemUTC());
+        Timeouts timeouts = new Timeouts(s.millis(name + ".timeout.connect-ms"), s.millis(name + ".timeout.first-token-ms"),
+                s.millis(name + ".timeout.idle-ms"), s.millis(name + ".timeout.total-ms"));
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                        .setConnectTimeout((int) timeouts.connect().toMillis())
+                        .setKeepAlive(true)
+                        .setTcpNoDelay(true)
+                        .setTryUseCompression(false) // tokens must pass as they come, not wait for a deflate block
+                        .setIdleTimeout(60),
+                new PoolOptions().setHttp1MaxSize(s.integer("cortex.upstream.max-connections")));
+        return new Provider(name, s.string(name + ".base-url"), adapter(name), keys, !keyless,
+                new ModelCatalog(name, s.list(name + ".models")), timeouts, breaker(name, s), classifier, vertx, client);
+    }
+
+    private static ProviderAdapter adapter(String name) {
+        return switch (name) {
+            case "groq" -> new GroqAdapter();
+            case "gemini" -> new GeminiAdapter();
+            case "cohere" -> new CohereAdapter();
+            case "ollama" -> new OllamaAdapter();
+            default -> throw new IllegalArgumentException("No adapter for provider " + name);
+        };
+    }
+
+    /**
+     * The provider's breaker, owned here rather than by the route so that its state survives a route reload. Only
+     * failures that say the provider is unwell count; a skipped provider, a cooled key or a bad request do not.
+     */
+    private static CircuitBreaker breaker(String name, Settings s) {
+        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                .failureRateThreshold(s.decimal("cortex.breaker.failure-rate-threshold"))
+                .slidingWindowSize(s.integer("cortex.breaker.sliding-window-size"))
+                .minimumNumberOfCalls(s.integer("cortex.breaker.minimum-number-of-calls"))
+                .waitDurationInOpenState(s.seconds("cortex.breaker.wait-in-open-seconds"))
+                .permittedNumberOfCallsInHalfOpenState(s.integer("cortex.breaker.permitted-calls-in-half-open"))
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .ignoreException(t -> t instanceof ProviderFailure failure && !failure.countsAgainstBreaker()
+                        || t instanceof RequestRejectedException || t instanceof ClientGoneException)
+                .build();
+        return CircuitBreaker.of(name, config);
+    }
+
+    /** Closes the shared Vert.x instance when Camel stops. */
+    private static final class VertxCloser extends ServiceSupport {
+        private final Vertx vertx;
+
+        VertxCloser(Vertx vertx) {
+            this.vertx = vertx;
+        }
+
+        @Override
+        protected void doStop() {
+            vertx.close();
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.cortex.api;
+
+import java.util.List;
+
+import dev.cortex.chat.ChatRequest;
+import dev.cortex.chat.ChatResult;
+
+/** One front door's wire format (OpenAI or Ollama): requests in, answers, streams, model lists and errors out. */
+public interface ChatApi {
+
+    /** Parses a request body, or throws {@link BadRequestException} naming what is wrong. */
+    ChatRequest parse(byte[] body);
+
+    String resultContentType();
+
+    byte[] renderResult(ChatResult result);
+
+    StreamRenderer newStream(ChatRequest request);
+
+    byte[] renderModels(List<ModelEntry> models);
+
+    ErrorBodies errors();
+
+    /** One model a provider serves. */
+    record ModelEntry(String provider, String id, long sizeBytes) {
+    }
+}

@@ -1,0 +1,39 @@
+package dev.cortex.api;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+
+import dev.cortex.chat.ChatResult;
+import dev.cortex.routing.ChatContext;
+
+/**
+ * Last step of a chat front door: renders a complete answer in this door's shape. A streamed answer has already gone
+ * out token by token, so there is nothing left to write.
+ */
+public final class ChatReplyWriter implements Processor {
+
+    private final ChatApi api;
+
+    public ChatReplyWriter(ChatApi api) {
+        this.api = api;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        ChatContext chat = exchange.getMessage().getBody(ChatContext.class);
+        if (chat.streaming()) {
+            return;
+        }
+        ChatResult result = chat.result();
+        Message out = exchange.getMessage();
+        out.removeHeaders("*"); // never echo request headers (an Authorization header least of all)
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        out.setHeader(Exchange.CONTENT_TYPE, api.resultContentType());
+        out.setHeader(ReplyHeaders.PROVIDER, result.provider());
+        out.setHeader(ReplyHeaders.MODEL, result.model());
+        out.setHeader(ReplyHeaders.ATTEMPTS, chat.trail().toString());
+        out.setHeader(ReplyHeaders.OVERHEAD_MS, chat.overheadMillis());
+        out.setBody(api.renderResult(result));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.cortex.api;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+
+import dev.cortex.chat.ChatRequest;
+import dev.cortex.chat.ReplyStream;
+import dev.cortex.routing.ChatContext;
+
+/**
+ * First step of a chat front door: parses the body in this door's shape into a {@link ChatContext} (the exchange body
+ * from here on), or fails with a 400 that names the bad field. A streaming caller gets a reply stream over its own
+ * HTTP response, which a provider writes to at the commit point.
+ */
+public final class ChatRequestReader implements Processor {
+
+    /** Exchange property naming the front door, so errors come back in the caller's shape. */
+    public static final String API = "CortexApi";
+
+    private final ChatApi api;
+
+    public ChatRequestReader(ChatApi api) {
+        this.api = api;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        exchange.setProperty(API, api);
+        ChatRequest request = api.parse(exchange.getMessage().getBody(byte[].class));
+        ReplyStream stream = null;
+        if (request.stream()) {
+            HttpMessage http = exchange.getIn(HttpMessage.class);
+            if (http == null) {
+                throw new BadRequestException("stream", "Streaming is only available over HTTP.");
+            }
+            stream = new HttpReplyStream(http.getResponse(), api.newStream(request));
+        }
+        exchange.getMessage().setBody(new ChatContext(request, stream));
+    }
+}

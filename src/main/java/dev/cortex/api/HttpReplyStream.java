@@ -1,0 +1,86 @@
+package dev.cortex.api;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+import dev.cortex.chat.FinishReason;
+import dev.cortex.chat.ReplyStream;
+import dev.cortex.chat.Usage;
+
+/**
+ * A streamed answer written straight to the client's Vert.x response: nothing is buffered beyond what the socket
+ * has not taken yet, so each token leaves as soon as the provider sends it.
+ */
+public final class HttpReplyStream implements ReplyStream {
+
+    private final HttpServerResponse response;
+    private final StreamRenderer renderer;
+
+    public HttpReplyStream(HttpServerResponse response, StreamRenderer renderer) {
+        this.response = response;
+        this.renderer = renderer;
+    }
+
+    @Override
+    public void commit(ReplyHead head) {
+        response.setStatusCode(200)
+                .setChunked(true)
+                .putHeader("Content-Type", renderer.contentType())
+                .putHeader("Cache-Control", "no-cache")
+                .putHeader("X-Accel-Buffering", "no") // keep reverse proxies from buffering the stream
+                .putHeader(ReplyHeaders.PROVIDER, head.provider())
+                .putHeader(ReplyHeaders.MODEL, head.model())
+                .putHeader(ReplyHeaders.ATTEMPTS, head.attempts())
+                .putHeader(ReplyHeaders.OVERHEAD_MS, Long.toString(head.overheadMs()));
+        byte[] opening = renderer.open(head.model());
+        if (opening.length > 0) {
+            write(opening);
+        } else {
+            response.writeHead();
+        }
+    }
+
+    @Override
+    public void text(String text) {
+        write(renderer.text(text));
+    }
+
+    @Override
+    public void complete(FinishReason reason, Usage usage) {
+        if (!response.ended() && !response.closed()) {
+            response.end(Buffer.buffer(renderer.close(reason, usage)));
+        }
+    }
+
+    @Override
+    public void fail(String code, String message) {
+        if (!response.ended() && !response.closed()) {
+            response.end(Buffer.buffer(renderer.error(code, message)));
+        }
+    }
+
+    @Override
+    public boolean congested() {
+        return response.writeQueueFull();
+    }
+
+    @Override
+    public void onDrain(Runnable action) {
+        response.drainHandler(v -> action.run());
+    }
+
+    @Override
+    public void onClientGone(Runnable action) {
+        response.closeHandler(v -> {
+            if (!response.ended()) {
+                action.run();
+            }
+        });
+    }
+
+    private void write(byte[] bytes) {
+        if (!response.ended() && !response.closed()) {
+            response.write(Buffer.buffer(bytes));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.cortex.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+
+import dev.cortex.provider.Provider;
+import dev.cortex.provider.ProviderRegistry;
+
+/** {@code GET /v1/models} and {@code GET /api/tags}: the union of the models the enabled providers serve. */
+public final class ModelListing implements Processor {
+
+    private final ChatApi api;
+    private final ProviderRegistry providers;
+
+    public ModelListing(ChatApi api, ProviderRegistry providers) {
+        this.api = api;
+        this.providers = providers;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        List<ChatApi.ModelEntry> models = new ArrayList<>();
+        for (Provider p : providers.all()) {
+            if (p.enabled()) {
+                p.models().models().forEach(m -> models.add(new ChatApi.ModelEntry(p.name(), m, 0)));
+            }
+        }
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(api.renderModels(models));
+    }
+}

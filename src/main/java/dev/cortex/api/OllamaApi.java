@@ -1,0 +1,145 @@
+package dev.cortex.api;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.cortex.chat.ChatRequest;
+import dev.cortex.chat.ChatResult;
+import dev.cortex.chat.FinishReason;
+import dev.cortex.chat.Json;
+import dev.cortex.chat.PenaltyScale;
+import dev.cortex.chat.Usage;
+
+/**
+ * Ollama's native chat API ({@code /api/chat}, {@code /api/tags}): NDJSON streams by default, and a request with no
+ * model is valid (the chain picks one).
+ */
+public final class OllamaApi implements ChatApi {
+
+    @Override
+    public ChatRequest parse(byte[] body) {
+        RequestFields f = new RequestFields(OpenAiApi.readJson(body), "");
+        if (f.has("tools")) {
+            throw new BadRequestException("tools", "Tool calling is not supported by this gateway.");
+        }
+        if (f.has("format")) {
+            throw new BadRequestException("format", "Structured output ('format') is not supported by this gateway.");
+        }
+        Boolean stream = f.bool("stream");
+        RequestFields o = f.object("options");
+        Double temperature = null, topP = null, frequencyPenalty = null, presencePenalty = null;
+        Integer topK = null, maxTokens = null;
+        Long seed = null;
+        List<String> stop = List.of();
+        if (o != null) {
+            temperature = o.number("temperature", 0, 2);
+            topP = o.number("top_p", 0, 1);
+            topK = o.integer("top_k", 0);
+            Integer numPredict = o.integer("num_predict", -2);
+            maxTokens = numPredict == null || numPredict <= 0 ? null : numPredict; // -1/-2 mean "no limit" in Ollama
+            stop = o.strings("stop");
+            seed = o.longValue("seed");
+            Double repeatPenalty = o.number("repeat_penalty", 0, 10);
+            frequencyPenalty = repeatPenalty != null ? PenaltyScale.toFrequencyPenalty(repeatPenalty)
+                    : o.number("frequency_penalty", -2, 2);
+            presencePenalty = o.number("presence_penalty", -2, 2);
+        }
+        return new ChatRequest(f.string("model"), f.messages(), stream == null || stream, true,
+                temperature, topP, topK, maxTokens, stop, seed, frequencyPenalty, presencePenalty);
+    }
+
+    @Override
+    public String resultContentType() {
+        return "application/json; charset=utf-8";
+    }
+
+    @Override
+    public byte[] renderResult(ChatResult result) {
+        ObjectNode body = Json.object();
+        body.put("model", result.model());
+        body.put("created_at", Instant.now().toString());
+        ObjectNode message = body.putObject("message");
+        message.put("role", "assistant");
+        message.put("content", result.text());
+        body.put("done", true);
+        putStats(body, result.finishReason(), result.usage());
+        return Json.bytes(body);
+    }
+
+    private static void putStats(ObjectNode body, FinishReason reason, Usage usage) {
+        Usage u = usage == null ? Usage.NONE : usage;
+        body.put("done_reason", reason.ollama());
+        body.put("prompt_eval_count", u.promptTokens());
+        body.put("eval_count", u.completionTokens());
+    }
+
+    @Override
+    public StreamRenderer newStream(ChatRequest request) {
+        return new NdjsonStream();
+    }
+
+    @Override
+    public byte[] renderModels(List<ModelEntry> models) {
+        ObjectNode body = Json.object();
+        ArrayNode list = body.putArray("models");
+        String now = Instant.now().toString();
+        for (ModelEntry m : models) {
+            ObjectNode e = list.addObject();
+            e.put("name", m.id());
+            e.put("model", m.id());
+            e.put("modified_at", now);
+            e.put("size", m.sizeBytes());
+            e.put("digest", "");
+            ObjectNode details = e.putObject("details");
+            details.put("format", "ollama".equals(m.provider()) ? "gguf" : "api");
+            details.put("family", m.provider());
+        }
+        return Json.bytes(body);
+    }
+
+    @Override
+    public ErrorBodies errors() {
+        return ErrorBodies.OLLAMA;
+    }
+
+    /** Ollama's NDJSON: one object per line, the last with {@code done: true} and the counts. */
+    private static final class NdjsonStream implements StreamRenderer {
+        private String head; // {"model":..,"created_at":
+
+        @Override
+        public String contentType() {
+            return "application/x-ndjson";
+        }
+
+        @Override
+        public byte[] open(String model) {
+            head = "{\"model\":" + OpenAiApi.quote(model) + ",\"created_at\":\"";
+            return new byte[0];
+        }
+
+        @Override
+        public byte[] text(String text) {
+            return (head + Instant.now() + "\",\"message\":{\"role\":\"assistant\",\"content\":" + OpenAiApi.quote(text)
+                    + "},\"done\":false}\n").getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public byte[] close(FinishReason reason, Usage usage) {
+            Usage u = usage == null ? Usage.NONE : usage;
+            return (head + Instant.now() + "\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,"
+                    + "\"done_reason\":\"" + reason.ollama() + "\",\"prompt_eval_count\":" + u.promptTokens()
+                    + ",\"eval_count\":" + u.completionTokens() + "}\n").getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public byte[] error(String code, String message) {
+            ObjectNode body = Json.object();
+            body.put("error", message);
+            return (new String(Json.bytes(body), StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8);
+        }
+    }
+}

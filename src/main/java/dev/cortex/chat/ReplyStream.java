@@ -1,0 +1,32 @@
+package dev.cortex.chat;
+
+/**
+ * Where a streamed answer goes once a provider has committed to it. The HTTP front doors implement it over the
+ * client's connection; nothing is sent to the caller before {@link #commit}.
+ */
+public interface ReplyStream {
+
+    /** The first content token has arrived: send the response head and the stream's opening. */
+    void commit(ReplyHead head);
+
+    void text(String text);
+
+    /** The answer ended normally: send the closing events and end the response. */
+    void complete(FinishReason reason, Usage usage);
+
+    /** The provider failed after the commit point: end the stream with an explicit error, never as complete. */
+    void fail(String code, String message);
+
+    /** True while the client's connection has more queued than it has taken: the relay should pause the upstream. */
+    boolean congested();
+
+    /** Runs once the client's connection can take more. */
+    void onDrain(Runnable action);
+
+    /** Runs if the client goes away before the stream ends. */
+    void onClientGone(Runnable action);
+
+    /** What the response head says about how the answer was produced. */
+    record ReplyHead(String provider, String model, String attempts, long overheadMs) {
+    }
+}

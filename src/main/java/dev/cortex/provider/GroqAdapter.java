@@ -1,0 +1,147 @@
+package dev.cortex.provider;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.cortex.chat.ChatRequest;
+import dev.cortex.chat.FinishReason;
+import dev.cortex.chat.Json;
+import dev.cortex.chat.StreamListener;
+import dev.cortex.chat.Usage;
+import dev.cortex.routing.UpstreamError;
+
+/**
+ * Groq's OpenAI-compatible Chat Completions ({@code {base}/chat/completions}, Bearer key). Groq rejects
+ * {@code logprobs}, {@code logit_bias}, {@code messages[].name} and {@code n>1}, so none of them is ever sent; usage
+ * arrives in the usage chunk and in {@code x_groq.usage}; errors may arrive in-band as {@code event: error}.
+ */
+public final class GroqAdapter implements ProviderAdapter {
+
+    @Override
+    public UpstreamRequest chatRequest(ChatRequest request, String model, String apiKey) {
+        ObjectNode body = Json.object();
+        body.put("model", model);
+        WireJson.putMessages(body, request.messages());
+        body.put("stream", true);
+        body.putObject("stream_options").put("include_usage", true);
+        WireJson.putIfSet(body, "temperature", request.temperature());
+        WireJson.putIfSet(body, "top_p", request.topP());
+        WireJson.putIfSet(body, "max_completion_tokens", request.maxTokens());
+        WireJson.putIfSet(body, "stop", request.stop());
+        WireJson.putIfSet(body, "seed", request.seed());
+        WireJson.putIfSet(body, "frequency_penalty", request.frequencyPenalty());
+        WireJson.putIfSet(body, "presence_penalty", request.presencePenalty());
+        return new UpstreamRequest("/chat/completions",
+                Map.of("Authorization", "Bearer " + apiKey, "Content-Type", "application/json",
+                        "Accept", "text/event-stream"),
+                Json.bytes(body));
+    }
+
+    @Override
+    public StreamDecoder decoder(StreamListener listener) {
+        return new SseDecoder(new ChunkReader(listener));
+    }
+
+    @Override
+    public UpstreamError error(int status, Function<String, String> header, String body) {
+        String code = null, type = null, message = body;
+        try {
+            JsonNode error = Json.parse(body).path("error");
+            code = Json.text(error, "code");
+            type = Json.text(error, "type");
+            message = Json.text(error, "message");
+        } catch (IOException | RuntimeException notJson) {
+            // keep the raw body as the message
+        }
+        Duration retry = RetryHints.fromHeaders(header);
+        UpstreamError.Quota quota = UpstreamError.Quota.NONE;
+        if (status == 429) {
+            boolean perDay = message != null && (message.contains("per day") || message.contains("(RPD)")
+                    || message.contains("(TPD)"));
+            if (perDay || "insufficient_quota".equals(code)) {
+                quota = UpstreamError.Quota.PER_DAY;
+                Duration reset = RetryHints.goDuration(header.apply("x-ratelimit-reset-requests"));
+                retry = reset != null ? reset : retry;
+            }
+            if (retry == null) {
+                retry = RetryHints.fromText(message);
+            }
+            if (retry == null) {
+                retry = RetryHints.goDuration(header.apply("tokens".equals(type)
+                        ? "x-ratelimit-reset-tokens" : "x-ratelimit-reset-requests"));
+            }
+        }
+        return UpstreamError.http(status, code, retry, quota, message);
+    }
+
+    /** Reads OpenAI-style {@code chat.completion.chunk} events. */
+    static final class ChunkReader implements SseDecoder.EventHandler {
+        private final StreamListener listener;
+        private boolean done;
+        private boolean modelSeen;
+
+        ChunkReader(StreamListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onEvent(String event, String data) {
+            if (data.startsWith("[DONE]")) {
+                done = true;
+                return;
+            }
+            JsonNode chunk;
+            try {
+                chunk = Json.parse(data.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw StreamFailure.malformed("a stream event is not JSON");
+            }
+            JsonNode error = chunk.get("error");
+            if ("error".equals(event) || (error != null && !error.isNull())) {
+                JsonNode e = error == null ? chunk : error;
+                throw StreamFailure.inBand(Json.text(e, "code"), Json.text(e, "message"));
+            }
+            JsonNode xGroq = chunk.path("x_groq");
+            if (xGroq.hasNonNull("error")) {
+                throw StreamFailure.inBand("x_groq_error", xGroq.get("error").asText());
+            }
+            if (!modelSeen && chunk.hasNonNull("model")) {
+                modelSeen = true;
+                listener.onModel(chunk.get("model").asText());
+            }
+            JsonNode choice = chunk.path("choices").path(0);
+            String content = Json.text(choice.path("delta"), "content");
+            if (content != null && !content.isEmpty()) {
+                listener.onText(content);
+            }
+            String finish = Json.text(choice, "finish_reason");
+            if (finish != null) {
+                listener.onFinish(finishReason(finish));
+            }
+            JsonNode usage = chunk.hasNonNull("usage") ? chunk.get("usage") : xGroq.get("usage");
+            if (usage != null && !usage.isNull()) {
+                listener.onUsage(new Usage(usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt()));
+            }
+        }
+
+        @Override
+        public boolean complete() {
+            return done;
+        }
+    }
+
+    static FinishReason finishReason(String openAi) {
+        return switch (openAi) {
+            case "length" -> FinishReason.LENGTH;
+            case "tool_calls", "function_call" -> FinishReason.TOOL_CALLS;
+            case "content_filter" -> FinishReason.CONTENT_FILTER;
+            default -> FinishReason.STOP;
+        };
+    }
+}

@@ -1,0 +1,99 @@
+package dev.cortex.provider;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.cortex.chat.ChatRequest;
+import dev.cortex.chat.FinishReason;
+import dev.cortex.chat.Json;
+import dev.cortex.chat.PenaltyScale;
+import dev.cortex.chat.StreamListener;
+import dev.cortex.chat.Usage;
+import dev.cortex.routing.UpstreamError;
+
+/**
+ * Ollama's native chat API ({@code {base}/api/chat}, no auth): sampling settings go in {@code options},
+ * {@code max_tokens} becomes {@code num_predict}, OpenAI's frequency penalty becomes {@code repeat_penalty}; the
+ * stream is NDJSON whose last line says {@code done: true} and carries the token counts.
+ */
+public final class OllamaAdapter implements ProviderAdapter {
+
+    @Override
+    public UpstreamRequest chatRequest(ChatRequest request, String model, String apiKey) {
+        ObjectNode body = Json.object();
+        body.put("model", model);
+        WireJson.putMessages(body, request.messages());
+        body.put("stream", true);
+        ObjectNode options = Json.object();
+        WireJson.putIfSet(options, "temperature", request.temperature());
+        WireJson.putIfSet(options, "top_p", request.topP());
+        WireJson.putIfSet(options, "top_k", request.topK());
+        WireJson.putIfSet(options, "num_predict", request.maxTokens());
+        WireJson.putIfSet(options, "stop", request.stop());
+        WireJson.putIfSet(options, "seed", request.seed());
+        if (request.frequencyPenalty() != null) {
+            options.put("repeat_penalty", PenaltyScale.toRepeatPenalty(request.frequencyPenalty()));
+        }
+        WireJson.putIfSet(options, "presence_penalty", request.presencePenalty());
+        if (!options.isEmpty()) {
+            body.set("options", options);
+        }
+        return new UpstreamRequest("/api/chat", Map.of("Content-Type", "application/json"), Json.bytes(body));
+    }
+
+    @Override
+    public StreamDecoder decoder(StreamListener listener) {
+        return new NdjsonDecoder(new LineReader(listener));
+    }
+
+    @Override
+    public UpstreamError error(int status, Function<String, String> header, String body) {
+        String message = body;
+        try {
+            message = Json.text(Json.parse(body), "error");
+        } catch (IOException | RuntimeException notJson) {
+            // keep the raw body
+        }
+        String code = status == 404 && message != null && message.contains("not found") ? "model_not_found" : null;
+        return UpstreamError.http(status, code, RetryHints.fromHeaders(header), UpstreamError.Quota.NONE, message);
+    }
+
+    private static final class LineReader implements NdjsonDecoder.ObjectHandler {
+        private final StreamListener listener;
+        private boolean done;
+        private boolean modelSeen;
+
+        LineReader(StreamListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onObject(JsonNode line) {
+            if (line.hasNonNull("error")) {
+                throw StreamFailure.inBand(null, line.get("error").asText());
+            }
+            if (!modelSeen && line.hasNonNull("model")) {
+                modelSeen = true;
+                listener.onModel(line.get("model").asText());
+            }
+            String content = Json.text(line.path("message"), "content");
+            if (content != null && !content.isEmpty()) {
+                listener.onText(content);
+            }
+            if (line.path("done").asBoolean(false)) {
+                done = true;
+                listener.onFinish("length".equals(Json.text(line, "done_reason")) ? FinishReason.LENGTH : FinishReason.STOP);
+                listener.onUsage(new Usage(line.path("prompt_eval_count").asInt(0), line.path("eval_count").asInt(0)));
+            }
+        }
+
+        @Override
+        public boolean complete() {
+            return done;
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.cortex.provider;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.cortex.routing.ApiKeys;
+import dev.cortex.routing.ChatContext;
+import dev.cortex.routing.FailureClass;
+import dev.cortex.routing.FailureClassifier;
+import dev.cortex.routing.KeyPool;
+import dev.cortex.routing.ProviderFailure;
+import dev.cortex.routing.RequestRejectedException;
+import dev.cortex.routing.UpstreamError;
+
+/**
+ * One provider as the chain sees it: its wire format, keys, breaker, models and HTTP client. Its route calls
+ * {@link #admit} (can it be tried at all, without calling it?) and then, inside the circuit breaker, {@link #call}
+ * (try it, moving through its keys as the failure rules say).
+ */
+public final class Provider {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Provider.class);
+
+    private final String name;
+    private final String baseUrl;
+    private final ProviderAdapter adapter;
+    private final KeyPool keys;
+    private final boolean needsKey;
+    private final ModelCatalog models;
+    private final Timeouts timeouts;
+    private final CircuitBreaker breaker;
+    private final FailureClassifier classifier;
+    private final Vertx vertx;
+    private final HttpClient client;
+
+    public Provider(String name, String baseUrl, ProviderAdapter adapter, KeyPool keys, boolean needsKey,
+                    ModelCatalog models, Timeouts timeouts, CircuitBreaker breaker, FailureClassifier classifier,
+                    Vertx vertx, HttpClient client) {
+        this.name = name;
+        this.baseUrl = stripTrailingSlash(baseUrl);
+        this.adapter = adapter;
+        this.keys = keys;
+        this.needsKey = needsKey;
+        this.models = models;
+        this.timeouts = timeouts;
+        this.breaker = breaker;
+        this.classifier = classifier;
+        this.vertx = vertx;
+        this.client = client;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** A cloud provider without keys is switched off, not an error. */
+    public boolean enabled() {
+        return !needsKey || !keys.isEmpty();
+    }
+
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    public KeyPool keys() {
+        return keys;
+    }
+
+    public ModelCatalog models() {
+        return models;
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /**
+     * Turns the provider away before any upstream call when it cannot answer: disabled, breaker open, or every key
+     * cooling down. Otherwise enters it in the request's trail.
+     */
+    public void admit(ChatContext chat) {
+        if (!enabled()) {
+            chat.trail().skip(name, "disabled");
+            throw new ProviderFailure(name, "disabled", null, null);
+        }
+        CircuitBreaker.State state = breaker.getState();
+        if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
+            chat.trail().record(name, "breaker_open", null);
+            throw new ProviderFailure(name, "breaker_open", null, null);
+        }
+        if (keys.counts().usable() + keys.counts().cooling() == 0) {
+            chat.trail().record(name, "no_valid_key", null);
+            throw new ProviderFailure(name, "no_valid_key", null, null);
+        }
+        Optional<Instant> recovery = keys.earliestRecovery();
+        if (recovery.isPresent()) {
+            chat.trail().record(name, "cooling", null, recovery.get());
+            throw new ProviderFailure(name, "cooling", null, recovery.get());
+        }
+        chat.trail().enter(name);
+    }
+
+    /**
+     * Asks this provider, blocking only until the commit point. Throws {@link ProviderFailure} to hand over to the
+     * next provider, {@link RequestRejectedException} when the request itself is at fault.
+     */
+    public void call(ChatContext chat) {
+        String model = models.resolve(chat.request().model());
+        UpstreamError last = null;
+        FailureClass lastClass = null;
+        while (true) {
+            Optional<String> key = keys.acquire();
+            if (key.isEmpty()) { // every key is cooling down or dead by now
+                Instant retryAt = keys.earliestRecovery().orElse(null);
+                if (last == null) {
+                    chat.trail().record(name, "cooling", null, retryAt);
+                    throw new ProviderFailure(name, "cooling", null, retryAt);
+                }
+                chat.trail().record(name, last.label(), lastClass, retryAt);
+                throw new ProviderFailure(name, last.label(), lastClass, retryAt);
+            }
+            UpstreamError error = attempt(chat, model, key.get());
+            if (error == null) {
+                return;
+            }
+            FailureClass failure = classifier.classify(error);
+            FailureClass.Action action = failure.action();
+            if (!needsKey && (action == FailureClass.Action.COOL_KEY || action == FailureClass.Action.DROP_KEY)) {
+                action = FailureClass.Action.FAIL_OVER; // a keyless provider has no key to set aside
+            }
+            switch (action) {
+                case COOL_KEY -> keys.coolDown(key.get(), classifier.cooldown(error));
+                case DROP_KEY -> keys.drop(key.get());
+                case RETURN_TO_CLIENT -> {
+                    chat.trail().record(name, error.label(), failure);
+                    throw new RequestRejectedException(name, error.status(), error.message());
+                }
+                case FAIL_OVER -> {
+                    LOG.debug("{} failed: {} ({})", name, error.label(), ApiKeys.scrub(error.message()));
+                    chat.trail().record(name, error.label(), failure);
+                    throw new ProviderFailure(name, error.label(), failure, null);
+                }
+            }
+            if (keys.hasUsable()) {
+                chat.trail().record(name, error.label(), failure); // this key failed; another key of ours tries next
+                chat.trail().enter(name);
+            }
+            last = error;
+            lastClass = failure;
+        }
+    }
+
+    /** One call with one key; null once committed, else what went wrong before the commit point. */
+    private UpstreamError attempt(ChatContext chat, String model, String key) {
+        UpstreamCall call = new UpstreamCall(vertx, client, adapter, timeouts, chat, name, model, this::failedAfterCommit);
+        UpstreamRequest request = adapter.chatRequest(chat.request(), model, key);
+        call.start(baseUrl + request.path(), request);
+        try {
+            call.settled().get(timeouts.total().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UpstreamFailedException failed) {
+                return failed.error();
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            return UpstreamError.of(UpstreamError.Kind.TOTAL_TIMEOUT, "no outcome within the total timeout");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientGoneException();
+        }
+    }
+
+    /** A stream that broke after its first token still says the provider is unwell. */
+    private void failedAfterCommit(UpstreamError error) {
+        FailureClass failure = classifier.classify(error);
+        LOG.warn("{}: stream failed after the first token ({})", name, error.label());
+        breaker.onError(0, TimeUnit.NANOSECONDS, new ProviderFailure(name, error.label(), failure, null));
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.cortex.provider;
+
+import java.util.function.Function;
+
+import dev.cortex.chat.ChatRequest;
+import dev.cortex.chat.StreamListener;
+import dev.cortex.routing.UpstreamError;
+
+/**
+ * One provider's wire format, and nothing else: how a chat request looks on its wire, how its stream reads, and what
+ * its error responses say. Cortex always streams from providers, so that the first-token and idle timeouts protect
+ * callers who asked for one complete answer too.
+ */
+public interface ProviderAdapter {
+
+    /** The streaming chat call for {@code model}, authenticated with {@code apiKey} (empty for keyless providers). */
+    UpstreamRequest chatRequest(ChatRequest request, String model, String apiKey);
+
+    /** A decoder for one streaming response body. */
+    StreamDecoder decoder(StreamListener listener);
+
+    /** The facts of a non-200 response: status, the provider's code, its retry hint, whether it is a quota. */
+    UpstreamError error(int status, Function<String, String> header, String body);
+}

@@ -1,0 +1,41 @@
+package dev.cortex.routing;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Keeps API keys out of everything a person or a client can read. */
+public final class ApiKeys {
+
+    // Groq gsk_, OpenAI sk-, Google AIza, and long opaque tokens as Cohere issues them
+    private static final Pattern KEY_LIKE =
+            Pattern.compile("(gsk_|sk-|AIza)[A-Za-z0-9_\\-]{8,}|\\b[A-Za-z0-9]{32,}\\b");
+
+    private ApiKeys() {
+    }
+
+    /** {@code gsk_…9f2c}: enough to tell keys apart in a log, never enough to use one. */
+    public static String mask(String key) {
+        if (key == null || key.isEmpty()) {
+            return "(none)";
+        }
+        if (key.length() <= 8) {
+            return "…" + key.substring(key.length() - Math.min(2, key.length()));
+        }
+        int prefix = key.startsWith("gsk_") ? 4 : key.startsWith("sk-") ? 3 : key.startsWith("AIza") ? 4 : 0;
+        return key.substring(0, prefix) + "…" + key.substring(key.length() - 4);
+    }
+
+    /** Masks every key-like token in a provider's free text before it is logged or shown. */
+    public static String scrub(String text) {
+        if (text == null) {
+            return null;
+        }
+        Matcher m = KEY_LIKE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(mask(m.group())));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+}

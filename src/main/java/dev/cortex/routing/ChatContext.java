@@ -1,0 +1,71 @@
+package dev.cortex.routing;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.cortex.chat.ChatRequest;
+import dev.cortex.chat.ChatResult;
+import dev.cortex.chat.ReplyStream;
+
+/**
+ * One chat request on its way through the chain: the parsed request, where a stream goes, the attempt trail, and the
+ * answer once a provider has given it. It is the body of the Camel exchange from the front door to the reply.
+ */
+public final class ChatContext {
+
+    private final ChatRequest request;
+    private final ReplyStream stream;
+    private final AttemptTrail trail = new AttemptTrail();
+    private final long startNanos = System.nanoTime();
+    private final AtomicLong upstreamNanos = new AtomicLong();
+    private volatile ChatResult result;
+
+    /**
+     * @param stream where tokens go for a streaming caller; null when the caller wants one complete answer
+     */
+    public ChatContext(ChatRequest request, ReplyStream stream) {
+        this.request = request;
+        this.stream = stream;
+    }
+
+    public ChatRequest request() {
+        return request;
+    }
+
+    public boolean streaming() {
+        return stream != null;
+    }
+
+    public ReplyStream stream() {
+        return stream;
+    }
+
+    public AttemptTrail trail() {
+        return trail;
+    }
+
+    public ChatResult result() {
+        return result;
+    }
+
+    public void answered(ChatResult result) {
+        this.result = result;
+    }
+
+    /** Time spent waiting on providers, so the gateway's own overhead can be told apart. */
+    public void addUpstreamTime(long nanos) {
+        upstreamNanos.addAndGet(nanos);
+    }
+
+    /** Wall time so far minus time spent waiting on providers. */
+    public long overheadMillis() {
+        long own = System.nanoTime() - startNanos - upstreamNanos.get();
+        return TimeUnit.NANOSECONDS.toMillis(Math.max(0, own));
+    }
+
+    /** The commit point: the provider that answers is written into the trail and the head of the reply. */
+    public ReplyStream.ReplyHead commitHead(String provider, String model) {
+        trail.record(provider, "ok", null);
+        return new ReplyStream.ReplyHead(provider, model, trail.toString(), overheadMillis());
+    }
+}

@@ -1,0 +1,142 @@
+package dev.cortex.routing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A provider's API keys, handed out round-robin. A rate-limited key cools down until the provider said it may be
+ * used again; a rejected key leaves the pool for good (logged once, masked). Thread-safe without locks on the hot
+ * path: each key's state is one volatile field.
+ */
+public final class KeyPool {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KeyPool.class);
+
+    private final String provider;
+    private final List<Slot> slots;
+    private final Clock clock;
+    private final AtomicInteger next = new AtomicInteger();
+
+    public KeyPool(String provider, List<String> keys, Clock clock) {
+        this.provider = provider;
+        this.slots = keys.stream().map(String::trim).filter(k -> !k.isEmpty()).distinct().map(Slot::new).toList();
+        this.clock = clock;
+    }
+
+    private KeyPool(String provider, Slot only) {
+        this.provider = provider;
+        this.slots = List.of(only);
+        this.clock = Clock.systemUTC();
+    }
+
+    /** A pool for a provider that needs no key (Ollama): one empty key. */
+    public static KeyPool keyless(String provider) {
+        return new KeyPool(provider, new Slot(""));
+    }
+
+    public boolean isEmpty() {
+        return slots.isEmpty();
+    }
+
+    /** The next usable key, or empty when every key is cooling down or dead. */
+    public Optional<String> acquire() {
+        Instant now = clock.instant();
+        int n = slots.size();
+        int start = Math.floorMod(next.getAndIncrement(), Math.max(n, 1));
+        for (int i = 0; i < n; i++) {
+            Slot s = slots.get((start + i) % n);
+            if (s.usableAt(now)) {
+                return Optional.of(s.key);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public boolean hasUsable() {
+        Instant now = clock.instant();
+        for (Slot s : slots) {
+            if (s.usableAt(now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void coolDown(String key, Duration duration) {
+        slot(key).coolUntil = clock.instant().plus(duration);
+    }
+
+    public void drop(String key) {
+        Slot s = slot(key);
+        if (!s.dead) {
+            s.dead = true;
+            LOG.warn("{}: API key {} was rejected by the provider and is taken out of the pool", provider, ApiKeys.mask(key));
+        }
+    }
+
+    /** When the first cooling key becomes usable again; empty if a key is usable now or none will ever be. */
+    public Optional<Instant> earliestRecovery() {
+        Instant now = clock.instant();
+        Instant earliest = null;
+        for (Slot s : slots) {
+            if (s.dead) {
+                continue;
+            }
+            if (s.usableAt(now)) {
+                return Optional.empty();
+            }
+            if (earliest == null || s.coolUntil.isBefore(earliest)) {
+                earliest = s.coolUntil;
+            }
+        }
+        return Optional.ofNullable(earliest);
+    }
+
+    public Counts counts() {
+        Instant now = clock.instant();
+        int usable = 0, cooling = 0, dead = 0;
+        for (Slot s : slots) {
+            if (s.dead) {
+                dead++;
+            } else if (s.usableAt(now)) {
+                usable++;
+            } else {
+                cooling++;
+            }
+        }
+        return new Counts(usable, cooling, dead);
+    }
+
+    public record Counts(int usable, int cooling, int dead) {
+    }
+
+    private Slot slot(String key) {
+        for (Slot s : slots) {
+            if (s.key.equals(key)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("not a key of " + provider);
+    }
+
+    private static final class Slot {
+        final String key;
+        volatile Instant coolUntil = Instant.MIN;
+        volatile boolean dead;
+
+        Slot(String key) {
+            this.key = key;
+        }
+
+        boolean usableAt(Instant now) {
+            return !dead && !coolUntil.isAfter(now);
+        }
+    }
+}
