@@ -1,0 +1,80 @@
+package dev.cortex;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/**
+ * The real gateway for a test: {@link CortexMain}'s own Main, the project's routes and application.properties, a
+ * real HTTP port, with the given settings overriding the file (as the environment would in production).
+ */
+public final class CortexServer implements AutoCloseable {
+
+    private final Main main;
+    private final int port;
+
+    private CortexServer(Main main, int port) {
+        this.main = main;
+        this.port = port;
+    }
+
+    public static CortexServer start(Map<String, String> settings) {
+        int port = freePort();
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("camel.server.port", Integer.toString(port));
+        all.put("camel.main.shutdown-timeout", "2");
+        // tests use no real keys; providers not named in `settings` are off
+        all.put("groq.api-keys", "");
+        all.put("gemini.api-keys", "");
+        all.put("cohere.api-keys", "");
+        all.put("ollama.base-url", "http://127.0.0.1:9");
+        all.putAll(settings);
+        Main main = CortexMain.create(Path.of(""));
+        all.forEach(main::addOverrideProperty);
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cortex did not start", e);
+        }
+        return new CortexServer(main, port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public <T> T bean(String name, Class<T> type) {
+        return context().getRegistry().lookupByNameAndType(name, type);
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.cortex.provider;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.cortex.routing.FailureClass;
+import dev.cortex.routing.FailureClassifier;
+import dev.cortex.routing.UpstreamError;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Each provider's error responses, read into facts, and the one table that decides what they mean. */
+class ErrorFactsTest {
+
+    private final FailureClassifier classifier = new FailureClassifier(Duration.ofSeconds(30), Duration.ofHours(1));
+
+    @Test
+    void groqRateLimitWithRetryAfterHeader() {
+        UpstreamError e = new GroqAdapter().error(429, Map.of("retry-after", "7")::get,
+                "{\"error\":{\"message\":\"Rate limit reached for model `llama` on tokens per minute (TPM): Limit 6000. Please try again in 6.5s.\",\"type\":\"tokens\",\"code\":\"rate_limit_exceeded\"}}");
+        assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(e.label()).isEqualTo("429");
+        assertThat(classifier.classify(e)).isEqualTo(FailureClass.RATE_LIMITED);
+    }
+
+    @Test
+    void groqRateLimitHintFromMessageWhenNoHeader() {
+        UpstreamError e = new GroqAdapter().error(429, Map.<String, String>of()::get,
+                "{\"error\":{\"message\":\"Please try again in 1m2.5s. Visit ...\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}");
+        assertThat(e.retryAfter()).isEqualTo(Duration.ofMillis(62_500));
+    }
+
+    @Test
+    void groqPerDayLimitIsAQuotaWithTheRequestsReset() {
+        UpstreamError e = new GroqAdapter().error(429, Map.of("retry-after", "2", "x-ratelimit-reset-requests", "2h3m")::get,
+                "{\"error\":{\"message\":\"Rate limit reached on requests per day (RPD): Limit 14400\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}");
+        assertThat(e.quota()).isEqualTo(UpstreamError.Quota.PER_DAY);
+        assertThat(e.label()).isEqualTo("quota");
+        assertThat(classifier.cooldown(e)).isEqualTo(Duration.ofMinutes(123));
+        assertThat(classifier.classify(e)).isEqualTo(FailureClass.QUOTA_EXHAUSTED);
+    }
+
+    @Test
+    void geminiQuotaPerMinuteWithRetryInfo() {
+        String body = "{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota. Please retry in 36.43s.\",\"status\":\"RESOURCE_EXHAUSTED\","
+                + "\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":[{\"quotaId\":\"GenerateRequestsPerMinutePerProjectPerModel-FreeTier\"}]},"
+                + "{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"36s\"}]}}";
+        UpstreamError e = new GeminiAdapter().error(429, Map.<String, String>of()::get, body);
+        assertThat(e.label()).isEqualTo("quota");
+        assertThat(e.quota()).isEqualTo(UpstreamError.Quota.PER_MINUTE);
+        assertThat(classifier.cooldown(e)).isEqualTo(Duration.ofSeconds(36));
+    }
+
+    @Test
+    void geminiPerDayQuotaCoolsForAtLeastTheDailyMinimum() {
+        String body = "{\"error\":{\"code\":429,\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\","
+                + "\"violations\":[{\"quotaId\":\"GenerateRequestsPerDayPerProjectPerModel-FreeTier\"}]},{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"20s\"}]}}";
+        UpstreamError e = new GeminiAdapter().error(429, Map.<String, String>of()::get, body);
+        assertThat(e.quota()).isEqualTo(UpstreamError.Quota.PER_DAY);
+        assertThat(classifier.cooldown(e)).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void geminiInvalidKeyIs400ButMeansDropTheKey() {
+        String body = "[{\"error\":{\"code\":400,\"message\":\"API key not valid. Please pass a valid API key.\",\"status\":\"INVALID_ARGUMENT\","
+                + "\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":\"API_KEY_INVALID\"}]}}]";
+        UpstreamError e = new GeminiAdapter().error(400, Map.<String, String>of()::get, body);
+        assertThat(classifier.classify(e)).isEqualTo(FailureClass.INVALID_KEY);
+    }
+
+    @Test
+    void theTable() {
+        assertThat(classify(401)).isEqualTo(FailureClass.INVALID_KEY);
+        assertThat(classify(403)).isEqualTo(FailureClass.INVALID_KEY);
+        assertThat(classify(404)).isEqualTo(FailureClass.MODEL_UNAVAILABLE);
+        assertThat(classify(400)).isEqualTo(FailureClass.REQUEST_REJECTED);
+        assertThat(classify(422)).isEqualTo(FailureClass.REQUEST_REJECTED);
+        assertThat(classify(408)).isEqualTo(FailureClass.UPSTREAM_FAILED);
+        assertThat(classify(500)).isEqualTo(FailureClass.UPSTREAM_FAILED);
+        assertThat(classify(503)).isEqualTo(FailureClass.UPSTREAM_FAILED);
+        assertThat(classifier.classify(UpstreamError.of(UpstreamError.Kind.FIRST_TOKEN_TIMEOUT, "")))
+                .isEqualTo(FailureClass.UPSTREAM_FAILED);
+        assertThat(FailureClass.RATE_LIMITED.countsAgainstBreaker()).isFalse();
+        assertThat(FailureClass.UPSTREAM_FAILED.countsAgainstBreaker()).isTrue();
+    }
+
+    private FailureClass classify(int status) {
+        return classifier.classify(UpstreamError.http(status, null, null, UpstreamError.Quota.NONE, "x"));
+    }
+
+    @Test
+    void retryHintFormats() {
+        assertThat(RetryHints.goDuration("2m59.56s")).isEqualTo(Duration.ofMillis(179_560));
+        assertThat(RetryHints.goDuration("59.56ms")).isEqualTo(Duration.ofMillis(60));
+        assertThat(RetryHints.goDuration("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(RetryHints.fromHeaders(Map.of("retry-after-ms", "1500", "retry-after", "9")::get))
+                .isEqualTo(Duration.ofMillis(1500));
+        assertThat(RetryHints.fromHeaders(Map.of("retry-after", "1.5")::get)).isEqualTo(Duration.ofMillis(1500));
+    }
+}
