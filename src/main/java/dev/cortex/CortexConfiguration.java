@@ -35,8 +35,10 @@ import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderAdapter;
 import dev.cortex.provider.ProviderRegistry;
 import dev.cortex.provider.Timeouts;
+import dev.cortex.routing.ChainPlanner;
 import dev.cortex.routing.FailureClassifier;
 import dev.cortex.routing.KeyPool;
+import dev.cortex.routing.ProviderFailover;
 import dev.cortex.routing.ProviderFailure;
 import dev.cortex.routing.RequestRejectedException;
 
@@ -74,6 +76,7 @@ public final class CortexConfiguration implements CamelConfiguration {
         }
         ProviderRegistry all = new ProviderRegistry(providers);
         registry.bind("providers", all);
+        registry.bind("providerFailover", new ProviderFailover(new ChainPlanner()));
 
         ChatApi openAi = new OpenAiApi();
         ChatApi ollama = new OllamaApi();

@@ -1,0 +1,97 @@
+package dev.cortex.routing;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.AsyncProcessor;
+import org.apache.camel.EndpointAware;
+import org.apache.camel.Exchange;
+import org.apache.camel.Navigate;
+import org.apache.camel.Processor;
+import org.apache.camel.processor.loadbalancer.LoadBalancerSupport;
+import org.apache.camel.support.ExchangeHelper;
+
+/**
+ * The chain's load balancer: tries the providers listed under it in routes/chain.camel.yaml one after another until
+ * one answers, like Camel's failover balancer, with two differences. The order can change per request (the listed
+ * order is the default; a {@link ChainPlanner} may reorder or narrow it), and only provider failures hand over to the
+ * next provider: a request the provider refused as malformed goes straight back to the caller.
+ */
+public final class ProviderFailover extends LoadBalancerSupport {
+
+    private final ChainPlanner planner;
+    private volatile List<String> listed;
+
+    public ProviderFailover(ChainPlanner planner) {
+        this.planner = planner;
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        AsyncProcessor[] steps = doGetProcessors();
+        List<String> names = listedNames(steps);
+        ChatContext chat = exchange.getMessage().getBody(ChatContext.class);
+        Exception last = null;
+        for (int index : planner.plan(names, chat)) {
+            Exchange attempt = ExchangeHelper.createCopy(exchange, true);
+            try {
+                steps[index].process(attempt); // a provider's route blocks only until its commit point
+            } catch (Exception e) {
+                attempt.setException(e);
+            }
+            Exception failure = attempt.getException();
+            if (failure == null) {
+                ExchangeHelper.copyResults(exchange, attempt);
+                callback.done(true);
+                return true;
+            }
+            last = failure;
+            if (!handsOver(failure)) {
+                break;
+            }
+        }
+        exchange.setException(last != null ? last
+                : new ProviderFailure("chain", "no_provider", null, null)); // nothing to try for this request
+        callback.done(true);
+        return true;
+    }
+
+    /** Failures that say "try the next provider"; anything else (a rejected request, a bug) stops the chain. */
+    private static boolean handsOver(Exception e) {
+        return e instanceof ProviderFailure || e instanceof CallNotPermittedException || e instanceof BulkheadFullException;
+    }
+
+    /** The provider each step sends to ({@code to: direct:groq} → groq), in the order the YAML lists them. */
+    private List<String> listedNames(AsyncProcessor[] steps) {
+        List<String> names = listed;
+        if (names == null || names.size() != steps.length) {
+            names = new ArrayList<>(steps.length);
+            for (AsyncProcessor step : steps) {
+                names.add(destination(step));
+            }
+            listed = List.copyOf(names);
+        }
+        return names;
+    }
+
+    private static String destination(Processor step) {
+        if (step instanceof EndpointAware aware) {
+            String uri = aware.getEndpoint().getEndpointUri();
+            return uri.substring(uri.lastIndexOf('/') + 1).replaceFirst("\\?.*", "");
+        }
+        if (step instanceof Navigate<?> navigate && navigate.hasNext()) {
+            for (Object next : navigate.next()) {
+                if (next instanceof Processor p) {
+                    String name = destination(p);
+                    if (name != null) {
+                        return name;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+}
