@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The README's test command: every test (unit, gateway end-to-end with provider simulators and real clients).
+# Needs only Java 17+ and Maven; Maven fetches everything else from Maven Central.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -ntp test "$@"
