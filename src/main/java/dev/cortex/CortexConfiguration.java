@@ -25,6 +25,7 @@ import dev.cortex.api.ModelListing;
 import dev.cortex.api.OllamaApi;
 import dev.cortex.api.OpenAiApi;
 import dev.cortex.http.StreamingHttpEngine;
+import dev.cortex.provider.Bulkhead;
 import dev.cortex.provider.ClientGoneException;
 import dev.cortex.provider.CohereAdapter;
 import dev.cortex.provider.GeminiAdapter;
@@ -103,7 +104,8 @@ public final class CortexConfiguration implements CamelConfiguration {
                         .setIdleTimeout(60),
                 new PoolOptions().setHttp1MaxSize(s.integer("cortex.upstream.max-connections")));
         return new Provider(name, s.string(name + ".base-url"), adapter(name), keys, !keyless,
-                new ModelCatalog(name, s.list(name + ".models")), timeouts, breaker(name, s), classifier, vertx, client);
+                new ModelCatalog(name, s.list(name + ".models")), timeouts, breaker(name, s), classifier, vertx, client,
+                new Bulkhead(s.integer(name + ".max-concurrent"), s.millis("cortex.bulkhead.last-resort-wait-ms")));
     }
 
     private static ProviderAdapter adapter(String name) {

@@ -41,10 +41,11 @@ public final class Provider {
     private final FailureClassifier classifier;
     private final Vertx vertx;
     private final HttpClient client;
+    private final Bulkhead bulkhead;
 
     public Provider(String name, String baseUrl, ProviderAdapter adapter, KeyPool keys, boolean needsKey,
                     ModelCatalog models, Timeouts timeouts, CircuitBreaker breaker, FailureClassifier classifier,
-                    Vertx vertx, HttpClient client) {
+                    Vertx vertx, HttpClient client, Bulkhead bulkhead) {
         this.name = name;
         this.baseUrl = stripTrailingSlash(baseUrl);
         this.adapter = adapter;
@@ -56,6 +57,7 @@ public final class Provider {
         this.classifier = classifier;
         this.vertx = vertx;
         this.client = client;
+        this.bulkhead = bulkhead;
     }
 
     public String name() {
@@ -77,6 +79,10 @@ public final class Provider {
 
     public ModelCatalog models() {
         return models;
+    }
+
+    public Bulkhead bulkhead() {
+        return bulkhead;
     }
 
     public String baseUrl() {
@@ -114,6 +120,22 @@ public final class Provider {
      * next provider, {@link RequestRejectedException} when the request itself is at fault.
      */
     public void call(ChatContext chat) {
+        if (!bulkhead.enter(chat.isLastInPlan(name))) {
+            chat.trail().record(name, "busy", null);
+            throw new ProviderFailure(name, "busy", null, null);
+        }
+        boolean handedToStream = false;
+        try {
+            callWithKeys(chat);
+            handedToStream = true;
+        } finally {
+            if (!handedToStream) {
+                bulkhead.leave();
+            }
+        }
+    }
+
+    private void callWithKeys(ChatContext chat) {
         String model = models.resolve(chat.request().model());
         UpstreamError last = null;
         FailureClass lastClass = null;
@@ -161,7 +183,8 @@ public final class Provider {
 
     /** One call with one key; null once committed, else what went wrong before the commit point. */
     private UpstreamError attempt(ChatContext chat, String model, String key) {
-        UpstreamCall call = new UpstreamCall(vertx, client, adapter, timeouts, chat, name, model, this::failedAfterCommit);
+        UpstreamCall call = new UpstreamCall(vertx, client, adapter, timeouts, chat, name, model, this::failedAfterCommit,
+                bulkhead::leave);
         UpstreamRequest request = adapter.chatRequest(chat.request(), model, key);
         call.start(baseUrl + request.path(), request);
         try {

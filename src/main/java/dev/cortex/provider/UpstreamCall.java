@@ -41,6 +41,7 @@ final class UpstreamCall implements StreamListener {
     private final ChatContext chat;
     private final String provider;
     private final Consumer<UpstreamError> afterCommitFailure;
+    private final Runnable onFinished; // runs once when a call that delivered ends
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
 
@@ -59,7 +60,7 @@ final class UpstreamCall implements StreamListener {
     private Usage usage = Usage.NONE;
 
     UpstreamCall(Vertx vertx, HttpClient client, ProviderAdapter adapter, Timeouts timeouts, ChatContext chat,
-                 String provider, String model, Consumer<UpstreamError> afterCommitFailure) {
+                 String provider, String model, Consumer<UpstreamError> afterCommitFailure, Runnable onFinished) {
         this.vertx = vertx;
         // the caller's event loop when called from a platform-http worker: the relay then never changes threads
         this.context = vertx.getOrCreateContext();
@@ -70,6 +71,7 @@ final class UpstreamCall implements StreamListener {
         this.provider = provider;
         this.model = model;
         this.afterCommitFailure = afterCommitFailure;
+        this.onFinished = onFinished;
     }
 
     /** Completes at the commit point; fails with {@link UpstreamFailedException} before it. */
@@ -152,8 +154,7 @@ final class UpstreamCall implements StreamListener {
             fail(f.error());
             return;
         }
-        finished = true;
-        cancelTimers();
+        finish(true);
         if (chat.streaming()) {
             if (!committed) {
                 commit(); // a complete answer with no text at all (e.g. max_tokens reached at once)
@@ -215,8 +216,7 @@ final class UpstreamCall implements StreamListener {
         if (finished) {
             return;
         }
-        finished = true;
-        cancelTimers();
+        finish(committed);
         if (request != null) {
             request.reset(); // drop the connection: a half-read stream cannot go back to the pool
         }
@@ -235,12 +235,24 @@ final class UpstreamCall implements StreamListener {
         if (finished) {
             return;
         }
-        finished = true;
-        cancelTimers();
+        finish(committed);
         if (request != null) {
             request.reset();
         }
         settled.completeExceptionally(new ClientGoneException());
+    }
+
+    /**
+     * The call is over: stop the clocks. A call that delivered (committed, or answered in full) also runs
+     * {@code onFinished}, since its caller has handed over the rest of its life to this call; before that the
+     * caller itself still owns the outcome.
+     */
+    private void finish(boolean delivered) {
+        finished = true;
+        cancelTimers();
+        if (delivered) {
+            onFinished.run();
+        }
     }
 
     private void armIdleTimer() {

@@ -1,5 +1,6 @@
 package dev.cortex.routing;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,6 +20,7 @@ public final class ChatContext {
     private final long startNanos = System.nanoTime();
     private final AtomicLong upstreamNanos = new AtomicLong();
     private volatile ChatResult result;
+    private volatile List<String> plan = List.of();
 
     /**
      * @param stream where tokens go for a streaming caller; null when the caller wants one complete answer
@@ -42,6 +44,20 @@ public final class ChatContext {
 
     public AttemptTrail trail() {
         return trail;
+    }
+
+    /** The providers this request will try, in order (set by the chain before the first attempt). */
+    public void plan(List<String> providers) {
+        this.plan = List.copyOf(providers);
+    }
+
+    public List<String> plan() {
+        return plan;
+    }
+
+    /** Whether no provider after this one is left to try: then waiting for a free slot beats failing. */
+    public boolean isLastInPlan(String provider) {
+        return plan.isEmpty() || plan.get(plan.size() - 1).equals(provider);
     }
 
     public ChatResult result() {

@@ -34,8 +34,12 @@ public final class ProviderFailover extends LoadBalancerSupport {
         AsyncProcessor[] steps = doGetProcessors();
         List<String> names = listedNames(steps);
         ChatContext chat = exchange.getMessage().getBody(ChatContext.class);
+        List<Integer> plan = planner.plan(names, chat);
+        List<String> planned = new ArrayList<>(plan.size());
+        plan.forEach(i -> planned.add(names.get(i)));
+        chat.plan(planned);
         Exception last = null;
-        for (int index : planner.plan(names, chat)) {
+        for (int index : plan) {
             Exchange attempt = ExchangeHelper.createCopy(exchange, true);
             try {
                 steps[index].process(attempt); // a provider's route blocks only until its commit point
