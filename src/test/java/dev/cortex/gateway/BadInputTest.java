@@ -1,0 +1,97 @@
+package dev.cortex.gateway;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.cortex.CortexServer;
+import dev.cortex.Http;
+import dev.cortex.chat.Json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bad input gets a clear error, with the right status, in the shape the caller's client reads. */
+class BadInputTest {
+
+    static CortexServer cortex;
+
+    @BeforeAll
+    static void start() {
+        cortex = CortexServer.start(Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        cortex.close();
+    }
+
+    private static JsonNode openAiError(String body, String expectedParam) throws Exception {
+        var response = Http.post(cortex.url("/v1/chat/completions"), body);
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode error = Json.parse(response.body()).get("error");
+        assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.has("param")).isTrue();
+        assertThat(error.has("code")).isTrue();
+        if (expectedParam != null) {
+            assertThat(error.get("param").asText()).isEqualTo(expectedParam);
+        }
+        return error;
+    }
+
+    @Test
+    void openAiDoorNamesWhatIsWrong() throws Exception {
+        assertThat(openAiError("{not json", null).get("message").asText()).contains("not valid JSON");
+        assertThat(openAiError("{\"model\":\"x\"}", "messages").get("message").asText()).contains("required");
+        assertThat(openAiError("{\"messages\":\"hi\"}", "messages").get("message").asText()).contains("array");
+        assertThat(openAiError("{\"messages\":[]}", "messages").get("message").asText()).contains("at least one");
+        openAiError("{\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}", "messages[0].role");
+        openAiError("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":\"hot\"}", "temperature");
+        openAiError("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":7}", "temperature");
+        openAiError("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1.5}", "max_tokens");
+        openAiError("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":\"yes\"}", "stream");
+        openAiError("[1,2]", null);
+    }
+
+    @Test
+    void ollamaDoorAnswersInOllamaShape() throws Exception {
+        var response = Http.post(cortex.url("/api/chat"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"options\":{\"num_predict\":\"many\"}}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode body = Json.parse(response.body());
+        assertThat(body.get("error").isTextual()).isTrue();
+        assertThat(body.get("error").asText()).contains("options.num_predict");
+        var missing = Http.post(cortex.url("/api/chat"), "{}");
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(missing.body()).get("error").asText()).contains("messages");
+    }
+
+    @Test
+    void unknownRoutesAre404InTheirApisShape() throws Exception {
+        var v1 = Http.get(cortex.url("/v1/nothing"));
+        assertThat(v1.statusCode()).isEqualTo(404);
+        assertThat(Json.parse(v1.body()).at("/error/code").asText()).isEqualTo("not_found");
+        var api = Http.get(cortex.url("/api/nothing"));
+        assertThat(api.statusCode()).isEqualTo(404);
+        assertThat(Json.parse(api.body()).get("error").isTextual()).isTrue();
+    }
+
+    @Test
+    void noProviderAtAllIs503WithEveryReason() throws Exception {
+        var response = Http.post(cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(response.statusCode()).isEqualTo(503);
+        String message = Json.parse(response.body()).at("/error/message").asText();
+        assertThat(message).contains("groq: disabled", "gemini: disabled", "cohere: disabled", "ollama: connect");
+        assertThat(response.headers().firstValue("X-Cortex-Attempts")).contains("ollama:connect");
+    }
+
+    @Test
+    void healthSaysWhoCanServe() throws Exception {
+        var response = Http.get(cortex.url("/api/health"));
+        assertThat(response.statusCode()).isEqualTo(200); // Ollama is configured and its breaker is closed
+        JsonNode body = Json.parse(response.body());
+        assertThat(body.at("/providers/groq/health").asText()).isEqualTo("disabled");
+        assertThat(body.at("/providers/ollama/enabled").asBoolean()).isTrue();
+    }
+}
