@@ -2,7 +2,10 @@ package dev.cortex;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -17,6 +20,8 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 
 import dev.cortex.api.ChatApi;
+import dev.cortex.chain.ChainPlanner;
+import dev.cortex.chain.ProviderFailover;
 import dev.cortex.api.ChatReplyWriter;
 import dev.cortex.api.ChatRequestReader;
 import dev.cortex.api.ErrorReply;
@@ -24,6 +29,7 @@ import dev.cortex.api.HealthReport;
 import dev.cortex.api.ModelListing;
 import dev.cortex.api.OllamaApi;
 import dev.cortex.api.OpenAiApi;
+import dev.cortex.api.RouteExplainer;
 import dev.cortex.http.StreamingHttpEngine;
 import dev.cortex.provider.Bulkhead;
 import dev.cortex.provider.ClientGoneException;
@@ -36,12 +42,11 @@ import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderAdapter;
 import dev.cortex.provider.ProviderRegistry;
 import dev.cortex.provider.Timeouts;
-import dev.cortex.routing.ChainPlanner;
 import dev.cortex.routing.FailureClassifier;
 import dev.cortex.routing.KeyPool;
-import dev.cortex.routing.ProviderFailover;
 import dev.cortex.routing.ProviderFailure;
 import dev.cortex.routing.RequestRejectedException;
+import dev.cortex.routing.Strategy;
 
 /**
  * Wires the beans the YAML routes refer to by name: one {@code Provider} and one circuit breaker per provider
@@ -77,7 +82,13 @@ public final class CortexConfiguration implements CamelConfiguration {
         }
         ProviderRegistry all = new ProviderRegistry(providers);
         registry.bind("providers", all);
-        registry.bind("providerFailover", new ProviderFailover(new ChainPlanner()));
+        Map<String, Double> prices = new HashMap<>();
+        PROVIDERS.forEach(name -> prices.put(name, (double) settings.decimal(name + ".price-per-million-tokens")));
+        ChainPlanner planner = new ChainPlanner(all, Strategy.parse(settings.string("cortex.strategy")), prices,
+                Set.copyOf(settings.list("cortex.local-providers")));
+        ProviderFailover failover = new ProviderFailover(planner);
+        registry.bind("providerFailover", failover);
+        registry.bind("routeExplainer", new RouteExplainer(failover));
 
         ChatApi openAi = new OpenAiApi();
         ChatApi ollama = new OllamaApi();

@@ -1,6 +1,9 @@
 package dev.cortex.api;
 
+import dev.cortex.chat.BadRequestException;
 import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.ChatResult;
@@ -8,8 +11,8 @@ import dev.cortex.chat.ChatResult;
 /** One front door's wire format (OpenAI or Ollama): requests in, answers, streams, model lists and errors out. */
 public interface ChatApi {
 
-    /** Parses a request body, or throws {@link BadRequestException} naming what is wrong. */
-    ChatRequest parse(byte[] body);
+    /** Reads a parsed request body, or throws {@link BadRequestException} naming what is wrong. */
+    ChatRequest parse(JsonNode body);
 
     String resultContentType();
 

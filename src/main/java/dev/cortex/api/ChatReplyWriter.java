@@ -34,6 +34,9 @@ public final class ChatReplyWriter implements Processor {
         out.setHeader(ReplyHeaders.MODEL, result.model());
         out.setHeader(ReplyHeaders.ATTEMPTS, chat.trail().toString());
         out.setHeader(ReplyHeaders.OVERHEAD_MS, chat.overheadMillis());
+        if (chat.route() != null) {
+            out.setHeader(ReplyHeaders.ROUTE, chat.route());
+        }
         out.setBody(api.renderResult(result));
     }
 }

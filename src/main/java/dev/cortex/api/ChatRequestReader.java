@@ -1,12 +1,16 @@
 package dev.cortex.api;
 
+import dev.cortex.chat.BadRequestException;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.ReplyStream;
 import dev.cortex.routing.ChatContext;
+import dev.cortex.routing.RoutePreference;
 
 /**
  * First step of a chat front door: parses the body in this door's shape into a {@link ChatContext} (the exchange body
@@ -18,6 +22,9 @@ public final class ChatRequestReader implements Processor {
     /** Exchange property naming the front door, so errors come back in the caller's shape. */
     public static final String API = "CortexApi";
 
+    /** A request header asking for the route plan in the {@code X-Cortex-Route} response header. */
+    public static final String EXPLAIN_HEADER = "X-Cortex-Explain";
+
     private final ChatApi api;
 
     public ChatRequestReader(ChatApi api) {
@@ -27,7 +34,12 @@ public final class ChatRequestReader implements Processor {
     @Override
     public void process(Exchange exchange) {
         exchange.setProperty(API, api);
-        ChatRequest request = api.parse(exchange.getMessage().getBody(byte[].class));
+        Message in = exchange.getMessage();
+        JsonNode body = OpenAiApi.readJson(in.getBody(byte[].class));
+        ChatRequest request = api.parse(body);
+        RoutePreference preference = RoutePreferences.from(body, in.getHeader(RoutePreferences.STRATEGY_HEADER, String.class),
+                in.getHeader(RoutePreferences.PROVIDER_HEADER, String.class),
+                in.getHeader(RoutePreferences.PROVIDERS_HEADER, String.class));
         ReplyStream stream = null;
         if (request.stream()) {
             HttpMessage http = exchange.getIn(HttpMessage.class);
@@ -36,6 +48,8 @@ public final class ChatRequestReader implements Processor {
             }
             stream = new HttpReplyStream(http.getResponse(), api.newStream(request));
         }
-        exchange.getMessage().setBody(new ChatContext(request, stream));
+        ChatContext chat = new ChatContext(request, stream, preference);
+        chat.explainRoute(in.getHeader(EXPLAIN_HEADER, false, Boolean.class));
+        in.setBody(chat);
     }
 }

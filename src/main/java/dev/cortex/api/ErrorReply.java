@@ -1,5 +1,6 @@
 package dev.cortex.api;
 
+import dev.cortex.chat.BadRequestException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -55,8 +56,9 @@ public final class ErrorReply implements Processor {
                     "The provider '" + rejected.provider() + "' rejected the request: " + rejected.getMessage());
         } else if (cause instanceof ProviderFailure || cause instanceof CallNotPermittedException
                 || cause instanceof BulkheadFullException) {
-            status = 503;
-            rendered = shape.render(status, "all_providers_failed", exhausted(trail));
+            // a pinned provider answers with its own status (a 429 stays a 429); a chain that ran out says 503
+            status = body instanceof ChatContext chat && chat.preference().pinned() ? pinnedStatus(trail) : 503;
+            rendered = shape.render(status, status == 503 ? "all_providers_failed" : "provider_failed", exhausted(trail));
             Optional<Instant> retryAt = trail == null ? Optional.empty() : trail.retryAt();
             if (retryAt.isPresent()) {
                 long seconds = Math.max(1, Duration.between(Instant.now(), retryAt.get()).toSeconds() + 1);
@@ -78,6 +80,18 @@ public final class ErrorReply implements Processor {
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(Exchange.CONTENT_TYPE, rendered.contentType());
         out.setBody(rendered.bytes());
+    }
+
+    private static int pinnedStatus(AttemptTrail trail) {
+        for (AttemptTrail.Entry e : trail.entries()) {
+            if (e.shown() && e.outcome().matches("[45]\\d\\d")) {
+                return Integer.parseInt(e.outcome());
+            }
+            if (e.shown() && e.outcome().equals("quota")) {
+                return 429;
+            }
+        }
+        return 503;
     }
 
     private static String exhausted(AttemptTrail trail) {

@@ -1,7 +1,6 @@
 package dev.cortex.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -31,12 +30,9 @@ public final class HealthReport implements Processor {
         for (Provider p : providers.all()) {
             ObjectNode node = list.putObject(p.name());
             node.put("enabled", p.enabled());
-            CircuitBreaker.State breaker = p.breaker().getState();
-            node.put("breaker", breaker.name().toLowerCase());
+            node.put("breaker", p.breaker().getState().name().toLowerCase());
             KeyPool.Counts keys = p.keys().counts();
-            String health = !p.enabled() ? "disabled"
-                    : breaker == CircuitBreaker.State.OPEN || keys.usable() == 0 ? "unavailable"
-                    : breaker == CircuitBreaker.State.HALF_OPEN ? "degraded" : "available";
+            String health = p.healthState();
             node.put("health", health);
             node.putObject("keys").put("usable", keys.usable()).put("cooling", keys.cooling()).put("dead", keys.dead());
             anyServing |= health.equals("available") || health.equals("degraded");

@@ -32,6 +32,9 @@ public final class HttpReplyStream implements ReplyStream {
                 .putHeader(ReplyHeaders.MODEL, head.model())
                 .putHeader(ReplyHeaders.ATTEMPTS, head.attempts())
                 .putHeader(ReplyHeaders.OVERHEAD_MS, Long.toString(head.overheadMs()));
+        if (head.route() != null) {
+            response.putHeader(ReplyHeaders.ROUTE, head.route());
+        }
         byte[] opening = renderer.open(head.model());
         if (opening.length > 0) {
             write(opening);

@@ -1,9 +1,11 @@
 package dev.cortex.api;
 
+import dev.cortex.chat.BadRequestException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -21,8 +23,8 @@ import dev.cortex.chat.Usage;
 public final class OllamaApi implements ChatApi {
 
     @Override
-    public ChatRequest parse(byte[] body) {
-        RequestFields f = new RequestFields(OpenAiApi.readJson(body), "");
+    public ChatRequest parse(JsonNode body) {
+        RequestFields f = new RequestFields(body, "");
         if (f.has("tools")) {
             throw new BadRequestException("tools", "Tool calling is not supported by this gateway.");
         }

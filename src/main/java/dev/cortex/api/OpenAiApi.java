@@ -1,5 +1,6 @@
 package dev.cortex.api;
 
+import dev.cortex.chat.BadRequestException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -20,8 +21,8 @@ import dev.cortex.chat.Usage;
 public final class OpenAiApi implements ChatApi {
 
     @Override
-    public ChatRequest parse(byte[] body) {
-        RequestFields f = new RequestFields(readJson(body), "");
+    public ChatRequest parse(JsonNode body) {
+        RequestFields f = new RequestFields(body, "");
         Integer n = f.integer("n", 1);
         if (n != null && n != 1) {
             throw new BadRequestException("n", "Only n=1 is supported.");
@@ -49,7 +50,8 @@ public final class OpenAiApi implements ChatApi {
                 f.number("frequency_penalty", -2, 2), f.number("presence_penalty", -2, 2));
     }
 
-    static JsonNode readJson(byte[] body) {
+    /** The body as JSON, or a 400 saying it is not. */
+    public static JsonNode readJson(byte[] body) {
         if (body == null || body.length == 0) {
             throw new BadRequestException(null, "The request body is empty; send a JSON object.");
         }

@@ -1,5 +1,6 @@
 package dev.cortex.api;
 
+import dev.cortex.chat.BadRequestException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

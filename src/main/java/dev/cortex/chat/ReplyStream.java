@@ -27,6 +27,7 @@ public interface ReplyStream {
     void onClientGone(Runnable action);
 
     /** What the response head says about how the answer was produced. */
-    record ReplyHead(String provider, String model, String attempts, long overheadMs) {
+    /** @param route the route plan in words when the caller asked for it, else null */
+    record ReplyHead(String provider, String model, String attempts, long overheadMs, String route) {
     }
 }

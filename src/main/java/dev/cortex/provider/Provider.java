@@ -42,6 +42,8 @@ public final class Provider {
     private final Vertx vertx;
     private final HttpClient client;
     private final Bulkhead bulkhead;
+    private final Latency firstToken = new Latency();
+    private final ProviderHealth health = new ProviderHealth();
 
     public Provider(String name, String baseUrl, ProviderAdapter adapter, KeyPool keys, boolean needsKey,
                     ModelCatalog models, Timeouts timeouts, CircuitBreaker breaker, FailureClassifier classifier,
@@ -81,6 +83,15 @@ public final class Provider {
         return models;
     }
 
+    /** Time to first token, from live traffic and probes. */
+    public Latency firstTokenLatency() {
+        return firstToken;
+    }
+
+    public ProviderHealth health() {
+        return health;
+    }
+
     public Bulkhead bulkhead() {
         return bulkhead;
     }
@@ -89,28 +100,71 @@ public final class Provider {
         return baseUrl;
     }
 
-    /**
-     * Turns the provider away before any upstream call when it cannot answer: disabled, breaker open, or every key
-     * cooling down. Otherwise enters it in the request's trail.
-     */
-    public void admit(ChatContext chat) {
+    /** Why this provider cannot be tried now (no call is made to find out), or empty when it can. */
+    public Optional<Availability> unavailable() {
         if (!enabled()) {
-            chat.trail().skip(name, "disabled");
-            throw new ProviderFailure(name, "disabled", null, null);
+            return Optional.of(new Availability("disabled", null, false));
         }
         CircuitBreaker.State state = breaker.getState();
         if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
-            chat.trail().record(name, "breaker_open", null);
-            throw new ProviderFailure(name, "breaker_open", null, null);
+            return Optional.of(new Availability("breaker_open", null, true));
         }
-        if (keys.counts().usable() + keys.counts().cooling() == 0) {
-            chat.trail().record(name, "no_valid_key", null);
-            throw new ProviderFailure(name, "no_valid_key", null, null);
+        KeyPool.Counts counts = keys.counts();
+        if (counts.usable() + counts.cooling() == 0) {
+            return Optional.of(new Availability("no_valid_key", null, true));
         }
         Optional<Instant> recovery = keys.earliestRecovery();
         if (recovery.isPresent()) {
-            chat.trail().record(name, "cooling", null, recovery.get());
-            throw new ProviderFailure(name, "cooling", null, recovery.get());
+            return Optional.of(new Availability("cooling", recovery.get(), true));
+        }
+        if (health.probeSaysDown()) {
+            return Optional.of(new Availability("unhealthy", null, true));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Usable, but not at its best: its breaker is probing (half-open), it failed a fair share of recent calls, or
+     * some of its keys are resting. Strategies try it last.
+     */
+    public boolean degraded() {
+        CircuitBreaker.State state = breaker.getState();
+        if (state == CircuitBreaker.State.HALF_OPEN) {
+            return true;
+        }
+        float failureRate = breaker.getMetrics().getFailureRate(); // -1 until enough calls were seen
+        if (failureRate >= breaker.getCircuitBreakerConfig().getFailureRateThreshold() / 2) {
+            return true;
+        }
+        KeyPool.Counts counts = keys.counts();
+        return needsKey && counts.usable() > 0 && (counts.cooling() > 0 || counts.dead() > 0);
+    }
+
+    /** The four states health reports use. */
+    public String healthState() {
+        if (!enabled()) {
+            return "disabled";
+        }
+        if (unavailable().isPresent()) {
+            return "unavailable";
+        }
+        return degraded() ? "degraded" : "available";
+    }
+
+    /**
+     * Turns the provider away before any upstream call when it cannot answer; otherwise enters it in the request's
+     * trail, to be closed by {@link #call} or, if the breaker rejects the call, as rejected.
+     */
+    public void admit(ChatContext chat) {
+        Optional<Availability> skip = unavailable();
+        if (skip.isPresent()) {
+            Availability a = skip.get();
+            if (a.news()) {
+                chat.trail().record(name, a.reason(), null, a.until());
+            } else {
+                chat.trail().skip(name, a.reason());
+            }
+            throw new ProviderFailure(name, a.reason(), null, a.until());
         }
         chat.trail().enter(name);
     }
@@ -184,7 +238,7 @@ public final class Provider {
     /** One call with one key; null once committed, else what went wrong before the commit point. */
     private UpstreamError attempt(ChatContext chat, String model, String key) {
         UpstreamCall call = new UpstreamCall(vertx, client, adapter, timeouts, chat, name, model, this::failedAfterCommit,
-                bulkhead::leave);
+                bulkhead::leave, firstToken::record);
         UpstreamRequest request = adapter.chatRequest(chat.request(), model, key);
         call.start(baseUrl + request.path(), request);
         try {

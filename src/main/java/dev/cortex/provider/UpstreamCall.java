@@ -3,6 +3,7 @@ package dev.cortex.provider;
 import java.net.ConnectException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Context;
@@ -42,6 +43,7 @@ final class UpstreamCall implements StreamListener {
     private final String provider;
     private final Consumer<UpstreamError> afterCommitFailure;
     private final Runnable onFinished; // runs once when a call that delivered ends
+    private final LongConsumer firstTokenMillis;
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
 
@@ -60,7 +62,8 @@ final class UpstreamCall implements StreamListener {
     private Usage usage = Usage.NONE;
 
     UpstreamCall(Vertx vertx, HttpClient client, ProviderAdapter adapter, Timeouts timeouts, ChatContext chat,
-                 String provider, String model, Consumer<UpstreamError> afterCommitFailure, Runnable onFinished) {
+                 String provider, String model, Consumer<UpstreamError> afterCommitFailure, Runnable onFinished,
+                 LongConsumer firstTokenMillis) {
         this.vertx = vertx;
         // the caller's event loop when called from a platform-http worker: the relay then never changes threads
         this.context = vertx.getOrCreateContext();
@@ -72,6 +75,7 @@ final class UpstreamCall implements StreamListener {
         this.model = model;
         this.afterCommitFailure = afterCommitFailure;
         this.onFinished = onFinished;
+        this.firstTokenMillis = firstTokenMillis;
     }
 
     /** Completes at the commit point; fails with {@link UpstreamFailedException} before it. */
@@ -175,7 +179,7 @@ final class UpstreamCall implements StreamListener {
         }
         if (!chat.streaming()) {
             text.append(fragment);
-            cancelFirstTokenTimer();
+            firstTokenArrived();
             return;
         }
         if (!committed) {
@@ -191,7 +195,7 @@ final class UpstreamCall implements StreamListener {
 
     private void commit() {
         committed = true;
-        cancelFirstTokenTimer();
+        firstTokenArrived();
         chat.addUpstreamTime(System.nanoTime() - startNanos);
         chat.stream().commit(chat.commitHead(provider, model));
         settled.complete(null);
@@ -261,6 +265,14 @@ final class UpstreamCall implements StreamListener {
         }
         idleTimer = vertx.setTimer(timeouts.idle().toMillis(),
                 t -> fail(UpstreamError.of(UpstreamError.Kind.IDLE_TIMEOUT, "no data for " + timeouts.idle())));
+    }
+
+    /** The first token is here: stop its clock and tell the provider how long it took. */
+    private void firstTokenArrived() {
+        if (firstTokenTimer >= 0) {
+            firstTokenMillis.accept((System.nanoTime() - startNanos) / 1_000_000);
+            cancelFirstTokenTimer();
+        }
     }
 
     private void cancelFirstTokenTimer() {

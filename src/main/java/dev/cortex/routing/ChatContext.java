@@ -16,18 +16,30 @@ public final class ChatContext {
 
     private final ChatRequest request;
     private final ReplyStream stream;
+    private final RoutePreference preference;
     private final AttemptTrail trail = new AttemptTrail();
     private final long startNanos = System.nanoTime();
     private final AtomicLong upstreamNanos = new AtomicLong();
     private volatile ChatResult result;
     private volatile List<String> plan = List.of();
+    private volatile boolean explainRoute;
+    private volatile String route;
 
     /**
      * @param stream where tokens go for a streaming caller; null when the caller wants one complete answer
      */
     public ChatContext(ChatRequest request, ReplyStream stream) {
+        this(request, stream, RoutePreference.DEFAULT);
+    }
+
+    public ChatContext(ChatRequest request, ReplyStream stream, RoutePreference preference) {
         this.request = request;
         this.stream = stream;
+        this.preference = preference;
+    }
+
+    public RoutePreference preference() {
+        return preference;
     }
 
     public ChatRequest request() {
@@ -44,6 +56,20 @@ public final class ChatContext {
 
     public AttemptTrail trail() {
         return trail;
+    }
+
+    /** Whether the caller asked to see the route plan in the reply's head. */
+    public void explainRoute(boolean explain) {
+        this.explainRoute = explain;
+    }
+
+    /** The plan in words ({@code X-Cortex-Route}), when the caller asked for it; else null. */
+    public String route() {
+        return explainRoute ? route : null;
+    }
+
+    public void route(String explanation) {
+        this.route = explanation;
     }
 
     /** The providers this request will try, in order (set by the chain before the first attempt). */
@@ -82,6 +108,6 @@ public final class ChatContext {
     /** The commit point: the provider that answers is written into the trail and the head of the reply. */
     public ReplyStream.ReplyHead commitHead(String provider, String model) {
         trail.record(provider, "ok", null);
-        return new ReplyStream.ReplyHead(provider, model, trail.toString(), overheadMillis());
+        return new ReplyStream.ReplyHead(provider, model, trail.toString(), overheadMillis(), route());
     }
 }

@@ -1,4 +1,4 @@
-package dev.cortex.routing;
+package dev.cortex.chain;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +13,10 @@ import org.apache.camel.Navigate;
 import org.apache.camel.Processor;
 import org.apache.camel.processor.loadbalancer.LoadBalancerSupport;
 import org.apache.camel.support.ExchangeHelper;
+
+import dev.cortex.routing.ChatContext;
+import dev.cortex.routing.ProviderFailure;
+import dev.cortex.routing.RoutePreference;
 
 /**
  * The chain's load balancer: tries the providers listed under it in routes/chain.camel.yaml one after another until
@@ -34,12 +38,18 @@ public final class ProviderFailover extends LoadBalancerSupport {
         AsyncProcessor[] steps = doGetProcessors();
         List<String> names = listedNames(steps);
         ChatContext chat = exchange.getMessage().getBody(ChatContext.class);
-        List<Integer> plan = planner.plan(names, chat);
-        List<String> planned = new ArrayList<>(plan.size());
-        plan.forEach(i -> planned.add(names.get(i)));
-        chat.plan(planned);
+        RoutePlan plan;
+        try {
+            plan = planner.plan(names, chat.preference());
+        } catch (RuntimeException badPreference) {
+            exchange.setException(badPreference);
+            callback.done(true);
+            return true;
+        }
+        chat.plan(plan.providers());
+        chat.route(plan.toHeader());
         Exception last = null;
-        for (int index : plan) {
+        for (int index : plan.positions()) {
             Exchange attempt = ExchangeHelper.createCopy(exchange, true);
             try {
                 steps[index].process(attempt); // a provider's route blocks only until its commit point
@@ -66,6 +76,16 @@ public final class ProviderFailover extends LoadBalancerSupport {
     /** Failures that say "try the next provider"; anything else (a rejected request, a bug) stops the chain. */
     private static boolean handsOver(Exception e) {
         return e instanceof ProviderFailure || e instanceof CallNotPermittedException || e instanceof BulkheadFullException;
+    }
+
+    /** The providers as the chain's YAML lists them. */
+    public List<String> listed() {
+        return listedNames(doGetProcessors());
+    }
+
+    /** What a request with this preference would do, without calling any provider. */
+    public RoutePlan explain(RoutePreference preference) {
+        return planner.plan(listed(), preference);
     }
 
     /** The provider each step sends to ({@code to: direct:groq} → groq), in the order the YAML lists them. */

@@ -1,0 +1,122 @@
+package dev.cortex.chain;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.cortex.chat.BadRequestException;
+import dev.cortex.provider.Availability;
+import dev.cortex.provider.Provider;
+import dev.cortex.provider.ProviderRegistry;
+import dev.cortex.routing.RoutePreference;
+import dev.cortex.routing.Strategy;
+
+/**
+ * Orders the chain's providers for one request. The YAML's order is the default; the request's strategy (or the
+ * configured one) reorders it, a list of providers in the request narrows it, and a degraded provider goes last in
+ * every strategy. Unavailable providers stay in the plan, marked: their route skips them without a call, and the
+ * attempt trail says why, in order.
+ */
+public final class ChainPlanner {
+
+    private final ProviderRegistry providers;
+    private final Strategy defaultStrategy;
+    private final Map<String, Double> pricePerMillionTokens;
+    private final Set<String> local;
+
+    public ChainPlanner(ProviderRegistry providers, Strategy defaultStrategy, Map<String, Double> pricePerMillionTokens,
+                        Set<String> local) {
+        this.providers = providers;
+        this.defaultStrategy = defaultStrategy;
+        this.pricePerMillionTokens = pricePerMillionTokens;
+        this.local = local;
+    }
+
+    public RoutePlan plan(List<String> listed, RoutePreference preference) {
+        Strategy strategy = preference.strategy() != null ? preference.strategy() : defaultStrategy;
+        List<Step> steps = new ArrayList<>();
+        if (!preference.providers().isEmpty()) {
+            for (String name : preference.providers()) {
+                int position = listed.indexOf(name);
+                if (position < 0) {
+                    throw new BadRequestException("providers", "Unknown provider '" + name
+                            + "'; the chain has " + String.join(", ", listed) + ".");
+                }
+                steps.add(step(name, position, preference.pinned() ? "pinned" : "requested order"));
+            }
+            return finish(strategy, steps, false);
+        }
+        for (int i = 0; i < listed.size(); i++) {
+            steps.add(step(listed.get(i), i, null));
+        }
+        switch (strategy) {
+            case HYBRID -> { }
+            case CLOUD_FIRST -> steps.sort(Comparator.comparing((Step s) -> local.contains(s.name)));
+            case LOCAL_FIRST -> steps.sort(Comparator.comparing((Step s) -> !(local.contains(s.name) && s.usable())));
+            case SPEED_FIRST -> {
+                steps.forEach(s -> {
+                    double ms = s.provider.firstTokenLatency().averageMillis();
+                    s.note = Double.isNaN(ms) ? "not measured yet" : String.format("first token %.0f ms", ms);
+                });
+                steps.sort(Comparator.comparingDouble((Step s) -> {
+                    double ms = s.provider.firstTokenLatency().averageMillis();
+                    return Double.isNaN(ms) ? Double.MAX_VALUE : ms;
+                }));
+            }
+            case COST_FIRST -> {
+                steps.forEach(s -> s.note = String.format("%.2f per million tokens", price(s.name)));
+                steps.sort(Comparator.comparingDouble((Step s) -> price(s.name)));
+            }
+        }
+        return finish(strategy, steps, true);
+    }
+
+    private double price(String provider) {
+        return local.contains(provider) ? 0.0 : pricePerMillionTokens.getOrDefault(provider, Double.MAX_VALUE);
+    }
+
+    private Step step(String name, int position, String note) {
+        Provider provider = providers.get(name).orElseThrow(
+                () -> new IllegalStateException("The chain names '" + name + "' but no such provider is configured"));
+        Step s = new Step(name, position, provider);
+        s.note = note;
+        return s;
+    }
+
+    private static RoutePlan finish(Strategy strategy, List<Step> steps, boolean degradedLast) {
+        if (degradedLast) {
+            steps.sort(Comparator.comparing((Step s) -> s.degraded)); // stable: keeps the strategy's order otherwise
+        }
+        List<RoutePlan.Step> out = new ArrayList<>(steps.size());
+        for (Step s : steps) {
+            String note = degradedLast && s.degraded ? "degraded: moved last" : s.note;
+            out.add(new RoutePlan.Step(s.name, s.position, s.skip.map(Availability::reason).orElse(null), note));
+        }
+        return new RoutePlan(strategy.wireName(), out);
+    }
+
+    /** A provider's standing while one plan is made (read once, so sorting sees one consistent picture). */
+    private static final class Step {
+        final String name;
+        final int position;
+        final Provider provider;
+        final Optional<Availability> skip;
+        final boolean degraded;
+        String note;
+
+        Step(String name, int position, Provider provider) {
+            this.name = name;
+            this.position = position;
+            this.provider = provider;
+            this.skip = provider.unavailable();
+            this.degraded = skip.isEmpty() && provider.degraded();
+        }
+
+        boolean usable() {
+            return skip.isEmpty();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.cortex.chain;
+
+import java.util.List;
+
+/**
+ * The order in which one request will try the chain's providers, with a note on each: why it sits where it does,
+ * or why it will be skipped without a call. {@code GET /api/route} shows it as is.
+ */
+public record RoutePlan(String strategy, List<Step> steps) {
+
+    /**
+     * @param position where the provider stands in the chain's YAML (the load balancer's step)
+     * @param skip     why it will be passed over without a call, or null when it will be tried
+     * @param note     why it sits here (the strategy's measure, "degraded: moved last", ...), or null
+     */
+    public record Step(String provider, int position, String skip, String note) {
+    }
+
+    public List<Integer> positions() {
+        return steps.stream().map(Step::position).toList();
+    }
+
+    /** The plan in one header line: {@code groq(skip: cooling), gemini, ollama(degraded: moved last)}. */
+    public String toHeader() {
+        StringBuilder out = new StringBuilder();
+        for (Step step : steps) {
+            if (out.length() > 0) {
+                out.append(", ");
+            }
+            out.append(step.provider());
+            if (step.skip() != null) {
+                out.append("(skip: ").append(step.skip()).append(')');
+            } else if (step.note() != null) {
+                out.append('(').append(step.note()).append(')');
+            }
+        }
+        return out.toString();
+    }
+
+    public List<String> providers() {
+        return steps.stream().map(Step::provider).toList();
+    }
+}

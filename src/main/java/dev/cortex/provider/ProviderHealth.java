@@ -1,0 +1,51 @@
+package dev.cortex.provider;
+
+import java.time.Instant;
+
+/**
+ * What the health probes last learned about a provider. Live traffic speaks through the breaker and the key pool;
+ * this adds what a probe sees between requests (a provider that is down before anyone asks it).
+ */
+public final class ProviderHealth {
+
+    private volatile boolean probed;
+    private volatile boolean probeOk = true;
+    private volatile Instant probedAt;
+    private volatile String lastFailure;
+    private volatile long probeMillis = -1;
+
+    public void probeSucceeded(long millis) {
+        probed = true;
+        probeOk = true;
+        probeMillis = millis;
+        probedAt = Instant.now();
+    }
+
+    public void probeFailed(String failure) {
+        probed = true;
+        probeOk = false;
+        lastFailure = failure;
+        probedAt = Instant.now();
+    }
+
+    /** Only a probe that ran and failed says down; no probe yet means no news. */
+    public boolean probeSaysDown() {
+        return probed && !probeOk;
+    }
+
+    public boolean probed() {
+        return probed;
+    }
+
+    public Instant probedAt() {
+        return probedAt;
+    }
+
+    public long probeMillis() {
+        return probeMillis;
+    }
+
+    public String lastProbeFailure() {
+        return lastFailure;
+    }
+}
