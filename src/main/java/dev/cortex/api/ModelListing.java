@@ -26,7 +26,7 @@ public final class ModelListing implements Processor {
         List<ChatApi.ModelEntry> models = new ArrayList<>();
         for (Provider p : providers.all()) {
             if (p.enabled()) {
-                p.models().models().forEach(m -> models.add(new ChatApi.ModelEntry(p.name(), m, 0)));
+                p.models().models().forEach(m -> models.add(new ChatApi.ModelEntry(p.name(), m, p.models().sizeBytes(m))));
             }
         }
         Message out = exchange.getMessage();

@@ -28,7 +28,7 @@ public final class RouteExplainer implements Processor {
         Message in = exchange.getMessage();
         RoutePreference preference = RoutePreferences.fromQuery(in.getHeader("strategy", String.class),
                 in.getHeader("provider", String.class), in.getHeader("providers", String.class));
-        RoutePlan plan = chain.explain(preference);
+        RoutePlan plan = chain.explain(preference, in.getHeader("model", String.class));
         ObjectNode body = Json.object();
         body.put("strategy", plan.strategy());
         body.put("model", in.getHeader("model", String.class));

@@ -35,7 +35,7 @@ public final class ChainPlanner {
         this.local = local;
     }
 
-    public RoutePlan plan(List<String> listed, RoutePreference preference) {
+    public RoutePlan plan(List<String> listed, RoutePreference preference, String model) {
         Strategy strategy = preference.strategy() != null ? preference.strategy() : defaultStrategy;
         List<Step> steps = new ArrayList<>();
         if (!preference.providers().isEmpty()) {
@@ -70,6 +70,11 @@ public final class ChainPlanner {
                 steps.forEach(s -> s.note = String.format("%.2f per million tokens", price(s.name)));
                 steps.sort(Comparator.comparingDouble((Step s) -> price(s.name)));
             }
+        }
+        if (model != null) {
+            // a model that belongs to one provider goes to that provider first; the others stay as fall-backs
+            steps.sort(Comparator.comparing((Step s) -> !s.provider.models().serves(s.name, model)));
+            steps.stream().filter(s -> s.provider.models().serves(s.name, model)).forEach(s -> s.note = "serves " + model);
         }
         return finish(strategy, steps, true);
     }

@@ -40,7 +40,7 @@ public final class ProviderFailover extends LoadBalancerSupport {
         ChatContext chat = exchange.getMessage().getBody(ChatContext.class);
         RoutePlan plan;
         try {
-            plan = planner.plan(names, chat.preference());
+            plan = planner.plan(names, chat.preference(), chat.request().model());
         } catch (RuntimeException badPreference) {
             exchange.setException(badPreference);
             callback.done(true);
@@ -84,8 +84,8 @@ public final class ProviderFailover extends LoadBalancerSupport {
     }
 
     /** What a request with this preference would do, without calling any provider. */
-    public RoutePlan explain(RoutePreference preference) {
-        return planner.plan(listed(), preference);
+    public RoutePlan explain(RoutePreference preference, String model) {
+        return planner.plan(listed(), preference, model);
     }
 
     /** The provider each step sends to ({@code to: direct:groq} → groq), in the order the YAML lists them. */

@@ -7,7 +7,7 @@ import java.util.List;
  * provider serves it (by name, or as {@code provider/model}); otherwise the provider answers with its default, since
  * the caller asked the gateway for an answer, not for one provider.
  */
-public final class ModelCatalog {
+public final class ModelCatalog implements ModelSource {
 
     private final String provider;
     private final List<String> models;
@@ -24,11 +24,13 @@ public final class ModelCatalog {
         return models.get(0);
     }
 
+    @Override
     public List<String> models() {
         return models;
     }
 
-    public String resolve(String requested) {
+    @Override
+    public String select(String requested) {
         if (requested == null || requested.isBlank()) {
             return defaultModel();
         }

@@ -35,7 +35,7 @@ public final class Provider {
     private final ProviderAdapter adapter;
     private final KeyPool keys;
     private final boolean needsKey;
-    private final ModelCatalog models;
+    private final ModelSource models;
     private final Timeouts timeouts;
     private final CircuitBreaker breaker;
     private final FailureClassifier classifier;
@@ -46,7 +46,7 @@ public final class Provider {
     private final ProviderHealth health = new ProviderHealth();
 
     public Provider(String name, String baseUrl, ProviderAdapter adapter, KeyPool keys, boolean needsKey,
-                    ModelCatalog models, Timeouts timeouts, CircuitBreaker breaker, FailureClassifier classifier,
+                    ModelSource models, Timeouts timeouts, CircuitBreaker breaker, FailureClassifier classifier,
                     Vertx vertx, HttpClient client, Bulkhead bulkhead) {
         this.name = name;
         this.baseUrl = stripTrailingSlash(baseUrl);
@@ -79,7 +79,7 @@ public final class Provider {
         return keys;
     }
 
-    public ModelCatalog models() {
+    public ModelSource models() {
         return models;
     }
 
@@ -190,7 +190,8 @@ public final class Provider {
     }
 
     private void callWithKeys(ChatContext chat) {
-        String model = models.resolve(chat.request().model());
+        String model = models.select(chat.request().model());
+        models.prepare(model);
         UpstreamError last = null;
         FailureClass lastClass = null;
         while (true) {
