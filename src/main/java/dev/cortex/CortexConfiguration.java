@@ -29,14 +29,19 @@ import dev.cortex.api.HealthReport;
 import dev.cortex.api.ModelListing;
 import dev.cortex.api.OllamaApi;
 import dev.cortex.api.OpenAiApi;
+import dev.cortex.api.ProvidersHealthCheck;
 import dev.cortex.api.RouteExplainer;
 import dev.cortex.http.StreamingHttpEngine;
+import dev.cortex.ollama.OllamaClient;
+import dev.cortex.ollama.OllamaModels;
 import dev.cortex.provider.Bulkhead;
 import dev.cortex.provider.ClientGoneException;
 import dev.cortex.provider.CohereAdapter;
 import dev.cortex.provider.GeminiAdapter;
 import dev.cortex.provider.GroqAdapter;
+import dev.cortex.provider.HealthProbes;
 import dev.cortex.provider.ModelCatalog;
+import dev.cortex.provider.ModelSource;
 import dev.cortex.provider.OllamaAdapter;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderAdapter;
@@ -73,9 +78,16 @@ public final class CortexConfiguration implements CamelConfiguration {
         FailureClassifier classifier = new FailureClassifier(
                 settings.seconds("cortex.keys.rate-limit-cooldown-seconds"),
                 settings.seconds("cortex.keys.daily-quota-cooldown-seconds"));
+        OllamaModels ollamaModels = new OllamaModels(
+                new OllamaClient(settings.string("ollama.base-url"), settings.millis("ollama.load-timeout-ms")),
+                settings.list("ollama.models"), settings.integer("ollama.max-memory-mb"),
+                Set.copyOf(settings.list("ollama.critical-models")), settings.integer("ollama.critical-max-size-mb"),
+                settings.string("ollama.keep-alive"), settings.millis("ollama.load-timeout-ms"));
+        registry.bind("ollamaModels", ollamaModels);
         List<Provider> providers = new ArrayList<>();
         for (String name : PROVIDERS) {
-            Provider provider = provider(name, settings, vertx, classifier);
+            ModelSource models = name.equals("ollama") ? ollamaModels : new ModelCatalog(name, settings.list(name + ".models"));
+            Provider provider = provider(name, models, settings, vertx, classifier);
             registry.bind(name, provider);
             registry.bind(name + "Breaker", provider.breaker());
             providers.add(provider);
@@ -99,10 +111,13 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("ollamaReply", new ChatReplyWriter(ollama));
         registry.bind("ollamaTags", new ModelListing(ollama, all));
         registry.bind("errorReply", new ErrorReply());
-        registry.bind("healthReport", new HealthReport(all));
+        registry.bind("healthReport", new HealthReport(all, ollamaModels));
+        registry.bind("healthProbes", new HealthProbes(all, ollamaModels::refresh));
+        registry.bind("providersHealthCheck", new ProvidersHealthCheck(all));
     }
 
-    private static Provider provider(String name, Settings s, Vertx vertx, FailureClassifier classifier) {
+    private static Provider provider(String name, ModelSource models, Settings s, Vertx vertx,
+                                     FailureClassifier classifier) {
         boolean keyless = name.equals("ollama");
         KeyPool keys = keyless ? KeyPool.keyless(name) : new KeyPool(name, s.list(name + ".api-keys"), Clock.systemUTC());
         Timeouts timeouts = new Timeouts(s.millis(name + ".timeout.connect-ms"), s.millis(name + ".timeout.first-token-ms"),
@@ -115,7 +130,7 @@ public final class CortexConfiguration implements CamelConfiguration {
                         .setIdleTimeout(60),
                 new PoolOptions().setHttp1MaxSize(s.integer("cortex.upstream.max-connections")));
         return new Provider(name, s.string(name + ".base-url"), adapter(name), keys, !keyless,
-                new ModelCatalog(name, s.list(name + ".models")), timeouts, breaker(name, s), classifier, vertx, client,
+                models, timeouts, breaker(name, s), classifier, vertx, client,
                 new Bulkhead(s.integer(name + ".max-concurrent"), s.millis("cortex.bulkhead.last-resort-wait-ms")));
     }
 

@@ -1,25 +1,32 @@
 package dev.cortex.api;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
 import dev.cortex.chat.Json;
+import dev.cortex.ollama.OllamaClient;
+import dev.cortex.ollama.OllamaModels;
 import dev.cortex.provider.Provider;
+import dev.cortex.provider.ProviderHealth;
 import dev.cortex.provider.ProviderRegistry;
 import dev.cortex.routing.KeyPool;
 
 /**
- * {@code GET /api/health}: each provider's state (enabled, breaker, keys), 200 when at least one provider can serve
- * and 503 when none can.
+ * {@code GET /api/health}: per provider its health ({@code available}, {@code degraded}, {@code unavailable},
+ * {@code disabled}), breaker, key counts (never keys), latencies and last failure; for Ollama its installed and
+ * loaded models. 200 when at least one provider can serve, 503 when none can.
  */
 public final class HealthReport implements Processor {
 
     private final ProviderRegistry providers;
+    private final OllamaModels ollama;
 
-    public HealthReport(ProviderRegistry providers) {
+    public HealthReport(ProviderRegistry providers, OllamaModels ollama) {
         this.providers = providers;
+        this.ollama = ollama;
     }
 
     @Override
@@ -28,14 +35,9 @@ public final class HealthReport implements Processor {
         ObjectNode list = Json.object();
         boolean anyServing = false;
         for (Provider p : providers.all()) {
-            ObjectNode node = list.putObject(p.name());
-            node.put("enabled", p.enabled());
-            node.put("breaker", p.breaker().getState().name().toLowerCase());
-            KeyPool.Counts keys = p.keys().counts();
             String health = p.healthState();
-            node.put("health", health);
-            node.putObject("keys").put("usable", keys.usable()).put("cooling", keys.cooling()).put("dead", keys.dead());
             anyServing |= health.equals("available") || health.equals("degraded");
+            list.set(p.name(), describe(p, health));
         }
         body.put("status", anyServing ? "ok" : "unavailable");
         body.set("providers", list);
@@ -44,5 +46,60 @@ public final class HealthReport implements Processor {
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, anyServing ? 200 : 503);
         out.setHeader(Exchange.CONTENT_TYPE, "application/json");
         out.setBody(Json.bytes(body));
+    }
+
+    /** Whether any provider can serve now (also what Camel's /observe/health reports). */
+    public boolean anyServing() {
+        return providers.all().stream().map(Provider::healthState)
+                .anyMatch(h -> h.equals("available") || h.equals("degraded"));
+    }
+
+    private ObjectNode describe(Provider p, String health) {
+        ObjectNode node = Json.object();
+        node.put("enabled", p.enabled());
+        node.put("health", health);
+        p.unavailable().ifPresent(a -> node.put("reason", a.reason()));
+        node.put("breaker", p.breaker().getState().name().toLowerCase());
+        KeyPool.Counts keys = p.keys().counts();
+        node.putObject("keys").put("usable", keys.usable()).put("cooling", keys.cooling()).put("dead", keys.dead());
+        node.putObject("in_flight").put("current", p.bulkhead().inUse()).put("limit", p.bulkhead().limit());
+        ProviderHealth probe = p.health();
+        ObjectNode latency = node.putObject("latency_ms");
+        double ttft = p.firstTokenLatency().averageMillis();
+        if (!Double.isNaN(ttft)) {
+            latency.put("first_token_avg", Math.round(ttft));
+            latency.put("first_token_last", p.firstTokenLatency().lastMillis());
+        }
+        if (probe.probeMillis() >= 0) {
+            latency.put("probe_last", probe.probeMillis());
+        }
+        if (probe.probed()) {
+            node.put("last_probe", probe.probedAt().toString());
+            node.put("probe_ok", !probe.probeSaysDown());
+        }
+        if (p.lastFailure() != null) {
+            node.put("last_failure", p.lastFailure());
+        }
+        if (p.name().equals("ollama")) {
+            node.set("models", ollamaModels());
+        }
+        return node;
+    }
+
+    private ObjectNode ollamaModels() {
+        ObjectNode models = Json.object();
+        ArrayNode installed = models.putArray("installed");
+        for (OllamaClient.Installed m : ollama.installed()) {
+            installed.addObject().put("name", m.name()).put("size_mb", m.sizeBytes() / (1024 * 1024))
+                    .put("family", m.family()).put("critical", ollama.critical(m.name()));
+        }
+        ArrayNode loaded = models.putArray("loaded");
+        for (OllamaClient.Loaded m : ollama.loaded()) {
+            loaded.addObject().put("name", m.name()).put("memory_mb", m.sizeBytes() / (1024 * 1024))
+                    .put("on_gpu", m.vramBytes() > 0).put("vram_mb", m.vramBytes() / (1024 * 1024));
+        }
+        ObjectNode budget = models.putObject("memory");
+        ollama.budget().forEach((k, v) -> budget.put(k, ((Number) v).longValue()));
+        return models;
     }
 }

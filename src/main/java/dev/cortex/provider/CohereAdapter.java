@@ -38,7 +38,7 @@ public final class CohereAdapter implements ProviderAdapter {
         WireJson.putIfSet(body, "seed", request.seed());
         WireJson.putIfSet(body, "frequency_penalty", penalty(request.frequencyPenalty()));
         WireJson.putIfSet(body, "presence_penalty", penalty(request.presencePenalty()));
-        return new UpstreamRequest("/v2/chat",
+        return UpstreamRequest.post("/v2/chat",
                 Map.of("Authorization", "Bearer " + apiKey, "Content-Type", "application/json",
                         "Accept", "text/event-stream"),
                 Json.bytes(body));
@@ -47,6 +47,11 @@ public final class CohereAdapter implements ProviderAdapter {
     /** OpenAI's -2..2 onto Cohere's 0..1: a negative penalty has no Cohere equivalent, so it becomes none. */
     static Double penalty(Double openAi) {
         return openAi == null ? null : Math.max(0.0, Math.min(1.0, openAi / 2.0));
+    }
+
+    @Override
+    public UpstreamRequest probeRequest(String apiKey) {
+        return UpstreamRequest.get("/v1/models?endpoint=chat&page_size=1", Map.of("Authorization", "Bearer " + apiKey));
     }
 
     @Override

@@ -58,9 +58,14 @@ public final class GeminiAdapter implements ProviderAdapter {
             body.set("generationConfig", config);
         }
         String path = "/models/" + URLEncoder.encode(model, StandardCharsets.UTF_8) + ":streamGenerateContent?alt=sse";
-        return new UpstreamRequest(path,
+        return UpstreamRequest.post(path,
                 Map.of("x-goog-api-key", apiKey, "Content-Type", "application/json", "Accept", "text/event-stream"),
                 Json.bytes(body));
+    }
+
+    @Override
+    public UpstreamRequest probeRequest(String apiKey) {
+        return UpstreamRequest.get("/models?pageSize=1", Map.of("x-goog-api-key", apiKey));
     }
 
     @Override

@@ -37,10 +37,15 @@ public final class GroqAdapter implements ProviderAdapter {
         WireJson.putIfSet(body, "seed", request.seed());
         WireJson.putIfSet(body, "frequency_penalty", request.frequencyPenalty());
         WireJson.putIfSet(body, "presence_penalty", request.presencePenalty());
-        return new UpstreamRequest("/chat/completions",
+        return UpstreamRequest.post("/chat/completions",
                 Map.of("Authorization", "Bearer " + apiKey, "Content-Type", "application/json",
                         "Accept", "text/event-stream"),
                 Json.bytes(body));
+    }
+
+    @Override
+    public UpstreamRequest probeRequest(String apiKey) {
+        return UpstreamRequest.get("/models", Map.of("Authorization", "Bearer " + apiKey));
     }
 
     @Override

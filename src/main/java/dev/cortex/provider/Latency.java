@@ -12,6 +12,13 @@ public final class Latency {
     private long lastMillis = -1;
     private long samples;
 
+    /** A probe's time counts only while live traffic has not measured the provider yet. */
+    public synchronized void recordProbe(long millis) {
+        if (samples == 0) {
+            averageMillis = millis;
+        }
+    }
+
     public synchronized void record(long millis) {
         averageMillis = Double.isNaN(averageMillis) ? millis : averageMillis + WEIGHT * (millis - averageMillis);
         lastMillis = millis;

@@ -42,7 +42,12 @@ public final class OllamaAdapter implements ProviderAdapter {
         if (!options.isEmpty()) {
             body.set("options", options);
         }
-        return new UpstreamRequest("/api/chat", Map.of("Content-Type", "application/json"), Json.bytes(body));
+        return UpstreamRequest.post("/api/chat", Map.of("Content-Type", "application/json"), Json.bytes(body));
+    }
+
+    @Override
+    public UpstreamRequest probeRequest(String apiKey) {
+        return UpstreamRequest.get("/api/tags", Map.of());
     }
 
     @Override

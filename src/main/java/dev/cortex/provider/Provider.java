@@ -2,6 +2,7 @@ package dev.cortex.provider;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -9,6 +10,8 @@ import java.util.concurrent.TimeoutException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,7 @@ public final class Provider {
     private final Bulkhead bulkhead;
     private final Latency firstToken = new Latency();
     private final ProviderHealth health = new ProviderHealth();
+    private volatile String lastFailure;
 
     public Provider(String name, String baseUrl, ProviderAdapter adapter, KeyPool keys, boolean needsKey,
                     ModelSource models, Timeouts timeouts, CircuitBreaker breaker, FailureClassifier classifier,
@@ -86,6 +90,11 @@ public final class Provider {
     /** Time to first token, from live traffic and probes. */
     public Latency firstTokenLatency() {
         return firstToken;
+    }
+
+    /** The last failure of a call, as {@code label (class)} — never a provider's text. */
+    public String lastFailure() {
+        return lastFailure;
     }
 
     public ProviderHealth health() {
@@ -210,6 +219,7 @@ public final class Provider {
                 return;
             }
             FailureClass failure = classifier.classify(error);
+            lastFailure = error.label() + " (" + failure.name().toLowerCase() + ")";
             FailureClass.Action action = failure.action();
             if (!needsKey && (action == FailureClass.Action.COOL_KEY || action == FailureClass.Action.DROP_KEY)) {
                 action = FailureClass.Action.FAIL_OVER; // a keyless provider has no key to set aside
@@ -261,9 +271,54 @@ public final class Provider {
         }
     }
 
+    /**
+     * Asks the provider's model list, the cheapest call that proves it is up. Key problems it reveals are handled
+     * as on live traffic (cool, drop); only a provider-health failure marks the provider down until a probe passes.
+     */
+    public CompletableFuture<Void> probe() {
+        Optional<String> key = keys.acquire();
+        if (!enabled() || key.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        UpstreamRequest request = adapter.probeRequest(key.get());
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(baseUrl + request.path())
+                .setTimeout(timeouts.firstToken().toMillis());
+        request.headers().forEach(options::putHeader);
+        long start = System.nanoTime();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        client.request(options)
+                .compose(r -> r.send().compose(response -> response.body().map(body -> {
+                    long millis = (System.nanoTime() - start) / 1_000_000;
+                    if (response.statusCode() == 200) {
+                        health.probeSucceeded(millis);
+                        firstToken.recordProbe(millis);
+                    } else {
+                        probeError(key.get(), adapter.error(response.statusCode(), response::getHeader, body.toString()));
+                    }
+                    return (Void) null;
+                })))
+                .onFailure(e -> health.probeFailed(e.getClass().getSimpleName()))
+                .onComplete(r -> done.complete(null));
+        return done;
+    }
+
+    private void probeError(String key, UpstreamError error) {
+        FailureClass failure = classifier.classify(error);
+        switch (failure.action()) {
+            case COOL_KEY -> keys.coolDown(key, classifier.cooldown(error));
+            case DROP_KEY -> keys.drop(key);
+            default -> {
+                if (failure.countsAgainstBreaker()) {
+                    health.probeFailed(error.label());
+                }
+            }
+        }
+    }
+
     /** A stream that broke after its first token still says the provider is unwell. */
     private void failedAfterCommit(UpstreamError error) {
         FailureClass failure = classifier.classify(error);
+        lastFailure = error.label() + " after the first token";
         LOG.warn("{}: stream failed after the first token ({})", name, error.label());
         breaker.onError(0, TimeUnit.NANOSECONDS, new ProviderFailure(name, error.label(), failure, null));
     }

@@ -16,6 +16,9 @@ public interface ProviderAdapter {
     /** The streaming chat call for {@code model}, authenticated with {@code apiKey} (empty for keyless providers). */
     UpstreamRequest chatRequest(ChatRequest request, String model, String apiKey);
 
+    /** A cheap call that proves the provider is up without billing tokens (its model list). */
+    UpstreamRequest probeRequest(String apiKey);
+
     /** A decoder for one streaming response body. */
     StreamDecoder decoder(StreamListener listener);
 

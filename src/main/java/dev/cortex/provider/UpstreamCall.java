@@ -95,7 +95,7 @@ final class UpstreamCall implements StreamListener {
         if (chat.streaming()) {
             chat.stream().onClientGone(() -> context.runOnContext(v -> cancel()));
         }
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url);
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.valueOf(upstream.method())).setAbsoluteURI(url);
         upstream.headers().forEach(options::putHeader);
         client.request(options).onComplete(opened -> {
             if (opened.failed()) {

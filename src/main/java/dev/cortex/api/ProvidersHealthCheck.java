@@ -1,0 +1,38 @@
+package dev.cortex.api;
+
+import java.util.Map;
+
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+import dev.cortex.provider.Provider;
+import dev.cortex.provider.ProviderRegistry;
+
+/**
+ * The same verdict as {@code /api/health}, for Camel's own {@code /observe/health} (readiness and liveness): UP while
+ * at least one provider can serve, with each provider's health as detail.
+ */
+public final class ProvidersHealthCheck extends AbstractHealthCheck {
+
+    private final ProviderRegistry providers;
+
+    public ProvidersHealthCheck(ProviderRegistry providers) {
+        super("cortex", "providers");
+        this.providers = providers;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        boolean anyServing = false;
+        for (Provider p : providers.all()) {
+            String health = p.healthState();
+            builder.detail(p.name(), health);
+            anyServing |= health.equals("available") || health.equals("degraded");
+        }
+        if (anyServing) {
+            builder.up();
+        } else {
+            builder.message("No provider can serve").down();
+        }
+    }
+}
