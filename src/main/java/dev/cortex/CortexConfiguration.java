@@ -21,7 +21,6 @@ import org.apache.camel.support.service.ServiceSupport;
 
 import dev.cortex.api.ChatApi;
 import dev.cortex.chain.ChainPlanner;
-import dev.cortex.chain.ProviderFailover;
 import dev.cortex.api.ChatReplyWriter;
 import dev.cortex.api.ChatRequestReader;
 import dev.cortex.api.ErrorReply;
@@ -98,9 +97,8 @@ public final class CortexConfiguration implements CamelConfiguration {
         PROVIDERS.forEach(name -> prices.put(name, (double) settings.decimal(name + ".price-per-million-tokens")));
         ChainPlanner planner = new ChainPlanner(all, Strategy.parse(settings.string("cortex.strategy")), prices,
                 Set.copyOf(settings.list("cortex.local-providers")));
-        ProviderFailover failover = new ProviderFailover(planner);
-        registry.bind("providerFailover", failover);
-        registry.bind("routeExplainer", new RouteExplainer(failover));
+        registry.bind("chainPlanner", planner);
+        registry.bind("routeExplainer", new RouteExplainer(planner));
 
         ChatApi openAi = new OpenAiApi();
         ChatApi ollama = new OllamaApi();

@@ -25,6 +25,13 @@ public final class CortexMain {
         Main main = new Main(CortexMain.class);
         main.configure().addConfiguration(CortexConfiguration.class);
         main.configure().withRoutesIncludePattern(routesPattern(dir));
+        Path routes = dir.resolve("routes").toAbsolutePath();
+        if (Files.isDirectory(routes)) {
+            // an edit of a routes file takes effect live; breakers and key pools are beans, so they keep their state
+            main.configure().withRoutesReloadEnabled(true)
+                    .withRoutesReloadDirectory(routes.toString())
+                    .withRoutesReloadPattern("*.camel.yaml");
+        }
         Path properties = dir.resolve("application.properties").toAbsolutePath();
         main.setDefaultPropertyPlaceholderLocation(Files.isRegularFile(properties)
                 ? "file:" + properties : "classpath:application.properties");

@@ -6,7 +6,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
-import dev.cortex.chain.ProviderFailover;
+import dev.cortex.chain.ChainPlanner;
 import dev.cortex.chain.RoutePlan;
 import dev.cortex.chat.Json;
 import dev.cortex.routing.RoutePreference;
@@ -17,9 +17,9 @@ import dev.cortex.routing.RoutePreference;
  */
 public final class RouteExplainer implements Processor {
 
-    private final ProviderFailover chain;
+    private final ChainPlanner chain;
 
-    public RouteExplainer(ProviderFailover chain) {
+    public RouteExplainer(ChainPlanner chain) {
         this.chain = chain;
     }
 

@@ -26,6 +26,7 @@ public final class ChainPlanner {
     private final Strategy defaultStrategy;
     private final Map<String, Double> pricePerMillionTokens;
     private final Set<String> local;
+    private volatile List<String> listed = List.of();
 
     public ChainPlanner(ProviderRegistry providers, Strategy defaultStrategy, Map<String, Double> pricePerMillionTokens,
                         Set<String> local) {
@@ -33,6 +34,16 @@ public final class ChainPlanner {
         this.defaultStrategy = defaultStrategy;
         this.pricePerMillionTokens = pricePerMillionTokens;
         this.local = local;
+    }
+
+    /** The chain as its YAML lists it now (set when the chain route starts, again after a reload). */
+    public void chainListed(List<String> names) {
+        this.listed = List.copyOf(names);
+    }
+
+    /** What a request with this preference and model would do now, without calling any provider. */
+    public RoutePlan explain(RoutePreference preference, String model) {
+        return plan(listed, preference, model);
     }
 
     public RoutePlan plan(List<String> listed, RoutePreference preference, String model) {

@@ -16,7 +16,6 @@ import org.apache.camel.support.ExchangeHelper;
 
 import dev.cortex.routing.ChatContext;
 import dev.cortex.routing.ProviderFailure;
-import dev.cortex.routing.RoutePreference;
 
 /**
  * The chain's load balancer: tries the providers listed under it in routes/chain.camel.yaml one after another until
@@ -78,14 +77,10 @@ public final class ProviderFailover extends LoadBalancerSupport {
         return e instanceof ProviderFailure || e instanceof CallNotPermittedException || e instanceof BulkheadFullException;
     }
 
-    /** The providers as the chain's YAML lists them. */
-    public List<String> listed() {
-        return listedNames(doGetProcessors());
-    }
-
-    /** What a request with this preference would do, without calling any provider. */
-    public RoutePlan explain(RoutePreference preference, String model) {
-        return planner.plan(listed(), preference, model);
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        planner.chainListed(listedNames(doGetProcessors())); // what GET /api/route explains
     }
 
     /** The provider each step sends to ({@code to: direct:groq} → groq), in the order the YAML lists them. */
