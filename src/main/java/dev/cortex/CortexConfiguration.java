@@ -9,6 +9,9 @@ import java.util.Set;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
@@ -16,6 +19,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 
@@ -25,6 +29,7 @@ import dev.cortex.api.ChatReplyWriter;
 import dev.cortex.api.ChatRequestReader;
 import dev.cortex.api.ErrorReply;
 import dev.cortex.api.HealthReport;
+import dev.cortex.api.MetricsScrape;
 import dev.cortex.api.ModelListing;
 import dev.cortex.api.OllamaApi;
 import dev.cortex.api.OpenAiApi;
@@ -44,6 +49,7 @@ import dev.cortex.provider.ModelSource;
 import dev.cortex.provider.OllamaAdapter;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderAdapter;
+import dev.cortex.provider.ProviderMetrics;
 import dev.cortex.provider.ProviderRegistry;
 import dev.cortex.provider.Timeouts;
 import dev.cortex.routing.FailureClassifier;
@@ -74,6 +80,15 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("vertx", vertx);
         registry.bind("platform-http-engine", new StreamingHttpEngine());
 
+        // one registry for Cortex's meters and Camel's route metrics (camel-micrometer finds it by this name)
+        PrometheusMeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                PrometheusMeterRegistry.class);
+        if (meters == null) {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
+        }
+        registry.bind("metricsScrape", new MetricsScrape(meters));
+
         FailureClassifier classifier = new FailureClassifier(
                 settings.seconds("cortex.keys.rate-limit-cooldown-seconds"),
                 settings.seconds("cortex.keys.daily-quota-cooldown-seconds"));
@@ -86,7 +101,8 @@ public final class CortexConfiguration implements CamelConfiguration {
         List<Provider> providers = new ArrayList<>();
         for (String name : PROVIDERS) {
             ModelSource models = name.equals("ollama") ? ollamaModels : new ModelCatalog(name, settings.list(name + ".models"));
-            Provider provider = provider(name, models, settings, vertx, classifier);
+            Provider provider = provider(name, models, settings, vertx, classifier, meters);
+            provider.watchMetrics();
             registry.bind(name, provider);
             registry.bind(name + "Breaker", provider.breaker());
             providers.add(provider);
@@ -115,7 +131,7 @@ public final class CortexConfiguration implements CamelConfiguration {
     }
 
     private static Provider provider(String name, ModelSource models, Settings s, Vertx vertx,
-                                     FailureClassifier classifier) {
+                                     FailureClassifier classifier, MeterRegistry meters) {
         boolean keyless = name.equals("ollama");
         KeyPool keys = keyless ? KeyPool.keyless(name) : new KeyPool(name, s.list(name + ".api-keys"), Clock.systemUTC());
         Timeouts timeouts = new Timeouts(s.millis(name + ".timeout.connect-ms"), s.millis(name + ".timeout.first-token-ms"),
@@ -129,7 +145,8 @@ public final class CortexConfiguration implements CamelConfiguration {
                 new PoolOptions().setHttp1MaxSize(s.integer("cortex.upstream.max-connections")));
         return new Provider(name, s.string(name + ".base-url"), adapter(name), keys, !keyless,
                 models, timeouts, breaker(name, s), classifier, vertx, client,
-                new Bulkhead(s.integer(name + ".max-concurrent"), s.millis("cortex.bulkhead.last-resort-wait-ms")));
+                new Bulkhead(s.integer(name + ".max-concurrent"), s.millis("cortex.bulkhead.last-resort-wait-ms")),
+                new ProviderMetrics(meters, name));
     }
 
     private static ProviderAdapter adapter(String name) {

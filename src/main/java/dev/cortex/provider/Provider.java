@@ -15,6 +15,7 @@ import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.cortex.chat.Usage;
 import dev.cortex.routing.ApiKeys;
 import dev.cortex.routing.ChatContext;
 import dev.cortex.routing.FailureClass;
@@ -48,10 +49,12 @@ public final class Provider {
     private final Latency firstToken = new Latency();
     private final ProviderHealth health = new ProviderHealth();
     private volatile String lastFailure;
+    private final ProviderMetrics metrics;
+    private final CallEvents events = new Events();
 
     public Provider(String name, String baseUrl, ProviderAdapter adapter, KeyPool keys, boolean needsKey,
                     ModelSource models, Timeouts timeouts, CircuitBreaker breaker, FailureClassifier classifier,
-                    Vertx vertx, HttpClient client, Bulkhead bulkhead) {
+                    Vertx vertx, HttpClient client, Bulkhead bulkhead, ProviderMetrics metrics) {
         this.name = name;
         this.baseUrl = stripTrailingSlash(baseUrl);
         this.adapter = adapter;
@@ -64,6 +67,7 @@ public final class Provider {
         this.vertx = vertx;
         this.client = client;
         this.bulkhead = bulkhead;
+        this.metrics = metrics;
     }
 
     public String name() {
@@ -85,6 +89,11 @@ public final class Provider {
 
     public ModelSource models() {
         return models;
+    }
+
+    /** Registers the meters that read this provider's state (breaker, keys, in flight) when scraped. */
+    public void watchMetrics() {
+        metrics.watch(breaker, keys, bulkhead);
     }
 
     /** Time to first token, from live traffic and probes. */
@@ -168,6 +177,7 @@ public final class Provider {
         Optional<Availability> skip = unavailable();
         if (skip.isPresent()) {
             Availability a = skip.get();
+            metrics.skipped(a.reason());
             if (a.news()) {
                 chat.trail().record(name, a.reason(), null, a.until());
             } else {
@@ -220,6 +230,7 @@ public final class Provider {
             }
             FailureClass failure = classifier.classify(error);
             lastFailure = error.label() + " (" + failure.name().toLowerCase() + ")";
+            metrics.failed(error.label(), failure);
             FailureClass.Action action = failure.action();
             if (!needsKey && (action == FailureClass.Action.COOL_KEY || action == FailureClass.Action.DROP_KEY)) {
                 action = FailureClass.Action.FAIL_OVER; // a keyless provider has no key to set aside
@@ -248,8 +259,7 @@ public final class Provider {
 
     /** One call with one key; null once committed, else what went wrong before the commit point. */
     private UpstreamError attempt(ChatContext chat, String model, String key) {
-        UpstreamCall call = new UpstreamCall(vertx, client, adapter, timeouts, chat, name, model, this::failedAfterCommit,
-                bulkhead::leave, firstToken::record);
+        UpstreamCall call = new UpstreamCall(vertx, client, adapter, timeouts, chat, name, model, events);
         UpstreamRequest request = adapter.chatRequest(chat.request(), model, key);
         call.start(baseUrl + request.path(), request);
         try {
@@ -315,12 +325,27 @@ public final class Provider {
         }
     }
 
-    /** A stream that broke after its first token still says the provider is unwell. */
-    private void failedAfterCommit(UpstreamError error) {
-        FailureClass failure = classifier.classify(error);
-        lastFailure = error.label() + " after the first token";
-        LOG.warn("{}: stream failed after the first token ({})", name, error.label());
-        breaker.onError(0, TimeUnit.NANOSECONDS, new ProviderFailure(name, error.label(), failure, null));
+    /** How this provider's calls report back: latency, the end of a delivered answer, a stream that broke. */
+    private final class Events implements CallEvents {
+        @Override
+        public void firstToken(long millis) {
+            firstToken.record(millis);
+            metrics.firstToken(millis);
+        }
+
+        @Override
+        public void ended(long totalMillis, Usage usage, UpstreamError error) {
+            bulkhead.leave();
+            metrics.answered(totalMillis, usage, error == null);
+            if (error != null) {
+                // a stream that broke after its first token still says the provider is unwell
+                FailureClass failure = classifier.classify(error);
+                lastFailure = error.label() + " after the first token";
+                metrics.failed(error.label(), failure);
+                LOG.warn("{}: stream failed after the first token ({})", name, error.label());
+                breaker.onError(0, TimeUnit.NANOSECONDS, new ProviderFailure(name, error.label(), failure, null));
+            }
+        }
     }
 
     private static String stripTrailingSlash(String url) {

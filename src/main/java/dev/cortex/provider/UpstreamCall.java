@@ -2,8 +2,6 @@ package dev.cortex.provider;
 
 import java.net.ConnectException;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
-import java.util.function.LongConsumer;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Context;
@@ -30,7 +28,7 @@ import dev.cortex.routing.UpstreamError;
  * The chain's thread only waits on {@link #settled()}, which completes at the commit point (the first content token
  * for a streaming caller; the end of the answer otherwise) or fails with the {@link UpstreamError} while failing over
  * is still possible. After the commit point no thread is held: a failure then ends the caller's stream with an
- * explicit error and is reported through {@code afterCommitFailure} (the provider's breaker counts it).
+ * explicit error and is reported through {@link CallEvents#ended} (the provider's breaker counts it).
  */
 final class UpstreamCall implements StreamListener {
 
@@ -41,9 +39,7 @@ final class UpstreamCall implements StreamListener {
     private final Timeouts timeouts;
     private final ChatContext chat;
     private final String provider;
-    private final Consumer<UpstreamError> afterCommitFailure;
-    private final Runnable onFinished; // runs once when a call that delivered ends
-    private final LongConsumer firstTokenMillis;
+    private final CallEvents events;
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
 
@@ -62,8 +58,7 @@ final class UpstreamCall implements StreamListener {
     private Usage usage = Usage.NONE;
 
     UpstreamCall(Vertx vertx, HttpClient client, ProviderAdapter adapter, Timeouts timeouts, ChatContext chat,
-                 String provider, String model, Consumer<UpstreamError> afterCommitFailure, Runnable onFinished,
-                 LongConsumer firstTokenMillis) {
+                 String provider, String model, CallEvents events) {
         this.vertx = vertx;
         // the caller's event loop when called from a platform-http worker: the relay then never changes threads
         this.context = vertx.getOrCreateContext();
@@ -73,9 +68,7 @@ final class UpstreamCall implements StreamListener {
         this.chat = chat;
         this.provider = provider;
         this.model = model;
-        this.afterCommitFailure = afterCommitFailure;
-        this.onFinished = onFinished;
-        this.firstTokenMillis = firstTokenMillis;
+        this.events = events;
     }
 
     /** Completes at the commit point; fails with {@link UpstreamFailedException} before it. */
@@ -158,7 +151,7 @@ final class UpstreamCall implements StreamListener {
             fail(f.error());
             return;
         }
-        finish(true);
+        finish(true, null);
         if (chat.streaming()) {
             if (!committed) {
                 commit(); // a complete answer with no text at all (e.g. max_tokens reached at once)
@@ -220,7 +213,7 @@ final class UpstreamCall implements StreamListener {
         if (finished) {
             return;
         }
-        finish(committed);
+        finish(committed, error);
         if (request != null) {
             request.reset(); // drop the connection: a half-read stream cannot go back to the pool
         }
@@ -230,7 +223,6 @@ final class UpstreamCall implements StreamListener {
         } else {
             chat.stream().fail("upstream_" + error.label(), "The provider '" + provider + "' failed mid-stream ("
                     + error.label() + "); the answer is incomplete.");
-            afterCommitFailure.accept(error);
         }
     }
 
@@ -239,7 +231,7 @@ final class UpstreamCall implements StreamListener {
         if (finished) {
             return;
         }
-        finish(committed);
+        finish(committed, null);
         if (request != null) {
             request.reset();
         }
@@ -247,15 +239,14 @@ final class UpstreamCall implements StreamListener {
     }
 
     /**
-     * The call is over: stop the clocks. A call that delivered (committed, or answered in full) also runs
-     * {@code onFinished}, since its caller has handed over the rest of its life to this call; before that the
-     * caller itself still owns the outcome.
+     * The call is over: stop the clocks. A call that delivered (committed, or answered in full) reports its end,
+     * since its caller has handed over the rest of its life to this call; before that the caller owns the outcome.
      */
-    private void finish(boolean delivered) {
+    private void finish(boolean delivered, UpstreamError error) {
         finished = true;
         cancelTimers();
         if (delivered) {
-            onFinished.run();
+            events.ended((System.nanoTime() - startNanos) / 1_000_000, usage, error);
         }
     }
 
@@ -270,7 +261,7 @@ final class UpstreamCall implements StreamListener {
     /** The first token is here: stop its clock and tell the provider how long it took. */
     private void firstTokenArrived() {
         if (firstTokenTimer >= 0) {
-            firstTokenMillis.accept((System.nanoTime() - startNanos) / 1_000_000);
+            events.firstToken((System.nanoTime() - startNanos) / 1_000_000);
             cancelFirstTokenTimer();
         }
     }

@@ -1,0 +1,90 @@
+package dev.cortex.provider;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import dev.cortex.chat.Usage;
+import dev.cortex.routing.FailureClass;
+import dev.cortex.routing.KeyPool;
+
+/**
+ * One provider's meters for Prometheus. Labels are the provider's name and words from closed sets (trail labels,
+ * failure classes): never a key, a model's answer or a prompt.
+ */
+public final class ProviderMetrics {
+
+    private final MeterRegistry registry;
+    private final String provider;
+    private final Timer firstToken;
+    private final Timer answer;
+    private final Counter tokensIn;
+    private final Counter tokensOut;
+
+    public ProviderMetrics(MeterRegistry registry, String provider) {
+        this.registry = registry;
+        this.provider = provider;
+        this.firstToken = Timer.builder("cortex.provider.first.token").description("Time to the first content token")
+                .tag("provider", provider).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(2)).register(registry);
+        this.answer = Timer.builder("cortex.provider.answer").description("Whole answers, from request to last token")
+                .tag("provider", provider).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
+        this.tokensIn = Counter.builder("cortex.provider.tokens").tag("provider", provider).tag("direction", "in")
+                .description("Prompt tokens the provider reported").register(registry);
+        this.tokensOut = Counter.builder("cortex.provider.tokens").tag("provider", provider).tag("direction", "out")
+                .description("Completion tokens the provider reported").register(registry);
+    }
+
+    /** Meters that read the provider's state when scraped. */
+    public void watch(CircuitBreaker breaker, KeyPool keys, Bulkhead bulkhead) {
+        Gauge.builder("cortex.provider.breaker.state", breaker, b -> switch (b.getState()) {
+                    case CLOSED -> 0;
+                    case HALF_OPEN -> 1;
+                    default -> 2;
+                }).description("0 closed, 1 half-open, 2 open").tag("provider", provider).register(registry);
+        gauge("cortex.provider.keys.usable", "Keys usable now", () -> keys.counts().usable());
+        gauge("cortex.provider.keys.cooling", "Keys resting after a rate limit", () -> keys.counts().cooling());
+        gauge("cortex.provider.in.flight", "Requests and streams this provider is serving now", bulkhead::inUse);
+    }
+
+    private void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).tag("provider", provider).register(registry);
+    }
+
+    void firstToken(long millis) {
+        firstToken.record(Duration.ofMillis(millis));
+    }
+
+    void answered(long millis, Usage usage, boolean complete) {
+        if (complete) {
+            answer.record(Duration.ofMillis(millis));
+        }
+        Usage u = usage == null ? Usage.NONE : usage;
+        tokensIn.increment(u.promptTokens());
+        tokensOut.increment(u.completionTokens());
+        attempts("ok");
+    }
+
+    /** A call that failed: counted by its trail label and its class (these are the fall-overs). */
+    void failed(String label, FailureClass failure) {
+        attempts(label);
+        registry.counter("cortex.provider.failures", "provider", provider,
+                "class", failure.name().toLowerCase(Locale.ROOT)).increment();
+    }
+
+    /** The provider was passed over without a call. */
+    void skipped(String reason) {
+        registry.counter("cortex.provider.skips", "provider", provider, "reason", reason).increment();
+    }
+
+    private void attempts(String outcome) {
+        registry.counter("cortex.provider.attempts", "provider", provider, "outcome", outcome).increment();
+    }
+}
