@@ -1,0 +1,142 @@
+package dev.cortex.chain;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.cortex.chat.BadRequestException;
+import dev.cortex.provider.Bulkhead;
+import dev.cortex.provider.GroqAdapter;
+import dev.cortex.provider.ModelCatalog;
+import dev.cortex.provider.Provider;
+import dev.cortex.provider.ProviderMetrics;
+import dev.cortex.provider.ProviderRegistry;
+import dev.cortex.provider.Timeouts;
+import dev.cortex.routing.FailureClassifier;
+import dev.cortex.routing.KeyPool;
+import dev.cortex.routing.RoutePreference;
+import dev.cortex.routing.Strategy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Each strategy's order under controlled conditions; no provider is called to make a plan. */
+class ChainPlannerTest {
+
+    static final List<String> CHAIN = List.of("groq", "gemini", "cohere", "ollama");
+    static Vertx vertx;
+
+    @BeforeAll
+    static void vertx() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void close() {
+        vertx.close();
+    }
+
+    private static Provider provider(String name, List<String> keys, String... models) {
+        KeyPool pool = name.equals("ollama") ? KeyPool.keyless(name) : new KeyPool(name, keys, Clock.systemUTC());
+        return new Provider(name, "http://127.0.0.1:9", new GroqAdapter(), pool, !name.equals("ollama"),
+                new ModelCatalog(name, List.of(models)),
+                new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                CircuitBreaker.ofDefaults(name), new FailureClassifier(Duration.ofSeconds(30), Duration.ofHours(1)),
+                vertx, vertx.createHttpClient(), new Bulkhead(4, Duration.ZERO), new ProviderMetrics(new SimpleMeterRegistry(), name));
+    }
+
+    record World(ProviderRegistry registry, Provider groq, Provider gemini, Provider cohere, Provider ollama) {
+        ChainPlanner planner(Strategy strategy) {
+            return new ChainPlanner(registry, strategy, Map.of("groq", 0.10, "gemini", 0.05, "cohere", 0.60), Set.of("ollama"));
+        }
+
+        List<String> order(Strategy strategy) {
+            return planner(strategy).plan(CHAIN, RoutePreference.DEFAULT, null).providers();
+        }
+    }
+
+    private static World world() {
+        Provider groq = provider("groq", List.of("gsk_a"), "llama-3.1-8b-instant");
+        Provider gemini = provider("gemini", List.of("AIza_a"), "gemini-2.0-flash");
+        Provider cohere = provider("cohere", List.of("co_a"), "command-r-08-2024");
+        Provider ollama = provider("ollama", List.of(), "llama3.2");
+        return new World(new ProviderRegistry(List.of(groq, gemini, cohere, ollama)), groq, gemini, cohere, ollama);
+    }
+
+    @Test
+    void hybridIsTheYamlOrder() {
+        assertThat(world().order(Strategy.HYBRID)).containsExactly("groq", "gemini", "cohere", "ollama");
+    }
+
+    @Test
+    void cloudFirstAndLocalFirst() {
+        World w = world();
+        assertThat(w.order(Strategy.CLOUD_FIRST)).containsExactly("groq", "gemini", "cohere", "ollama");
+        assertThat(w.order(Strategy.LOCAL_FIRST)).containsExactly("ollama", "groq", "gemini", "cohere");
+        w.ollama().health().probeFailed("connect");
+        assertThat(w.order(Strategy.LOCAL_FIRST)).as("an unhealthy local provider does not go first")
+                .containsExactly("groq", "gemini", "cohere", "ollama");
+    }
+
+    @Test
+    void speedFirstUsesMeasuredFirstTokenTimesAndKeepsUnmeasuredInYamlOrder() {
+        World w = world();
+        w.cohere().firstTokenLatency().record(80);
+        w.gemini().firstTokenLatency().record(300);
+        assertThat(w.order(Strategy.SPEED_FIRST)).containsExactly("cohere", "gemini", "groq", "ollama");
+        for (int i = 0; i < 20; i++) {
+            w.cohere().firstTokenLatency().record(900); // cohere slows down: the moving average follows
+        }
+        assertThat(w.order(Strategy.SPEED_FIRST)).startsWith("gemini", "cohere");
+    }
+
+    @Test
+    void costFirstUsesThePriceTableAndLocalIsFree() {
+        assertThat(world().order(Strategy.COST_FIRST)).containsExactly("ollama", "gemini", "groq", "cohere");
+    }
+
+    @Test
+    void degradedGoesLastAndUnavailableIsMarkedSkipped() {
+        World w = world();
+        w.groq().breaker().transitionToOpenState();
+        w.groq().breaker().transitionToHalfOpenState(); // probing: degraded
+        w.gemini().keys().coolDown("AIza_a", Duration.ofMinutes(1)); // every key cooling: unavailable
+        RoutePlan plan = w.planner(Strategy.HYBRID).plan(CHAIN, RoutePreference.DEFAULT, null);
+        assertThat(plan.providers()).containsExactly("gemini", "cohere", "ollama", "groq");
+        assertThat(plan.steps().get(0).skip()).isEqualTo("cooling");
+        assertThat(plan.steps().get(3).note()).isEqualTo("degraded: moved last");
+        assertThat(plan.toHeader()).isEqualTo("gemini(skip: cooling), cohere, ollama, groq(degraded: moved last)");
+    }
+
+    @Test
+    void requestPreferencesPinOrNarrowAndUnknownNamesAreRefused() {
+        World w = world();
+        ChainPlanner planner = w.planner(Strategy.HYBRID);
+        assertThat(planner.plan(CHAIN, new RoutePreference(null, List.of("cohere", "ollama")), null).providers())
+                .containsExactly("cohere", "ollama");
+        assertThat(planner.plan(CHAIN, new RoutePreference(null, List.of("gemini")), null).providers())
+                .containsExactly("gemini");
+        assertThatThrownBy(() -> planner.plan(CHAIN, new RoutePreference(null, List.of("openai")), null))
+                .isInstanceOf(BadRequestException.class).hasMessageContaining("groq, gemini, cohere, ollama");
+        assertThat(planner.plan(CHAIN, new RoutePreference(Strategy.COST_FIRST, List.of()), null).strategy())
+                .isEqualTo("cost_first");
+    }
+
+    @Test
+    void aModelThatBelongsToOneProviderSendsTheRequestThereFirst() {
+        World w = world();
+        assertThat(w.planner(Strategy.HYBRID).plan(CHAIN, RoutePreference.DEFAULT, "gemini-2.0-flash").providers())
+                .containsExactly("gemini", "groq", "cohere", "ollama");
+        assertThat(w.planner(Strategy.HYBRID).plan(CHAIN, RoutePreference.DEFAULT, "cohere/command-a-03-2025").providers())
+                .first().isEqualTo("cohere");
+    }
+}
