@@ -31,9 +31,10 @@ final class RequestFields {
         return v == null || v.isNull() ? null : new RequestFields(v, path(field));
     }
 
+    /** Present with a value: not absent, not null, not an empty array or object (clients send {@code "tools": []}). */
     boolean has(String field) {
         JsonNode v = root.get(field);
-        return v != null && !v.isNull();
+        return v != null && !v.isNull() && !(v.isContainerNode() && v.isEmpty());
     }
 
     String string(String field) {

@@ -1,7 +1,9 @@
 package dev.cortex.provider;
 
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -213,9 +215,10 @@ public final class Provider {
         models.prepare(model);
         UpstreamError last = null;
         FailureClass lastClass = null;
+        Set<String> tried = new HashSet<>(); // each key at most once per request, whatever its cool-down says
         while (true) {
-            Optional<String> key = keys.acquire();
-            if (key.isEmpty()) { // every key is cooling down or dead by now
+            Optional<String> key = keys.acquire(tried);
+            if (key.isEmpty()) { // every key is cooling down, dead, or already tried by now
                 Instant retryAt = keys.earliestRecovery().orElse(null);
                 if (last == null) {
                     chat.trail().record(name, "cooling", null, retryAt);
@@ -224,6 +227,7 @@ public final class Provider {
                 chat.trail().record(name, last.label(), lastClass, retryAt);
                 throw new ProviderFailure(name, last.label(), lastClass, retryAt);
             }
+            tried.add(key.get());
             UpstreamError error = attempt(chat, model, key.get());
             if (error == null) {
                 return;
@@ -248,7 +252,7 @@ public final class Provider {
                     throw new ProviderFailure(name, error.label(), failure, null);
                 }
             }
-            if (keys.hasUsable()) {
+            if (keys.hasUsable(tried)) {
                 chat.trail().record(name, error.label(), failure); // this key failed; another key of ours tries next
                 chat.trail().enter(name);
             }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -47,22 +48,28 @@ public final class KeyPool {
 
     /** The next usable key, or empty when every key is cooling down or dead. */
     public Optional<String> acquire() {
+        return acquire(Set.of());
+    }
+
+    /** The next usable key other than those a request already tried, or empty. */
+    public Optional<String> acquire(Set<String> tried) {
         Instant now = clock.instant();
         int n = slots.size();
         int start = Math.floorMod(next.getAndIncrement(), Math.max(n, 1));
         for (int i = 0; i < n; i++) {
             Slot s = slots.get((start + i) % n);
-            if (s.usableAt(now)) {
+            if (s.usableAt(now) && !tried.contains(s.key)) {
                 return Optional.of(s.key);
             }
         }
         return Optional.empty();
     }
 
-    public boolean hasUsable() {
+    /** Whether a key other than those already tried is usable now. */
+    public boolean hasUsable(Set<String> tried) {
         Instant now = clock.instant();
         for (Slot s : slots) {
-            if (s.usableAt(now)) {
+            if (s.usableAt(now) && !tried.contains(s.key)) {
                 return true;
             }
         }
