@@ -1,0 +1,241 @@
+package dev.cortex.sim;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.cohere.api.Cohere;
+import com.cohere.api.core.CohereApiException;
+import com.cohere.api.core.Environment;
+import com.cohere.api.resources.v2.requests.V2ChatRequest;
+import com.cohere.api.resources.v2.requests.V2ChatStreamRequest;
+import com.cohere.api.resources.v2.types.V2ChatResponse;
+import com.cohere.api.resources.v2.types.V2ChatStreamResponse;
+import com.cohere.api.types.ChatMessageV2;
+import com.cohere.api.types.UserMessageV2;
+import com.cohere.api.types.UserMessageV2Content;
+import com.google.genai.Client;
+import com.google.genai.ResponseStream;
+import com.google.genai.errors.ApiException;
+import com.google.genai.types.GenerateContentConfig;
+import com.google.genai.types.GenerateContentResponse;
+import com.google.genai.types.HttpOptions;
+import com.google.genai.types.HttpRetryOptions;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.RateLimitException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import io.github.ollama4j.Ollama;
+import io.github.ollama4j.models.chat.OllamaChatMessageRole;
+import io.github.ollama4j.models.chat.OllamaChatRequest;
+import io.github.ollama4j.models.chat.OllamaChatResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The simulators are only as good as their fidelity: each provider's official Java client, pointed at its simulator,
+ * must read answers, streams, usage and errors as it reads the real provider's.
+ */
+class SimulatorFidelityTest {
+
+    static GroqSimulator groq;
+    static OllamaSimulator ollama;
+    static GeminiSimulator gemini;
+    static CohereSimulator cohere;
+
+    @BeforeAll
+    static void start() {
+        groq = (GroqSimulator) new GroqSimulator().start();
+        ollama = (OllamaSimulator) new OllamaSimulator().start();
+        gemini = (GeminiSimulator) new GeminiSimulator().start();
+        cohere = (CohereSimulator) new CohereSimulator().start();
+    }
+
+    @BeforeEach
+    void reset() {
+        for (ProviderSimulator s : new ProviderSimulator[] {groq, ollama, gemini, cohere}) {
+            s.reset();
+            s.reply("one two three four");
+        }
+        ollama.resetModels();
+    }
+
+    @AfterAll
+    static void stop() {
+        for (ProviderSimulator s : new ProviderSimulator[] {groq, ollama, gemini, cohere}) {
+            s.close();
+        }
+    }
+
+    // ---- Groq, with openai-java ----
+
+    private static OpenAIClient openAi() {
+        return OpenAIOkHttpClient.builder().baseUrl(groq.baseUrl()).apiKey("gsk_fidelity000000000000000001").maxRetries(0).build();
+    }
+
+    private static ChatCompletionCreateParams.Builder groqParams() {
+        return ChatCompletionCreateParams.builder().model("llama-3.1-8b-instant").addSystemMessage("Be brief.")
+                .addUserMessage("Say four words").temperature(0.2).maxCompletionTokens(16);
+    }
+
+    @Test
+    void groqThroughOpenAiJava() {
+        ChatCompletion c = openAi().chat().completions().create(groqParams().build());
+        assertThat(c.choices().get(0).message().content()).contains("one two three four");
+        assertThat(c.usage().orElseThrow().completionTokens()).isEqualTo(4);
+        assertThat(c.usage().orElseThrow().promptTokens()).isEqualTo(5); // "Be brief." + "Say four words"
+        JsonAssert.field(groq.lastChatRequest().body(), "max_completion_tokens", "16");
+
+        List<String> pieces = new ArrayList<>();
+        long[] usage = {-1};
+        try (StreamResponse<ChatCompletionChunk> s = openAi().chat().completions().createStreaming(groqParams()
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            s.stream().forEach(chunk -> {
+                chunk.choices().forEach(ch -> ch.delta().content().ifPresent(pieces::add));
+                chunk.usage().ifPresent(u -> usage[0] = u.completionTokens());
+            });
+        }
+        assertThat(String.join("", pieces)).isEqualTo("one two three four");
+        assertThat(usage[0]).isEqualTo(4);
+    }
+
+    @Test
+    void groqErrorsAsOpenAiJavaSeesThem() {
+        groq.faultOnce(Fault.rateLimited(Duration.ofSeconds(7)));
+        assertThatThrownBy(() -> openAi().chat().completions().create(groqParams().build()))
+                .isInstanceOfSatisfying(RateLimitException.class,
+                        e -> assertThat(e.headers().values("retry-after")).containsExactly("7"));
+        groq.acceptKeys("gsk_other");
+        assertThatThrownBy(() -> openAi().chat().completions().create(groqParams().build()))
+                .isInstanceOf(UnauthorizedException.class);
+        groq.reset().fault(Fault.errorEventAfter(2));
+        assertThatThrownBy(() -> {
+            try (StreamResponse<ChatCompletionChunk> s = openAi().chat().completions().createStreaming(groqParams().build())) {
+                s.stream().forEach(chunk -> { });
+            }
+        }).hasMessageContaining("failed mid-stream");
+        assertThat(groq.chatCalls()).as("the stream after the reset").isEqualTo(1);
+    }
+
+    // ---- Ollama, with ollama4j ----
+
+    @Test
+    void ollamaThroughOllama4j() throws Exception {
+        Ollama client = new Ollama(ollama.baseUrl());
+        client.setRequestTimeoutSeconds(10);
+        OllamaChatResult result = client.chat(OllamaChatRequest.builder().withModel("llama3.2")
+                .withMessage(OllamaChatMessageRole.USER, "Say four words").build(), null);
+        assertThat(result.getResponseModel().getMessage().getResponse()).isEqualTo("one two three four");
+        List<String> tokens = new ArrayList<>();
+        client.chat(OllamaChatRequest.builder().withModel("llama3.2").withStreaming()
+                .withMessage(OllamaChatMessageRole.USER, "Say four words").build(), t -> tokens.add(t.getMessage().getResponse()));
+        assertThat(String.join("", tokens)).isEqualTo("one two three four");
+        assertThat(client.listModels()).extracting(m -> m.getName()).contains("llama3.2:latest", "qwen2.5:0.5b");
+        assertThat(client.ps().getModels()).extracting(m -> m.getName()).containsExactly("llama3.2:latest");
+        assertThatThrownBy(() -> client.chat(OllamaChatRequest.builder().withModel("mistral")
+                .withMessage(OllamaChatMessageRole.USER, "hi").build(), null)).hasMessageContaining("not found");
+    }
+
+    // ---- Gemini, with google-genai ----
+
+    private static Client genai(String key) {
+        return Client.builder().apiKey(key).httpOptions(HttpOptions.builder().baseUrl(gemini.origin()).apiVersion("v1beta")
+                .retryOptions(HttpRetryOptions.builder().attempts(1).build()).build()).build();
+    }
+
+    @Test
+    void geminiThroughGoogleGenai() {
+        try (Client client = genai("AIzaFidelity000000000000000001")) {
+            GenerateContentConfig config = GenerateContentConfig.builder().temperature(0.2f).maxOutputTokens(16)
+                    .stopSequences(List.of("END")).build();
+            GenerateContentResponse r = client.models.generateContent("gemini-2.0-flash", "Say four words", config);
+            assertThat(r.text()).isEqualTo("one two three four");
+            assertThat(r.usageMetadata().orElseThrow().candidatesTokenCount()).contains(4);
+            JsonAssert.field(gemini.lastChatRequest().body().path("generationConfig"), "maxOutputTokens", "16");
+            StringBuilder streamed = new StringBuilder();
+            try (ResponseStream<GenerateContentResponse> s = client.models.generateContentStream("gemini-2.0-flash", "Say four words", null)) {
+                for (GenerateContentResponse chunk : s) {
+                    if (chunk.text() != null) {
+                        streamed.append(chunk.text());
+                    }
+                }
+            }
+            assertThat(streamed.toString()).isEqualTo("one two three four");
+            assertThat(gemini.lastChatRequest().query()).isEqualTo("alt=sse");
+        }
+    }
+
+    @Test
+    void geminiErrorsAsGoogleGenaiSeesThem() {
+        try (Client client = genai("AIzaFidelity000000000000000001")) {
+            gemini.faultOnce(Fault.rateLimited(Duration.ofSeconds(36)));
+            assertThatThrownBy(() -> client.models.generateContent("gemini-2.0-flash", "hi", null))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.code()).isEqualTo(429);
+                        assertThat(e.status()).isEqualTo("RESOURCE_EXHAUSTED");
+                    });
+            gemini.acceptKeys("AIzaOther");
+            assertThatThrownBy(() -> client.models.generateContent("gemini-2.0-flash", "hi", null))
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(400));
+        }
+    }
+
+    // ---- Cohere, with cohere-java ----
+
+    private static Cohere cohereClient(String key) {
+        return Cohere.builder().token(key).environment(Environment.custom(cohere.baseUrl())).maxRetries(0).build();
+    }
+
+    private static List<ChatMessageV2> userSays(String text) {
+        return List.of(ChatMessageV2.user(UserMessageV2.builder().content(UserMessageV2Content.of(text)).build()));
+    }
+
+    @Test
+    void cohereThroughCohereJava() {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        V2ChatResponse r = client.v2().chat(V2ChatRequest.builder().model("command-r-08-2024")
+                .messages(userSays("Say four words")).temperature(0.2f).maxTokens(16).build());
+        assertThat(r.getMessage().getContent().orElseThrow().get(0).getText().orElseThrow().getText())
+                .isEqualTo("one two three four");
+        assertThat(r.getUsage().orElseThrow().getTokens().orElseThrow().getOutputTokens()).contains(4.0);
+        assertThat(r.getUsage().orElseThrow().getBilledUnits().orElseThrow().getInputTokens()).contains(3.0);
+        StringBuilder streamed = new StringBuilder();
+        boolean[] ended = {false};
+        for (V2ChatStreamResponse event : client.v2().chatStream(V2ChatStreamRequest.builder().model("command-r-08-2024")
+                .messages(userSays("Say four words")).build())) {
+            event.getContentDelta().flatMap(d -> d.getDelta()).flatMap(d -> d.getMessage()).flatMap(m -> m.getContent())
+                    .flatMap(c -> c.getText()).ifPresent(streamed::append);
+            ended[0] |= event.isMessageEnd();
+        }
+        assertThat(streamed.toString()).isEqualTo("one two three four");
+        assertThat(ended[0]).isTrue();
+    }
+
+    @Test
+    void cohereErrorsAsCohereJavaSeesThem() {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        cohere.faultOnce(Fault.rateLimited(Duration.ofSeconds(5)));
+        assertThatThrownBy(() -> client.v2().chat(V2ChatRequest.builder().model("command-r-08-2024").messages(userSays("hi")).build()))
+                .isInstanceOfSatisfying(CohereApiException.class, e -> assertThat(e.statusCode()).isEqualTo(429));
+        cohere.acceptKeys("other");
+        assertThatThrownBy(() -> client.v2().chat(V2ChatRequest.builder().model("command-r-08-2024").messages(userSays("hi")).build()))
+                .isInstanceOfSatisfying(CohereApiException.class, e -> assertThat(e.statusCode()).isEqualTo(401));
+    }
+
+    /** Small JSON checks on what a simulator received. */
+    static final class JsonAssert {
+        static void field(com.fasterxml.jackson.databind.JsonNode node, String field, String expected) {
+            assertThat(node.path(field).asText()).as(field).isEqualTo(expected);
+        }
+    }
+}
