@@ -133,7 +133,7 @@ public final class CortexConfiguration implements CamelConfiguration {
     private static Provider provider(String name, ModelSource models, Settings s, Vertx vertx,
                                      FailureClassifier classifier, MeterRegistry meters) {
         boolean keyless = name.equals("ollama");
-        KeyPool keys = keyless ? KeyPool.keyless(name) : new KeyPool(name, s.list(name + ".api-keys"), Clock.systemUTC());
+        KeyPool keys = keyless ? KeyPool.keyless(name) : new KeyPool(name, s.list(name + ".api-key"), Clock.systemUTC());
         Timeouts timeouts = new Timeouts(s.millis(name + ".timeout.connect-ms"), s.millis(name + ".timeout.first-token-ms"),
                 s.millis(name + ".timeout.idle-ms"), s.millis(name + ".timeout.total-ms"));
         HttpClient client = vertx.createHttpClient(new HttpClientOptions()

@@ -30,9 +30,9 @@ public final class CortexServer implements AutoCloseable {
         all.put("camel.server.port", Integer.toString(port));
         all.put("camel.main.shutdown-timeout", "2");
         // tests use no real keys; providers not named in `settings` are off
-        all.put("groq.api-keys", "");
-        all.put("gemini.api-keys", "");
-        all.put("cohere.api-keys", "");
+        all.put("groq.api-key", "");
+        all.put("gemini.api-key", "");
+        all.put("cohere.api-key", "");
         all.put("ollama.base-url", "http://127.0.0.1:9");
         all.putAll(settings);
         Main main = CortexMain.create(Path.of(""));

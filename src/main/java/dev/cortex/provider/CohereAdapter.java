@@ -69,7 +69,7 @@ public final class CohereAdapter implements ProviderAdapter {
         }
         UpstreamError.Quota quota = UpstreamError.Quota.NONE;
         String lower = message == null ? "" : message.toLowerCase(Locale.ROOT);
-        if (status == 429 && (lower.contains("per month") || lower.contains("monthly"))) {
+        if (status == 429 && (lower.contains("month") || lower.contains("trial key"))) {
             quota = UpstreamError.Quota.PER_DAY; // a trial key's monthly cap does not refill within minutes
         }
         return UpstreamError.http(status, null, RetryHints.fromHeaders(header), quota, message);

@@ -93,6 +93,13 @@ public final class Provider {
         return models;
     }
 
+    /** Back to a clean slate: breaker closed, every key usable, no probe verdict (after an outage is fixed). */
+    public void restore() {
+        breaker.reset();
+        keys.restore();
+        health.clear();
+    }
+
     /** Registers the meters that read this provider's state (breaker, keys, in flight) when scraped. */
     public void watchMetrics() {
         metrics.watch(breaker, keys, bulkhead);

@@ -28,6 +28,12 @@ public final class ProviderHealth {
         probedAt = Instant.now();
     }
 
+    public void clear() {
+        probed = false;
+        probeOk = true;
+        lastFailure = null;
+    }
+
     /** Only a probe that ran and failed says down; no probe yet means no news. */
     public boolean probeSaysDown() {
         return probed && !probeOk;

@@ -76,6 +76,14 @@ public final class KeyPool {
         return false;
     }
 
+    /** Every key back in rotation: an operator fixed the account, or a drill is over. */
+    public void restore() {
+        for (Slot s : slots) {
+            s.coolUntil = Instant.MIN;
+            s.dead = false;
+        }
+    }
+
     public void coolDown(String key, Duration duration) {
         slot(key).coolUntil = clock.instant().plus(duration);
     }

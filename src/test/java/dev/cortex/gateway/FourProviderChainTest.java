@@ -44,9 +44,9 @@ class FourProviderChainTest {
         cohere = (CohereSimulator) new CohereSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "groq.api-keys", "gsk_fourtestkey00000000001", "groq.base-url", groq.baseUrl(),
-                "gemini.api-keys", "AIzaFourTestKey0000000000001", "gemini.base-url", gemini.baseUrl(),
-                "cohere.api-keys", "cohere-four-test-key-000001", "cohere.base-url", cohere.baseUrl(),
+                "groq.api-key", "gsk_fourtestkey00000000001", "groq.base-url", groq.baseUrl(),
+                "gemini.api-key", "AIzaFourTestKey0000000000001", "gemini.base-url", gemini.baseUrl(),
+                "cohere.api-key", "cohere-four-test-key-000001", "cohere.base-url", cohere.baseUrl(),
                 "ollama.base-url", ollama.baseUrl()));
     }
 
