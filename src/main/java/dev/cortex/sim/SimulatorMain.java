@@ -1,0 +1,74 @@
+package dev.cortex.sim;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs provider simulators as a process of their own, for the demo, fault drills and benchmarks:
+ * <pre>
+ *   java -cp cortex.jar dev.cortex.sim.SimulatorMain --groq 9101 --gemini 9102 --cohere 9103 --ollama 9104 \
+ *        --scenario nightmare [--reply "text"] [--first-token-ms N] [--chunk-gap-ms N]
+ * </pre>
+ * Scenarios: {@code healthy} (every simulator answers), {@code nightmare} (the seed's: Groq 429, Gemini quota,
+ * Cohere 503, Ollama answers). A port of 0 picks a free one. Prints each simulator's base URL and the exports that
+ * point Cortex at them, then runs until killed.
+ */
+public final class SimulatorMain {
+
+    private SimulatorMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        String scenario = opts.getOrDefault("scenario", "healthy");
+        Map<String, ProviderSimulator> sims = new LinkedHashMap<>();
+        for (String name : new String[] {"groq", "gemini", "cohere", "ollama"}) {
+            if (opts.containsKey(name)) {
+                ProviderSimulator sim = switch (name) {
+                    case "groq" -> new GroqSimulator();
+                    case "gemini" -> new GeminiSimulator();
+                    case "cohere" -> new CohereSimulator();
+                    default -> new OllamaSimulator();
+                };
+                sim.start(Integer.parseInt(opts.get(name)));
+                sims.put(name, sim);
+            }
+        }
+        if (sims.isEmpty()) {
+            System.err.println("Name at least one simulator: --groq PORT --gemini PORT --cohere PORT --ollama PORT");
+            System.exit(2);
+        }
+        sims.forEach((name, sim) -> {
+            sim.reply(opts.getOrDefault("reply", "This answer comes from the simulated " + name + " provider."));
+            sim.firstTokenDelay(Duration.ofMillis(Long.parseLong(opts.getOrDefault("first-token-ms", "0"))));
+            sim.chunkGap(Duration.ofMillis(Long.parseLong(opts.getOrDefault("chunk-gap-ms", "0"))));
+        });
+        if (scenario.equals("nightmare")) {
+            apply(sims, "groq", Fault.rateLimited(Duration.ofSeconds(30)));
+            apply(sims, "gemini", Fault.rateLimited(Duration.ofSeconds(30)));
+            apply(sims, "cohere", Fault.status(503));
+        } else if (!scenario.equals("healthy")) {
+            System.err.println("Unknown scenario '" + scenario + "': use healthy or nightmare");
+            System.exit(2);
+        }
+        System.out.println("==================================================================");
+        System.out.println(" SIMULATED providers (no real LLM is called), scenario: " + scenario);
+        sims.forEach((name, sim) -> System.out.printf(" %-7s %s%n", name, sim.baseUrl()));
+        System.out.println("==================================================================");
+        sims.forEach((name, sim) -> System.out.println("export " + name.toUpperCase() + "_BASE_URL=" + sim.baseUrl()));
+        System.out.flush();
+        new CountDownLatch(1).await();
+    }
+
+    private static void apply(Map<String, ProviderSimulator> sims, String name, Fault fault) {
+        ProviderSimulator sim = sims.get(name);
+        if (sim != null) {
+            sim.fault(fault);
+        }
+    }
+}
