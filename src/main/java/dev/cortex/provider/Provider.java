@@ -151,20 +151,16 @@ public final class Provider {
     }
 
     /**
-     * Usable, but not at its best: its breaker is probing (half-open), it failed a fair share of recent calls, or
-     * some of its keys are resting. Strategies try it last.
+     * Usable, but not at its best: it failed a fair share of recent calls, though not enough to open its breaker.
+     * Strategies try it last. A half-open breaker keeps its place, so that its probe call happens (the breaker itself
+     * turns away the calls beyond the probe), and a resting key is no sign of ill health while others serve.
      */
     public boolean degraded() {
-        CircuitBreaker.State state = breaker.getState();
-        if (state == CircuitBreaker.State.HALF_OPEN) {
-            return true;
+        if (breaker.getState() != CircuitBreaker.State.CLOSED) {
+            return false;
         }
         float failureRate = breaker.getMetrics().getFailureRate(); // -1 until enough calls were seen
-        if (failureRate >= breaker.getCircuitBreakerConfig().getFailureRateThreshold() / 2) {
-            return true;
-        }
-        KeyPool.Counts counts = keys.counts();
-        return needsKey && counts.usable() > 0 && (counts.cooling() > 0 || counts.dead() > 0);
+        return failureRate >= breaker.getCircuitBreakerConfig().getFailureRateThreshold() / 2;
     }
 
     /** The four states health reports use. */
@@ -175,7 +171,7 @@ public final class Provider {
         if (unavailable().isPresent()) {
             return "unavailable";
         }
-        return degraded() ? "degraded" : "available";
+        return degraded() || breaker.getState() == CircuitBreaker.State.HALF_OPEN ? "degraded" : "available";
     }
 
     /**

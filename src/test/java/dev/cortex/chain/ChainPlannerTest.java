@@ -107,8 +107,13 @@ class ChainPlannerTest {
     @Test
     void degradedGoesLastAndUnavailableIsMarkedSkipped() {
         World w = world();
-        w.groq().breaker().transitionToOpenState();
-        w.groq().breaker().transitionToHalfOpenState(); // probing: degraded
+        for (int i = 0; i < 100; i++) { // failing 30 % of its calls: not enough to open the breaker, enough to go last
+            if (i % 10 < 3) {
+                w.groq().breaker().onError(1, java.util.concurrent.TimeUnit.MILLISECONDS, new IllegalStateException("503"));
+            } else {
+                w.groq().breaker().onSuccess(1, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        }
         w.gemini().keys().coolDown("AIza_a", Duration.ofMinutes(1)); // every key cooling: unavailable
         RoutePlan plan = w.planner(Strategy.HYBRID).plan(CHAIN, RoutePreference.DEFAULT, null);
         assertThat(plan.providers()).containsExactly("gemini", "cohere", "ollama", "groq");
