@@ -137,12 +137,17 @@ public final class OllamaModels implements ModelSource {
 
     @Override
     public void prepare(String model) {
+        prepare(model, false);
+    }
+
+    /** @param keepConfigured warm-up's way: make room only from models that are not configured to stay warm */
+    private void prepare(String model, boolean keepConfigured) {
         lastUsed.put(model, System.nanoTime());
         if (loaded.containsKey(model) || !installed.containsKey(model)) {
             return; // a missing model: Ollama's own 404 says so, and the chain moves on
         }
         CompletableFuture<Void> load = loading.computeIfAbsent(model,
-                m -> CompletableFuture.runAsync(() -> load(m)).whenComplete((ok, error) -> loading.remove(m)));
+                m -> CompletableFuture.runAsync(() -> load(m, keepConfigured)).whenComplete((ok, error) -> loading.remove(m)));
         try {
             load.get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -157,9 +162,9 @@ public final class OllamaModels implements ModelSource {
         }
     }
 
-    private void load(String model) {
+    private void load(String model, boolean keepConfigured) {
         long need = installed.get(model).sizeBytes();
-        makeRoom(model, need); // reserves the model's share of the budget
+        makeRoom(model, need, keepConfigured); // reserves the model's share of the budget
         try {
             long start = System.nanoTime();
             client.generateOneToken(model, keepAlive);
@@ -171,17 +176,17 @@ public final class OllamaModels implements ModelSource {
     }
 
     /** Unloads least recently used, non-critical models until {@code need} bytes fit in the budget. */
-    private synchronized void makeRoom(String model, long need) {
+    private synchronized void makeRoom(String model, long need, boolean keepConfigured) {
         if (need > budgetBytes) {
             throw new InsufficientMemory(model + " needs " + need / MB + " MB, the budget is " + budgetBytes / MB + " MB");
         }
         while (used() + need > budgetBytes) {
             Optional<String> victim = loaded.keySet().stream()
-                    .filter(m -> !m.equals(model) && !critical(m))
+                    .filter(m -> !m.equals(model) && !critical(m) && !(keepConfigured && configured.contains(m)))
                     .min(Comparator.comparingLong(m -> lastUsed.getOrDefault(m, 0L)));
             if (victim.isEmpty()) {
                 throw new InsufficientMemory(model + " needs " + need / MB + " MB; " + (budgetBytes - used()) / MB
-                        + " MB are free and the rest is held by critical models");
+                        + " MB are free and the rest is held by models that must stay (critical, or kept warm)");
             }
             try {
                 client.unload(victim.get());
@@ -215,7 +220,7 @@ public final class OllamaModels implements ModelSource {
         for (String model : configured) {
             if (installed.containsKey(model) && !loaded.containsKey(model)) {
                 try {
-                    prepare(model);
+                    prepare(model, true);
                 } catch (ProviderFailure notNow) {
                     LOG.warn("Warm-up could not load {}: {}", model, notNow.label());
                 }

@@ -1,0 +1,130 @@
+package dev.cortex.ollama;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.cortex.routing.ProviderFailure;
+import dev.cortex.sim.OllamaSimulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Ollama model manager against the Ollama simulator's model state. */
+class OllamaModelsTest {
+
+    static final long MB = 1024 * 1024;
+    static OllamaSimulator ollama;
+
+    @BeforeAll
+    static void start() {
+        ollama = (OllamaSimulator) new OllamaSimulator().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        ollama.close();
+    }
+
+    @BeforeEach
+    void models() {
+        ollama.reset();
+        ollama.resetModels();
+        ollama.installModel("llama3.1:8b", 4700 * MB, "llama", "8B");
+        ollama.installModel("mistral:7b", 4100 * MB, "llama", "7B");
+        ollama.installModel("phi3:mini", 2200 * MB, "phi3", "3.8B");
+    }
+
+    private static OllamaModels manager(long budgetMb, Set<String> critical, String... configured) {
+        return new OllamaModels(new OllamaClient(ollama.baseUrl(), Duration.ofSeconds(10)), List.of(configured),
+                budgetMb, critical, 1024, "30m", Duration.ofSeconds(10));
+    }
+
+    @Test
+    void selectsTheRequestedModelElseItsFamilyElseTheDefault() {
+        OllamaModels m = manager(16384, Set.of(), "qwen2.5:0.5b", "llama3.2");
+        assertThat(m.select("llama3.1:8b")).isEqualTo("llama3.1:8b");
+        assertThat(m.select("llama3.2")).isEqualTo("llama3.2:latest");
+        assertThat(m.select("llama3.3:70b")).as("same family, preferring a configured one").isEqualTo("llama3.2:latest");
+        assertThat(m.select("gpt-4o")).as("no family: the first configured model installed").isEqualTo("qwen2.5:0.5b");
+        assertThat(m.select(null)).isEqualTo("qwen2.5:0.5b");
+        assertThat(m.select("ollama/phi3:mini")).isEqualTo("phi3:mini");
+    }
+
+    @Test
+    void loadsLazilyWithARealTokenAndOnlyOnceUnderConcurrency() throws Exception {
+        ollama.loadDelay(Duration.ofMillis(300));
+        OllamaModels m = manager(16384, Set.of(), "llama3.2");
+        m.refresh();
+        List<CompletableFuture<Void>> waiting = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            waiting.add(CompletableFuture.runAsync(() -> m.prepare("phi3:mini")));
+        }
+        CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).get();
+        assertThat(ollama.loads()).as("eight requests, one load").isEqualTo(1);
+        assertThat(ollama.loadedModels()).containsExactly("phi3:mini");
+        assertThat(ollama.requests("/api/generate")).isEqualTo(1);
+        m.prepare("phi3:mini");
+        assertThat(ollama.requests("/api/generate")).as("a loaded model needs no load").isEqualTo(1);
+    }
+
+    @Test
+    void unloadsLeastRecentlyUsedNonCriticalModelsToFitTheBudget() {
+        OllamaModels m = manager(8000, Set.of(), "llama3.2");
+        m.refresh();
+        m.prepare("llama3.1:8b"); // 4700
+        m.prepare("phi3:mini");   // 2200 -> 6900 used
+        m.prepare("llama3.1:8b"); // used again: phi3 is now the least recently used
+        m.prepare("llama3.2:latest"); // 2019 more does not fit in 8000: phi3 goes
+        assertThat(ollama.unloads()).containsExactly("phi3:mini");
+        assertThat(ollama.loadedModels()).containsExactlyInAnyOrder("llama3.1:8b", "llama3.2:latest");
+    }
+
+    @Test
+    void criticalModelsStayAndWhatCannotFitIsRefused() {
+        OllamaModels m = manager(7000, Set.of("llama3.1:8b"), "llama3.2");
+        m.refresh();
+        m.prepare("llama3.1:8b"); // 4700, critical
+        assertThatThrownBy(() -> m.prepare("mistral:7b")) // 4100 would need the critical model gone
+                .isInstanceOfSatisfying(ProviderFailure.class, f -> assertThat(f.label()).isEqualTo("insufficient_memory"));
+        assertThat(ollama.unloads()).isEmpty();
+        assertThat(ollama.loadedModels()).containsExactly("llama3.1:8b");
+        OllamaModels small = manager(1000, Set.of(), "llama3.2");
+        small.refresh();
+        assertThatThrownBy(() -> small.prepare("llama3.1:8b")).as("bigger than the whole budget").isInstanceOf(ProviderFailure.class);
+    }
+
+    @Test
+    void smallModelsAreCriticalByDefault() {
+        OllamaModels m = manager(8192, Set.of(), "llama3.2");
+        m.refresh();
+        assertThat(m.critical("qwen2.5:0.5b")).isTrue(); // 398 MB <= 1024 MB
+        assertThat(m.critical("llama3.1:8b")).isFalse();
+    }
+
+    @Test
+    void autoPullFetchesTheMissingConfiguredModelsOnly() {
+        ollama.pullable("gemma2:2b", 1600 * MB, "gemma2");
+        OllamaModels m = manager(8192, Set.of(), "llama3.2", "gemma2:2b");
+        m.pullMissing();
+        assertThat(ollama.pulls()).isEqualTo(1);
+        assertThat(m.models()).contains("gemma2:2b");
+        m.pullMissing();
+        assertThat(ollama.pulls()).as("nothing is missing any more").isEqualTo(1);
+    }
+
+    @Test
+    void warmUpLoadsTheConfiguredModelsWithinTheBudget() {
+        OllamaModels m = manager(5000, Set.of(), "llama3.2", "phi3:mini", "llama3.1:8b");
+        m.keepWarm();
+        assertThat(ollama.loadedModels()).contains("llama3.2:latest", "phi3:mini");
+        assertThat(ollama.loadedModels()).doesNotContain("llama3.1:8b"); // 4700 more MB would not fit
+    }
+}
