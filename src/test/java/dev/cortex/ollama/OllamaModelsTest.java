@@ -98,7 +98,7 @@ class OllamaModelsTest {
         assertThat(ollama.loadedModels()).containsExactly("llama3.1:8b");
         OllamaModels small = manager(1000, Set.of(), "llama3.2");
         small.refresh();
-        assertThatThrownBy(() -> small.prepare("llama3.1:8b")).as("bigger than the whole budget").isInstanceOf(ProviderFailure.class);
+        assertThatThrownBy(() -> small.prepare("mistral:7b")).as("bigger than the whole budget").isInstanceOf(ProviderFailure.class);
     }
 
     @Test
