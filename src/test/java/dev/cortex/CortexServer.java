@@ -28,6 +28,7 @@ public final class CortexServer implements AutoCloseable {
         int port = freePort();
         Map<String, String> all = new LinkedHashMap<>();
         all.put("camel.server.port", Integer.toString(port));
+        all.put("camel.management.port", Integer.toString(freePort()));
         all.put("camel.main.shutdown-timeout", "2");
         // tests use no real keys; providers not named in `settings` are off
         all.put("groq.api-key", "");
