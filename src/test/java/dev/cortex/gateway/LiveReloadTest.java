@@ -1,0 +1,139 @@
+package dev.cortex.gateway;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.cortex.CortexMain;
+import dev.cortex.Http;
+import dev.cortex.LogCapture;
+import dev.cortex.sim.GroqSimulator;
+import dev.cortex.sim.OllamaSimulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Reordering the chain by editing its YAML, live: the next request follows the new order, a request in flight
+ * completes, breaker state survives, and an invalid edit is refused while the last good chain keeps serving.
+ */
+class LiveReloadTest {
+
+    @TempDir
+    static Path dir;
+    static GroqSimulator groq;
+    static OllamaSimulator ollama;
+    static Main main;
+    static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        copy(Path.of("routes"), dir.resolve("routes"));
+        Files.copy(Path.of("application.properties"), dir.resolve("application.properties"));
+        groq = (GroqSimulator) new GroqSimulator().start();
+        ollama = (OllamaSimulator) new OllamaSimulator().start();
+        groq.reply("groq answers");
+        ollama.reply("ollama answers");
+        port = freePort();
+        Map<String, String> settings = new LinkedHashMap<>(Map.of("camel.server.port", Integer.toString(port),
+                "camel.management.port", Integer.toString(freePort()),
+                "groq.api-key", "gsk_reloadtestkey000000000000001", "groq.base-url", groq.baseUrl(),
+                "gemini.api-key", "", "cohere.api-key", "", "ollama.base-url", ollama.baseUrl(),
+                "cortex.health.period-ms", "3600000"));
+        main = CortexMain.create(dir);
+        settings.forEach(main::addOverrideProperty);
+        main.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        main.stop();
+        groq.close();
+        ollama.close();
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (var s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String provider() {
+        var r = Http.post("http://127.0.0.1:" + port + "/v1/chat/completions",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.headers().firstValue("X-Cortex-Provider").orElseThrow();
+    }
+
+    private static String route() {
+        return Http.get("http://127.0.0.1:" + port + "/api/route").body();
+    }
+
+    @Test
+    void editingTheChainReordersItLiveAndKeepsState() throws Exception {
+        assertThat(provider()).isEqualTo("groq");
+        CircuitBreaker breaker = main.getCamelContext().getRegistry().lookupByNameAndType("groqBreaker", CircuitBreaker.class);
+        breaker.onError(1, java.util.concurrent.TimeUnit.MILLISECONDS, new IllegalStateException("before the reload"));
+        long failuresBefore = breaker.getMetrics().getNumberOfFailedCalls();
+
+        // a slow stream from Groq is in flight while the file changes
+        groq.chunkGap(Duration.ofMillis(300));
+        CompletableFuture<Http.Stream> inFlight = CompletableFuture.supplyAsync(() -> Http.stream(
+                "http://127.0.0.1:" + port + "/v1/chat/completions",
+                "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        Thread.sleep(200);
+
+        Path chain = dir.resolve("routes/chain.camel.yaml");
+        String yaml = Files.readString(chain);
+        String swapped = yaml.replace("              - to: direct:groq        # fast, rate-limited\n", "")
+                .replace("              - to: direct:ollama      # local: no quota, the backup that never runs out\n",
+                        "              - to: direct:ollama      # local first now\n              - to: direct:groq\n");
+        assertThat(swapped).isNotEqualTo(yaml);
+        Files.writeString(chain, swapped);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!route().startsWith("{\"strategy\":\"hybrid\",\"model\":null,\"order\":[{\"provider\":\"gemini\"")) {
+            assertThat(System.nanoTime()).as("the reload happens").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        groq.chunkGap(Duration.ZERO);
+        assertThat(provider()).isEqualTo("ollama");
+        Http.Stream finished = inFlight.get();
+        assertThat(finished.header("X-Cortex-Provider")).isEqualTo("groq");
+        assertThat(finished.lines()).last().isEqualTo("data: [DONE]");
+        assertThat(StreamingBehaviourTest.contentOf(finished)).isEqualTo("groq answers");
+        assertThat(main.getCamelContext().getRegistry().lookupByNameAndType("groqBreaker", CircuitBreaker.class))
+                .isSameAs(breaker);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).as("breaker state survives").isEqualTo(failuresBefore);
+
+        // an invalid edit: refused with the file named, and the last good chain keeps serving
+        try (LogCapture logs = new LogCapture()) {
+            Files.writeString(chain, swapped + "\n- route: {id: broken, from: {uri: direct:x steps: [\n");
+            long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (!logs.text().contains("chain.camel.yaml")) {
+                assertThat(System.nanoTime()).as("the bad edit is reported").isLessThan(until);
+                Thread.sleep(100);
+            }
+            assertThat(logs.text()).contains("Error reloading routes from file").contains("chain.camel.yaml");
+        }
+        assertThat(provider()).isEqualTo("ollama");
+    }
+}
