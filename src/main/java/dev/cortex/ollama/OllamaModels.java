@@ -147,7 +147,9 @@ public final class OllamaModels implements ModelSource {
             return; // a missing model: Ollama's own 404 says so, and the chain moves on
         }
         CompletableFuture<Void> load = loading.computeIfAbsent(model,
-                m -> CompletableFuture.runAsync(() -> load(m, keepConfigured)).whenComplete((ok, error) -> loading.remove(m)));
+                m -> CompletableFuture.runAsync(() -> load(m, keepConfigured)));
+        // forget the load once done; attached outside computeIfAbsent, since a quick load may already be complete
+        load.whenComplete((ok, error) -> loading.remove(model, load));
         try {
             load.get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

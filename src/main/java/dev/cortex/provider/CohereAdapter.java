@@ -61,12 +61,7 @@ public final class CohereAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamError error(int status, Function<String, String> header, String body) {
-        String message = body;
-        try {
-            message = Json.text(Json.parse(body), "message");
-        } catch (IOException | RuntimeException notJson) {
-            // keep the raw body
-        }
+        String message = WireJson.errorMessage(WireJson.errorBody(body), "/message", body);
         UpstreamError.Quota quota = UpstreamError.Quota.NONE;
         String lower = message == null ? "" : message.toLowerCase(Locale.ROOT);
         if (status == 429 && (lower.contains("month") || lower.contains("trial key"))) {

@@ -75,13 +75,8 @@ public final class GeminiAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamError error(int status, Function<String, String> header, String body) {
-        JsonNode error;
-        try {
-            JsonNode root = Json.parse(body);
-            error = (root.isArray() ? root.path(0) : root).path("error"); // some Gemini errors come array-wrapped
-        } catch (IOException | RuntimeException notJson) {
-            return UpstreamError.http(status, null, RetryHints.fromHeaders(header), UpstreamError.Quota.NONE, body);
-        }
+        JsonNode root = WireJson.errorBody(body);
+        JsonNode error = (root.isArray() ? root.path(0) : root).path("error"); // some Gemini errors come array-wrapped
         String code = Json.text(error, "status");
         Duration retry = RetryHints.fromHeaders(header);
         UpstreamError.Quota quota = UpstreamError.Quota.NONE;
@@ -99,7 +94,7 @@ public final class GeminiAdapter implements ProviderAdapter {
                 quota = perDay ? UpstreamError.Quota.PER_DAY : UpstreamError.Quota.PER_MINUTE;
             }
         }
-        String message = Json.text(error, "message");
+        String message = WireJson.errorMessage(error, "/message", body);
         if (status == 429 && quota == UpstreamError.Quota.NONE && "RESOURCE_EXHAUSTED".equals(code)) {
             quota = UpstreamError.Quota.PER_MINUTE; // Gemini reports every 429 as an exhausted quota
         }

@@ -55,15 +55,10 @@ public final class GroqAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamError error(int status, Function<String, String> header, String body) {
-        String code = null, type = null, message = body;
-        try {
-            JsonNode error = Json.parse(body).path("error");
-            code = Json.text(error, "code");
-            type = Json.text(error, "type");
-            message = Json.text(error, "message");
-        } catch (IOException | RuntimeException notJson) {
-            // keep the raw body as the message
-        }
+        JsonNode error = WireJson.errorBody(body).path("error");
+        String code = Json.text(error, "code");
+        String type = Json.text(error, "type");
+        String message = WireJson.errorMessage(error, "/message", body);
         Duration retry = RetryHints.fromHeaders(header);
         UpstreamError.Quota quota = UpstreamError.Quota.NONE;
         if (status == 429) {

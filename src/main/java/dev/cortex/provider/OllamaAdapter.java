@@ -57,12 +57,7 @@ public final class OllamaAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamError error(int status, Function<String, String> header, String body) {
-        String message = body;
-        try {
-            message = Json.text(Json.parse(body), "error");
-        } catch (IOException | RuntimeException notJson) {
-            // keep the raw body
-        }
+        String message = WireJson.errorMessage(WireJson.errorBody(body), "/error", body);
         String code = status == 404 && message != null && message.contains("not found") ? "model_not_found" : null;
         return UpstreamError.http(status, code, RetryHints.fromHeaders(header), UpstreamError.Quota.NONE, message);
     }

@@ -1,11 +1,15 @@
 package dev.cortex.provider;
 
+import java.io.IOException;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.cortex.chat.ChatMessage;
+import dev.cortex.chat.Json;
 
 /** Small JSON-building steps that several providers' wire formats share. */
 final class WireJson {
@@ -19,6 +23,21 @@ final class WireJson {
         for (ChatMessage m : messages) {
             out.addObject().put("role", m.role()).put("content", m.content());
         }
+    }
+
+    /** An error body as JSON, or a missing node when the provider sent something else (an HTML page, nothing). */
+    static JsonNode errorBody(String body) {
+        try {
+            return Json.parse(body);
+        } catch (IOException | RuntimeException notJson) {
+            return MissingNode.getInstance();
+        }
+    }
+
+    /** The text at {@code pointer} of an error body, else the raw body: what a provider said, one way or another. */
+    static String errorMessage(JsonNode parsed, String pointer, String raw) {
+        JsonNode v = parsed.at(pointer);
+        return v.isTextual() ? v.asText() : raw;
     }
 
     static void putIfSet(ObjectNode node, String field, Double value) {

@@ -34,8 +34,7 @@ public final class CohereSimulator extends ProviderSimulator implements ChatWire
 
     @Override
     protected String apiKey(HttpServerRequest request) {
-        String auth = request.getHeader("Authorization");
-        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+        return bearer(request);
     }
 
     @Override

@@ -195,6 +195,12 @@ public abstract class ProviderSimulator implements AutoCloseable {
     /** The key a request carries the provider's way, or null. */
     protected abstract String apiKey(HttpServerRequest request);
 
+    /** The key of an {@code Authorization: Bearer} header, or null. */
+    protected static String bearer(HttpServerRequest request) {
+        String auth = request.getHeader("Authorization");
+        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+    }
+
     /** Whether this provider requires a key at all (Ollama does not). */
     protected boolean needsKey() {
         return true;
