@@ -9,6 +9,7 @@ if [ ! -f "$jar" ] || [ -n "$(find src pom.xml -newer "$jar" -print -quit)" ]; t
   mvn -B -ntp -q package -DskipTests
 fi
 scenario=${1:-nightmare}
+read -r -a java_opts <<< "${JAVA_OPTS:-}" # JAVA_OPTS is a space-separated list of options
 java -cp "$jar" dev.cortex.sim.SimulatorMain --groq 9101 --gemini 9102 --cohere 9103 --ollama 9104 \
   --scenario "$scenario" --chunk-gap-ms 60 &
 sims=$!
@@ -27,4 +28,4 @@ TXT
 GROQ_API_KEYS=gsk_simulated_demo_key GEMINI_API_KEYS=simulated-demo-key COHERE_API_KEYS=simulated-demo-key \
 GROQ_BASE_URL=http://127.0.0.1:9101/openai/v1 GEMINI_BASE_URL=http://127.0.0.1:9102/v1beta \
 COHERE_BASE_URL=http://127.0.0.1:9103 OLLAMA_BASE_URL=http://127.0.0.1:9104 \
-  java ${JAVA_OPTS:-} -jar "$jar"
+  java "${java_opts[@]}" -jar "$jar"

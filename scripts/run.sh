@@ -7,4 +7,5 @@ jar=target/cortex-0.1.0-SNAPSHOT.jar
 if [ ! -f "$jar" ] || [ -n "$(find src pom.xml -newer "$jar" -print -quit)" ]; then
   mvn -B -ntp -q package -DskipTests
 fi
-exec java ${JAVA_OPTS:-} -jar "$jar" "$@"
+read -r -a java_opts <<< "${JAVA_OPTS:-}" # JAVA_OPTS is a space-separated list of options
+exec java "${java_opts[@]}" -jar "$jar" "$@"
