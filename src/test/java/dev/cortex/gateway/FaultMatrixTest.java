@@ -59,7 +59,9 @@ class FaultMatrixTest {
             settings.put(p + ".timeout.first-token-ms", "700");
             settings.put(p + ".timeout.idle-ms", "700");
         }
-        settings.put("cortex.health.period-ms", "3600000"); // no probes during the matrix: each case sets the scene
+        // no probes during the matrix: each case sets the scene
+        settings.put("cortex.health.period-ms", "3600000");
+        settings.put("cortex.health.initial-delay-ms", "3600000");
         cortex = CortexServer.start(settings);
     }
 

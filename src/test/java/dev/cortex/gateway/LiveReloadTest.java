@@ -49,7 +49,7 @@ class LiveReloadTest {
                 "camel.management.port", Integer.toString(freePort()),
                 "groq.api-key", "gsk_reloadtestkey000000000000001", "groq.base-url", groq.baseUrl(),
                 "gemini.api-key", "", "cohere.api-key", "", "ollama.base-url", ollama.baseUrl(),
-                "cortex.health.period-ms", "3600000"));
+                "cortex.health.period-ms", "3600000", "cortex.health.initial-delay-ms", "3600000"));
         main = CortexMain.create(dir);
         settings.forEach(main::addOverrideProperty);
         main.start();

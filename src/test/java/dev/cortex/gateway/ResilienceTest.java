@@ -42,7 +42,7 @@ class ResilienceTest {
                 Map.entry("cortex.breaker.wait-in-open-seconds", "1"),
                 Map.entry("groq.max-concurrent", "1"), Map.entry("ollama.max-concurrent", "1"),
                 Map.entry("cortex.bulkhead.last-resort-wait-ms", "300"),
-                Map.entry("cortex.health.period-ms", "3600000")));
+                Map.entry("cortex.health.period-ms", "3600000"), Map.entry("cortex.health.initial-delay-ms", "3600000")));
     }
 
     @BeforeEach
