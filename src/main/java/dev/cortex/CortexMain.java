@@ -22,7 +22,7 @@ public final class CortexMain {
 
     /** A configured (not yet started) Main reading its policy from {@code dir} when present there. */
     public static Main create(Path dir) {
-        Main main = new Main(CortexMain.class);
+        Main main = new Main(); // no package scan: CortexConfiguration is added once, here
         main.configure().addConfiguration(CortexConfiguration.class);
         main.configure().withRoutesIncludePattern(routesPattern(dir));
         Path properties = dir.resolve("application.properties").toAbsolutePath();
