@@ -3,6 +3,8 @@ package dev.cortex.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -264,6 +266,45 @@ class JmsMessagingTest {
         String port = brokerUrl().substring(brokerUrl().lastIndexOf(':') + 1);
         assertThatThrownBy(() -> CortexServer.start(Map.of("cortex.jms.broker.port", port)))
                 .hasStackTraceContaining("could not listen on tcp://127.0.0.1:" + port);
+    }
+
+    @Test
+    @Order(10)
+    void theEmbeddedBrokerKeepsARequestInterruptedByAStopAndTheRestartedGatewayAnswersIt() throws Exception {
+        Path journal = Files.createTempDirectory("cortex-journal-");
+        String port = Integer.toString(CortexServer.freePort());
+        try (ProviderStubs ollama = new ProviderStubs("restart")) {
+            Map<String, String> settings = Map.of("ollama.base-url", ollama.url(), "cortex.jms.broker.port", port,
+                    "cortex.jms.broker.persistent", "true", "cortex.jms.broker.data-dir", journal.toString());
+            String url = "tcp://127.0.0.1:" + port;
+            CortexServer gateway = CortexServer.start(settings);
+            String id;
+            try (Connection before = new ActiveMQConnectionFactory(url).createConnection()) {
+                Session s = before.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                TextMessage request = s.createTextMessage(chat("please hold across a restart"));
+                request.setJMSReplyTo(s.createQueue("durable.replies"));
+                id = UUID.randomUUID().toString();
+                request.setJMSCorrelationID(id);
+                s.createProducer(s.createQueue(REQUESTS)).send(request);
+                assertThat(ollama.awaitHeld(20)).isTrue();
+            } finally {
+                gateway.close(); // mid-request: the broker goes down with it
+            }
+
+            gateway = CortexServer.start(settings);
+            try (Connection after = new ActiveMQConnectionFactory(url).createConnection()) {
+                after.start();
+                Session s = after.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                Message reply = s.createConsumer(s.createQueue("durable.replies"), "JMSCorrelationID = '" + id + "'")
+                        .receive(20_000);
+                assertThat(reply).as("the reply after the restart").isNotNull();
+                assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
+                assertThat(ollama.seen("please hold across a restart")).isEqualTo(2);
+            } finally {
+                ollama.releaseHeld();
+                gateway.close();
+            }
+        }
     }
 
     // --- a plain JMS client ---
