@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.jms.Connection;
@@ -303,6 +305,10 @@ class JmsMessagingTest {
             } finally {
                 ollama.releaseHeld();
                 gateway.close();
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(journal)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
     }
