@@ -5,6 +5,7 @@ import java.time.Instant;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.jms.JmsConstants;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
@@ -12,8 +13,8 @@ import org.apache.kafka.common.internals.Topic;
 /**
  * What differs between the two messaging front doors: where a request names its reply address, correlation id and
  * deadline, and how a reply is addressed. Over JMS the message's own {@code JMSReplyTo} and {@code JMSCorrelationID}
- * serve (camel-jms sends the reply); Kafka has no request-reply, so the request carries them in headers and Cortex
- * sends the reply to the named topic itself.
+ * serve; Kafka has no request-reply, so the request carries them in headers. Either way the route sends the reply
+ * itself, so that a reply that cannot be delivered is a failure the route decides about.
  */
 public enum Transport {
 
@@ -43,12 +44,16 @@ public enum Transport {
 
         @Override
         void prepare(Exchange exchange) {
-            // the reply address and correlation id stay with the JMS message; camel-jms answers to them
+            exchange.setProperty(REPLY_DESTINATION, exchange.getMessage().getHeader("JMSReplyTo"));
         }
 
         @Override
         void address(Exchange exchange, Message out) {
-            // camel-jms sends the reply to JMSReplyTo with the request's JMSCorrelationID
+            out.setHeader(JmsConstants.JMS_DESTINATION, exchange.getProperty(REPLY_DESTINATION)); // the JMSReplyTo itself
+            Object correlationId = exchange.getProperty(MessagingProperties.CORRELATION_ID);
+            if (correlationId != null) {
+                out.setHeader("JMSCorrelationID", correlationId);
+            }
         }
 
         @Override
@@ -102,6 +107,9 @@ public enum Transport {
             return json;
         }
     };
+
+    /** JMS: the request's JMSReplyTo destination object (a temporary queue has no name to look it up by). */
+    private static final String REPLY_DESTINATION = "CortexJmsReplyTo";
 
     private final String label;
 
