@@ -23,6 +23,11 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Queue;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -212,7 +217,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(7)
+    @Order(11)
     void aGatewayStoppedMidRequestLeavesItToTheBrokerAndAnotherInstanceAnswersIt() throws Exception {
         // two more gateways share a queue on this broker, as instances with JMS_URL set would
         String shared = "cortex.requests.shared";
@@ -246,6 +251,71 @@ class JmsMessagingTest {
                     second.close();
                 }
             }
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aCallerThatGaveUpIsNotAnsweredTwice() throws Exception {
+        providers.delay(500);
+        String id;
+        try (Connection impatient = new ActiveMQConnectionFactory(brokerUrl()).createConnection()) {
+            Session s = impatient.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TextMessage request = s.createTextMessage(chat("nobody waits for this"));
+            request.setJMSReplyTo(s.createTemporaryQueue()); // deleted when this connection closes
+            id = UUID.randomUUID().toString();
+            request.setJMSCorrelationID(id);
+            s.createProducer(s.createQueue(REQUESTS)).send(request);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (providers.seen("nobody waits for this") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        }
+        Thread.sleep(2_000);
+        // the reply had nowhere to go: the request is done, not delivered again to ask the providers for nobody
+        assertThat(providers.seen("nobody waits for this")).isEqualTo(1);
+        try (MessageConsumer dead = session.createConsumer(session.createQueue(DEAD_LETTERS),
+                "CortexCorrelationId = '" + id + "'")) {
+            assertThat(dead.receive(200)).isNull();
+        }
+    }
+
+    @Test
+    @Order(7)
+    void onABrokerThatRefusesAVanishedReplyQueueTheRequestEndsThere() throws Exception {
+        // a hardened external broker: no queue is created on demand, so a reply to a closed temporary queue fails
+        int port = CortexServer.freePort();
+        EmbeddedActiveMQ external = new EmbeddedActiveMQ().setConfiguration(new ConfigurationImpl()
+                .setPersistenceEnabled(false).setSecurityEnabled(false).setJMXManagementEnabled(false)
+                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port)
+                .addAddressSetting("#", new AddressSettings().setAutoCreateQueues(false).setAutoCreateAddresses(false))
+                .addQueueConfiguration(QueueConfiguration.of(REQUESTS).setRoutingType(RoutingType.ANYCAST)));
+        external.start();
+        try (ProviderStubs ollama = new ProviderStubs("hardened")) {
+            ollama.delay(500);
+            CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port,
+                    "ollama.base-url", ollama.url()));
+            try {
+                try (Connection impatient = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port).createConnection()) {
+                    Session s = impatient.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                    TextMessage request = s.createTextMessage(chat("nobody waits for this"));
+                    request.setJMSReplyTo(s.createTemporaryQueue()); // deleted when this connection closes
+                    request.setJMSCorrelationID(UUID.randomUUID().toString());
+                    s.createProducer(s.createQueue(REQUESTS)).send(request);
+                    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                    while (ollama.seen("nobody waits for this") == 0 && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                }
+                Thread.sleep(1_500);
+                // the reply had nowhere to go: the request is done, not delivered again to ask the providers for nobody
+                assertThat(ollama.seen("nobody waits for this")).isEqualTo(1);
+                assertThat(external.getActiveMQServer().locateQueue(REQUESTS).getMessageCount()).isZero();
+            } finally {
+                gateway.close();
+            }
+        } finally {
+            external.stop();
         }
     }
 
