@@ -217,7 +217,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void aGatewayStoppedMidRequestLeavesItToTheBrokerAndAnotherInstanceAnswersIt() throws Exception {
         // two more gateways share a queue on this broker, as instances with JMS_URL set would
         String shared = "cortex.requests.shared";
@@ -281,7 +281,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void onABrokerThatRefusesAVanishedReplyQueueTheRequestEndsThere() throws Exception {
         // a hardened external broker: no queue is created on demand, so a reply to a closed temporary queue fails
         int port = CortexServer.freePort();
@@ -320,7 +320,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void theHttpFrontDoorAnswersTheSameRequestTheSameWay() throws Exception {
         String id = send(REQUESTS, chat("same chain?"), Map.of());
         JsonNode overJms = json(receive(replies, id));
@@ -333,7 +333,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aGatewayWhoseBrokerCannotListenDoesNotStart() {
         String port = brokerUrl().substring(brokerUrl().lastIndexOf(':') + 1);
         assertThatThrownBy(() -> CortexServer.start(Map.of("cortex.jms.broker.port", port)))
@@ -341,7 +341,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void theEmbeddedBrokerKeepsARequestInterruptedByAStopAndTheRestartedGatewayAnswersIt() throws Exception {
         Path journal = Files.createTempDirectory("cortex-journal-");
         String port = Integer.toString(CortexServer.freePort());
