@@ -1,5 +1,6 @@
 package dev.cortex;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -39,6 +41,15 @@ import dev.cortex.http.StreamingHttpEngine;
 import dev.cortex.ollama.OllamaClient;
 import dev.cortex.ollama.OllamaModels;
 import dev.cortex.provider.Bulkhead;
+import dev.cortex.messaging.DeadLetter;
+import dev.cortex.messaging.EmbeddedBroker;
+import dev.cortex.messaging.KafkaCommit;
+import dev.cortex.messaging.MessagingChat;
+import dev.cortex.messaging.MessagingErrorReply;
+import dev.cortex.messaging.MessagingFailure;
+import dev.cortex.messaging.MessagingReply;
+import dev.cortex.messaging.MessagingRequest;
+import dev.cortex.messaging.Transport;
 import dev.cortex.provider.ClientGoneException;
 import dev.cortex.provider.CohereAdapter;
 import dev.cortex.provider.GeminiAdapter;
@@ -128,6 +139,51 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("healthReport", new HealthReport(all, ollamaModels));
         registry.bind("healthProbes", new HealthProbes(all, ollamaModels::refresh));
         registry.bind("providersHealthCheck", new ProvidersHealthCheck(all));
+
+        messaging(context, settings, registry);
+    }
+
+    /**
+     * The messaging front doors (routes/messaging.camel.yaml): the steps of the JMS and Kafka routes, and the JMS
+     * connection factory — to the embedded Artemis broker, started here, unless {@code JMS_URL} names another one.
+     */
+    private static void messaging(CamelContext context, Settings s, Registry registry) throws Exception {
+        Clock clock = Clock.systemUTC();
+        ChatApi openAi = new OpenAiApi();
+        registry.bind("messagingChat", new MessagingChat(context, s.seconds("cortex.messaging.max-cooldown-wait-seconds"), clock));
+        registry.bind("messagingFailure", new MessagingFailure(clock));
+        for (Transport transport : Transport.values()) {
+            String prefix = transport == Transport.JMS ? "jms" : "kafka";
+            registry.bind(prefix + "Request", new MessagingRequest(transport, openAi, clock));
+            registry.bind(prefix + "Reply", new MessagingReply(transport, openAi));
+            registry.bind(prefix + "ErrorReply", new MessagingErrorReply(transport));
+            registry.bind(prefix + "DeadLetter", new DeadLetter(transport, clock));
+        }
+        registry.bind("kafkaCommit", new KafkaCommit());
+
+        String url = s.string("cortex.jms.url");
+        ActiveMQConnectionFactory connections;
+        if (url.isEmpty()) {
+            EmbeddedBroker broker = new EmbeddedBroker(new EmbeddedBroker.Settings(s.string("cortex.jms.broker.host"),
+                    s.integer("cortex.jms.broker.port"), Boolean.parseBoolean(s.string("cortex.jms.broker.persistent")),
+                    Path.of(s.string("cortex.jms.broker.data-dir")), s.string("cortex.jms.request-queue"),
+                    s.string("cortex.jms.dead-letter-queue"), s.integer("cortex.jms.broker.max-delivery-attempts")));
+            if (Boolean.parseBoolean(s.string("cortex.jms.enabled"))) {
+                // started now, so it is up before the JMS route's consumers; stopped with the context, after them
+                broker.start();
+                context.addService(broker, true, false);
+                registry.bind("jmsBroker", broker);
+            }
+            connections = new ActiveMQConnectionFactory(broker.inVmUrl());
+        } else {
+            String user = s.string("cortex.jms.user");
+            connections = user.isEmpty() ? new ActiveMQConnectionFactory(url)
+                    : new ActiveMQConnectionFactory(url, user, s.string("cortex.jms.password"));
+        }
+        // 0: a consumer takes a request only when it is free to serve it, so busy instances leave requests to idle ones
+        connections.setConsumerWindowSize(s.integer("cortex.jms.consumer-window-size"));
+        registry.bind("jmsConnectionFactory", connections);
+        context.addService(new Closer(connections), true, false); // closed before the broker stops
     }
 
     private static Provider provider(String name, ModelSource models, Settings s, Vertx vertx,
@@ -175,6 +231,20 @@ public final class CortexConfiguration implements CamelConfiguration {
                         || t instanceof RequestRejectedException || t instanceof ClientGoneException)
                 .build();
         return CircuitBreaker.of(name, config);
+    }
+
+    /** Closes a resource when Camel stops. */
+    private static final class Closer extends ServiceSupport {
+        private final AutoCloseable resource;
+
+        Closer(AutoCloseable resource) {
+            this.resource = resource;
+        }
+
+        @Override
+        protected void doStop() throws Exception {
+            resource.close();
+        }
     }
 
     /** Closes the shared Vert.x instance when Camel stops. */

@@ -3,6 +3,7 @@ package dev.cortex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,12 +36,21 @@ public final class CortexServer implements AutoCloseable {
         all.put("gemini.api-key", "");
         all.put("cohere.api-key", "");
         all.put("ollama.base-url", "http://127.0.0.1:9");
+        // the embedded JMS broker: a free port, in memory, so gateways in parallel builds never share one
+        all.put("cortex.jms.broker.port", Integer.toString(freePort()));
+        all.put("cortex.jms.broker.persistent", "false");
+        all.put("cortex.jms.broker.data-dir", tempDir());
         all.putAll(settings);
         Main main = CortexMain.create(Path.of(""));
         all.forEach(main::addOverrideProperty);
         try {
             main.start();
         } catch (Exception e) {
+            try {
+                main.stop(); // release what did start (Vert.x, a broker)
+            } catch (Exception ignored) {
+                // reported below
+            }
             throw new IllegalStateException("Cortex did not start", e);
         }
         return new CortexServer(main, port);
@@ -71,7 +81,17 @@ public final class CortexServer implements AutoCloseable {
         }
     }
 
-    static int freePort() {
+    private static String tempDir() {
+        try {
+            Path dir = Files.createTempDirectory("cortex-test-");
+            dir.toFile().deleteOnExit();
+            return dir.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -94,7 +94,8 @@ public final class ErrorReply implements Processor {
         return 503;
     }
 
-    private static String exhausted(AttemptTrail trail) {
+    /** The 503 message: every provider's reason, in chain order (never a key). */
+    public static String exhausted(AttemptTrail trail) {
         if (trail == null || trail.entries().isEmpty()) {
             return "No provider could answer: none is enabled.";
         }

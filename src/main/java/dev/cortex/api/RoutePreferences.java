@@ -23,7 +23,7 @@ public final class RoutePreferences {
     private RoutePreferences() {
     }
 
-    static RoutePreference from(JsonNode body, String strategyHeader, String providerHeader, String providersHeader) {
+    public static RoutePreference from(JsonNode body, String strategyHeader, String providerHeader, String providersHeader) {
         RequestFields f = new RequestFields(body, "");
         String strategy = f.string("strategy");
         String provider = f.string("provider");

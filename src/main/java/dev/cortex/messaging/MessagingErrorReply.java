@@ -1,0 +1,39 @@
+package dev.cortex.messaging;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+
+import dev.cortex.api.ErrorBodies;
+
+/**
+ * The reply to a request that was not answered: the OpenAI error body ({@code {"error":{"message","type","param",
+ * "code"}}}) that {@code /v1/chat/completions} would have sent, with the status, error code, attempt trail and,
+ * when every provider is cooling down, the seconds until one may answer, as message properties. Never a key.
+ */
+public final class MessagingErrorReply implements Processor {
+
+    private final Transport transport;
+
+    public MessagingErrorReply(Transport transport) {
+        this.transport = transport;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        MessagingFailure.Failure failure = exchange.getProperty(MessagingProperties.FAILURE, MessagingFailure.Failure.class);
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        transport.address(exchange, out);
+        out.setHeader(MessagingHeaders.STATUS, Integer.toString(failure.status()));
+        out.setHeader(MessagingHeaders.ERROR_CODE, failure.code());
+        if (!failure.attempts().isEmpty()) {
+            out.setHeader(MessagingHeaders.ATTEMPTS, failure.attempts());
+        }
+        if (failure.retryAfterSeconds() != null) {
+            out.setHeader(MessagingHeaders.RETRY_AFTER, failure.retryAfterSeconds().toString());
+        }
+        out.setBody(transport.body(ErrorBodies.OPENAI.render(failure.status(), failure.code(), failure.message(),
+                failure.param()).bytes()));
+    }
+}

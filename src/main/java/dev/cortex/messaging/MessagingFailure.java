@@ -1,0 +1,76 @@
+package dev.cortex.messaging;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.cortex.chat.BadRequestException;
+import dev.cortex.api.ErrorReply;
+import dev.cortex.routing.AttemptTrail;
+import dev.cortex.routing.ChatContext;
+import dev.cortex.routing.RequestRejectedException;
+
+/**
+ * Decides what stopped a queued request, with the HTTP front door's status codes: 400 for a request that cannot be
+ * served as sent (it also goes to the dead-letter queue: retrying it could never help), the provider's status when
+ * the request itself was refused, 503 with every provider's reason when the whole chain refused, 504 when the
+ * caller's deadline had passed, 500 for a bug (dead-lettered too, to be re-driven once fixed).
+ */
+public final class MessagingFailure implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MessagingFailure.class);
+
+    /**
+     * @param retryAfterSeconds when every provider is cooling down, seconds until one may answer; else null
+     * @param deadLetter        why the request belongs in the dead-letter queue; null when it does not
+     */
+    public record Failure(int status, String code, String message, String param, Long retryAfterSeconds,
+                          String attempts, String deadLetter) {
+    }
+
+    private final Clock clock;
+
+    public MessagingFailure(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        ChatContext chat = exchange.getMessage().getBody() instanceof ChatContext c ? c : null;
+        String attempts = MessagingReply.attempts(exchange, chat);
+        Failure failure;
+        if (cause instanceof BadRequestException bad) {
+            failure = new Failure(bad.status(), "invalid_request", bad.getMessage(), bad.param(), null, attempts,
+                    bad.getMessage());
+        } else if (cause instanceof DeadlineExceededException late) {
+            failure = new Failure(504, "deadline_exceeded", late.getMessage(), null, null, attempts, null);
+        } else if (cause instanceof RequestRejectedException rejected) {
+            failure = new Failure(rejected.status(), "rejected_by_provider",
+                    "The provider '" + rejected.provider() + "' rejected the request: " + rejected.getMessage(), null, null,
+                    attempts, null);
+        } else if (MessagingChat.everyProviderRefused(cause)) {
+            AttemptTrail trail = chat == null ? null : chat.trail();
+            failure = new Failure(503, "all_providers_failed", ErrorReply.exhausted(trail), null, retryAfter(trail),
+                    attempts, null);
+        } else {
+            LOG.error("Unexpected failure serving a queued request; it goes to the dead-letter queue", cause);
+            String what = cause == null ? "unknown" : cause.getClass().getName();
+            failure = new Failure(500, "internal_error", "Cortex failed to serve this request; see its log.", null, null,
+                    attempts, "Cortex failed to serve this request (" + what + "); see its log.");
+        }
+        exchange.setProperty(MessagingProperties.FAILURE, failure);
+        exchange.setProperty(MessagingProperties.DEAD_LETTER, failure.deadLetter());
+    }
+
+    private Long retryAfter(AttemptTrail trail) {
+        Optional<Instant> retryAt = trail == null ? Optional.empty() : trail.retryAt();
+        return retryAt.map(at -> Math.max(1, Duration.between(clock.instant(), at).toSeconds() + 1)).orElse(null);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.cortex.messaging;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+
+import dev.cortex.api.ChatApi;
+import dev.cortex.api.OpenAiApi;
+import dev.cortex.api.RoutePreferences;
+import dev.cortex.chat.BadRequestException;
+import dev.cortex.chat.ChatRequest;
+import dev.cortex.routing.ChatContext;
+
+/**
+ * First step of a messaging front door: reads a request message into a {@link ChatContext} (the exchange body from
+ * here on), the same JSON as {@code POST /v1/chat/completions} without streaming. It keeps the request as it came
+ * (for the dead-letter queue), its reply address, correlation id and deadline.
+ *
+ * <p>A request that cannot be served as sent fails with {@link BadRequestException} (it goes to the dead-letter
+ * queue): invalid JSON or fields, {@code stream: true}, no (valid) reply address, an unreadable deadline. A request whose
+ * deadline has passed fails with {@link DeadlineExceededException}, before any provider sees it.
+ */
+public final class MessagingRequest implements Processor {
+
+    private final Transport transport;
+    private final ChatApi api;
+    private final Clock clock;
+
+    public MessagingRequest(Transport transport, ChatApi api, Clock clock) {
+        this.transport = transport;
+        this.api = api;
+        this.clock = clock;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Object body = in.getBody();
+        exchange.setProperty(MessagingProperties.REQUEST, body);
+        String replyTo = transport.replyTo(in);
+        String badReplyTo = replyTo == null ? null : transport.invalidReplyTo(replyTo);
+        exchange.setProperty(MessagingProperties.REPLY_TO, badReplyTo == null ? replyTo : null);
+        exchange.setProperty(MessagingProperties.CORRELATION_ID, transport.correlationId(in));
+        transport.prepare(exchange);
+        if (badReplyTo != null) {
+            throw new BadRequestException(MessagingHeaders.REPLY_TO, badReplyTo); // no reply can go there: dead letter only
+        }
+
+        JsonNode json = OpenAiApi.readJson(bytes(body));
+        ChatRequest request = api.parse(json);
+        if (request.stream()) {
+            throw new BadRequestException("stream", "Streaming is not available over " + transport
+                    + ": leave \"stream\" out (or false); the complete answer comes back as one reply.");
+        }
+        if (replyTo == null) {
+            throw new BadRequestException(null, transport == Transport.JMS
+                    ? "The request has no JMSReplyTo: Cortex would have nowhere to send the answer."
+                    : "The request has no " + MessagingHeaders.REPLY_TO + " header: Cortex would have nowhere to send the answer.");
+        }
+        Instant deadline = earliest(deadline(in), transport.expiry(in));
+        exchange.setProperty(MessagingProperties.DEADLINE, deadline);
+        if (deadline != null && !clock.instant().isBefore(deadline)) {
+            throw DeadlineExceededException.unsent(deadline);
+        }
+        // the body's "strategy" / "provider" / "providers" steer the chain as they do over HTTP
+        in.setBody(new ChatContext(request, null, RoutePreferences.from(json, null, null, null)));
+    }
+
+    private static Instant deadline(Message in) {
+        String value = Transport.text(in.getHeader(MessagingHeaders.DEADLINE));
+        if (value == null) {
+            return null;
+        }
+        try {
+            return value.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(value)) : Instant.parse(value);
+        } catch (NumberFormatException | DateTimeException e) {
+            throw new BadRequestException(MessagingHeaders.DEADLINE, "The " + MessagingHeaders.DEADLINE
+                    + " header must be epoch milliseconds or an ISO-8601 instant such as 2030-01-01T12:00:00Z.");
+        }
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isBefore(b) ? a : b;
+    }
+
+    private static byte[] bytes(Object body) {
+        if (body == null) {
+            return null;
+        }
+        if (body instanceof byte[] b) {
+            return b;
+        }
+        if (body instanceof String s) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+        throw new BadRequestException(null, "The request body must be JSON text (a JMS TextMessage or BytesMessage), not "
+                + body.getClass().getSimpleName() + ".");
+    }
+}

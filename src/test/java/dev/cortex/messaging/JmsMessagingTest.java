@@ -1,0 +1,426 @@
+package dev.cortex.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Queue;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import dev.cortex.CortexServer;
+import dev.cortex.Http;
+import dev.cortex.chat.Json;
+
+/**
+ * Request-reply over JMS against the real gateway and its embedded Artemis broker, with a plain JMS client
+ * connected to the broker's TCP acceptor as an outside application would.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class JmsMessagingTest {
+
+    private static final String REQUESTS = "cortex.requests";
+    private static final String DEAD_LETTERS = "cortex.requests.DLQ";
+
+    private static ProviderStubs providers;
+    private static CortexServer cortex;
+    private static Connection client;
+    private static Session session;
+    private static Queue replies;
+
+    @BeforeAll
+    static void start() throws JMSException {
+        providers = new ProviderStubs("a");
+        Map<String, String> settings = new HashMap<>(providers.settings());
+        settings.put("cortex.messaging.max-cooldown-wait-seconds", "10");
+        cortex = CortexServer.start(settings);
+        client = new ActiveMQConnectionFactory(brokerUrl()).createConnection();
+        client.start();
+        session = client.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        replies = session.createQueue("test.replies");
+    }
+
+    @AfterAll
+    static void stop() throws JMSException {
+        if (client != null) {
+            client.close();
+        }
+        if (cortex != null) {
+            cortex.close();
+        }
+        providers.close();
+    }
+
+    @BeforeEach
+    void resetProviders() {
+        providers.reset();
+    }
+
+    private static String brokerUrl() {
+        return cortex.bean("jmsBroker", EmbeddedBroker.class).tcpUrl();
+    }
+
+    @Test
+    @Order(1)
+    void answersThroughTheChainWithAFallOverAndKeepsTheCorrelationId() throws Exception {
+        String id = send(REQUESTS, chat("Hello over JMS"), Map.of());
+        Message reply = receive(replies, id);
+
+        assertThat(reply.getJMSCorrelationID()).isEqualTo(id);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
+        assertThat(reply.getIntProperty("CortexStatus")).isEqualTo(200);
+        assertThat(reply.getStringProperty("CortexProvider")).isEqualTo("ollama");
+        assertThat(reply.getStringProperty("CortexModel")).isEqualTo("llama3.2:latest"); // Cortex names Ollama models with their tag
+        assertThat(reply.getStringProperty("CortexAttempts")).isEqualTo("groq:429,ollama:ok");
+        JsonNode body = json(reply);
+        assertThat(body.path("object").asText()).isEqualTo("chat.completion");
+        assertThat(body.path("choices").path(0).path("message").path("content").asText()).isEqualTo("answer to: Hello over JMS");
+        assertThat(body.path("usage").path("total_tokens").asInt()).isEqualTo(10);
+        assertThat(providers.groqCalls.get()).isEqualTo(1);
+        // no request property comes back, the key least of all
+        assertThat(java.util.Collections.list(reply.getPropertyNames()))
+                .noneMatch(name -> name.toString().startsWith("Test")).doesNotContain("CortexDeadline");
+    }
+
+    @Test
+    @Order(2)
+    void aRequestThatCannotBeServedGetsAnErrorReplyAndGoesToTheDeadLetterQueueWithTheReason() throws Exception {
+        int calls = providers.ollamaCalls.get();
+
+        String notJson = send(REQUESTS, "this is not JSON", Map.of());
+        Message reply = receive(replies, notJson);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("400");
+        assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("invalid_request");
+        assertThat(json(reply).path("error").path("message").asText()).contains("not valid JSON");
+        Message dead = receive(session.createQueue(DEAD_LETTERS), notJson);
+        assertThat(((TextMessage) dead).getText()).isEqualTo("this is not JSON");
+        assertThat(dead.getStringProperty("CortexError")).contains("not valid JSON");
+        assertThat(dead.getStringProperty("CortexStatus")).isEqualTo("400");
+        assertThat(dead.getStringProperty("CortexReplyTo")).contains("test.replies");
+
+        String streaming = send(REQUESTS, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true}", Map.of());
+        JsonNode error = json(receive(replies, streaming)).path("error");
+        assertThat(error.path("param").asText()).isEqualTo("stream");
+        assertThat(error.path("message").asText()).contains("not available over JMS");
+        assertThat(receive(session.createQueue(DEAD_LETTERS), streaming).getStringProperty("CortexError"))
+                .contains("Streaming is not available");
+
+        // no JMSReplyTo: nobody to answer, so nothing is asked of a provider; the request is set aside with the reason
+        String nowhere = send(REQUESTS, chat("answer me, somewhere"), Map.of(), null);
+        Message unanswerable = receive(session.createQueue(DEAD_LETTERS), nowhere);
+        assertThat(unanswerable.getStringProperty("CortexError")).contains("no JMSReplyTo");
+        assertThat(((TextMessage) unanswerable).getText()).isEqualTo(chat("answer me, somewhere"));
+
+        assertThat(providers.ollamaCalls.get()).isEqualTo(calls);
+    }
+
+    @Test
+    @Order(3)
+    void aRequestPastItsDeadlineIsNotSentToAnyProvider() throws Exception {
+        int calls = providers.ollamaCalls.get();
+        String late = send(REQUESTS, chat("too late"), Map.of("CortexDeadline", System.currentTimeMillis() - 1_000));
+        Message reply = receive(replies, late);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("504");
+        assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("deadline_exceeded");
+        assertThat(json(reply).path("error").path("message").asText()).contains("not sent to any provider");
+        assertThat(providers.ollamaCalls.get()).isEqualTo(calls);
+        assertThat(providers.seen("too late")).isZero();
+
+        String inTime = send(REQUESTS, chat("in time"), Map.of("CortexDeadline", Instant.now().plusSeconds(60).toString()));
+        assertThat(receive(replies, inTime).getStringProperty("CortexStatus")).isEqualTo("200");
+        // a late request is answered, not dead-lettered: there was nothing wrong with it
+        try (MessageConsumer dead = session.createConsumer(session.createQueue(DEAD_LETTERS),
+                "CortexCorrelationId = '" + late + "'")) {
+            assertThat(dead.receive(200)).isNull();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void concurrentRequestsEachGetTheirOwnAnswer() throws Exception {
+        providers.delay(300);
+        Map<String, String> questions = new LinkedHashMap<>();
+        for (int i = 0; i < 24; i++) {
+            String question = "question #" + i;
+            questions.put(send(REQUESTS, chat(question), Map.of()), question);
+        }
+        long start = System.nanoTime();
+        try (MessageConsumer consumer = session.createConsumer(replies)) {
+            for (int i = 0; i < questions.size(); i++) {
+                Message reply = consumer.receive(20_000);
+                assertThat(reply).as("reply %d", i).isNotNull();
+                String question = questions.get(reply.getJMSCorrelationID());
+                assertThat(question).as("a reply for a request we sent").isNotNull();
+                assertThat(json(reply).path("choices").path(0).path("message").path("content").asText())
+                        .isEqualTo("answer to: " + question);
+            }
+        }
+        assertThat(providers.maxInFlight.get()).as("requests served at the same time").isGreaterThan(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(24 * 300));
+    }
+
+    @Test
+    @Order(5)
+    void whenEveryProviderRefusesTheRequestWaitsForTheFirstCooldownAndIsAskedAgain() throws Exception {
+        providers.failNext(1); // Ollama: 503 once; Groq: 429, retry after 1 s
+        long start = System.nanoTime();
+        String id = send(REQUESTS, chat("patience"), Map.of());
+        Message reply = receive(replies, id);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
+        assertThat(reply.getStringProperty("CortexAttempts"))
+                .matches("groq:(429|cooling),ollama:503,groq:(429|cooling),ollama:ok");
+        assertThat(providers.seen("patience")).isEqualTo(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(200));
+    }
+
+    @Test
+    @Order(6)
+    void whenEveryProviderRefusesBeyondTheDeadlineTheReplyIsAnErrorWithEachReason() throws Exception {
+        providers.failNext(100);
+        providers.groqRetryAfter(30);
+        String id = send(REQUESTS, chat("no luck"), Map.of("CortexDeadline", System.currentTimeMillis() + 2_000));
+        Message reply = receive(replies, id);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("503");
+        assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("all_providers_failed");
+        assertThat(reply.getStringProperty("CortexAttempts")).endsWith("ollama:503");
+        String message = json(reply).path("error").path("message").asText();
+        assertThat(message).contains("groq: ").contains("ollama: 503 (upstream_failed)").doesNotContain("gsk_test");
+    }
+
+    @Test
+    @Order(12)
+    void aGatewayStoppedMidRequestLeavesItToTheBrokerAndAnotherInstanceAnswersIt() throws Exception {
+        // two more gateways share a queue on this broker, as instances with JMS_URL set would
+        String shared = "cortex.requests.shared";
+        try (ProviderStubs ollama = new ProviderStubs("b")) {
+            Map<String, String> settings = Map.of("cortex.jms.url", brokerUrl(), "cortex.jms.request-queue", shared,
+                    "ollama.base-url", ollama.url());
+            CortexServer first = CortexServer.start(settings);
+            CortexServer second = null;
+            try {
+                assertThat(first.context().getRegistry().lookupByName("jmsBroker")).isNull(); // JMS_URL: no broker of its own
+                String id = send(shared, chat("please hold this one"), Map.of());
+                assertThat(ollama.awaitHeld(20)).as("the first gateway took the request").isTrue();
+                second = CortexServer.start(settings);
+
+                long stopping = System.nanoTime();
+                first.close(); // mid-request
+                first = null;
+                assertThat(Duration.ofNanos(System.nanoTime() - stopping)).isLessThan(Duration.ofSeconds(15));
+
+                Message reply = receive(replies, id);
+                assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
+                assertThat(json(reply).path("choices").path(0).path("message").path("content").asText())
+                        .isEqualTo("answer to: please hold this one");
+                assertThat(ollama.seen("please hold this one")).isEqualTo(2);
+            } finally {
+                ollama.releaseHeld();
+                if (first != null) {
+                    first.close();
+                }
+                if (second != null) {
+                    second.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aCallerThatGaveUpIsNotAnsweredTwice() throws Exception {
+        providers.delay(500);
+        String id;
+        try (Connection impatient = new ActiveMQConnectionFactory(brokerUrl()).createConnection()) {
+            Session s = impatient.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TextMessage request = s.createTextMessage(chat("nobody waits for this"));
+            request.setJMSReplyTo(s.createTemporaryQueue()); // deleted when this connection closes
+            id = UUID.randomUUID().toString();
+            request.setJMSCorrelationID(id);
+            s.createProducer(s.createQueue(REQUESTS)).send(request);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (providers.seen("nobody waits for this") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        }
+        Thread.sleep(2_000);
+        // the reply had nowhere to go: the request is done, not delivered again to ask the providers for nobody
+        assertThat(providers.seen("nobody waits for this")).isEqualTo(1);
+        try (MessageConsumer dead = session.createConsumer(session.createQueue(DEAD_LETTERS),
+                "CortexCorrelationId = '" + id + "'")) {
+            assertThat(dead.receive(200)).isNull();
+        }
+    }
+
+    @Test
+    @Order(8)
+    void onABrokerThatRefusesAVanishedReplyQueueTheRequestEndsThere() throws Exception {
+        // a hardened external broker: no queue is created on demand, so a reply to a closed temporary queue fails
+        int port = CortexServer.freePort();
+        EmbeddedActiveMQ external = new EmbeddedActiveMQ().setConfiguration(new ConfigurationImpl()
+                .setPersistenceEnabled(false).setSecurityEnabled(false).setJMXManagementEnabled(false)
+                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port)
+                .addAddressSetting("#", new AddressSettings().setAutoCreateQueues(false).setAutoCreateAddresses(false))
+                .addQueueConfiguration(QueueConfiguration.of(REQUESTS).setRoutingType(RoutingType.ANYCAST)));
+        external.start();
+        try (ProviderStubs ollama = new ProviderStubs("hardened")) {
+            ollama.delay(500);
+            CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port,
+                    "ollama.base-url", ollama.url()));
+            try {
+                try (Connection impatient = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port).createConnection()) {
+                    Session s = impatient.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                    TextMessage request = s.createTextMessage(chat("nobody waits for this"));
+                    request.setJMSReplyTo(s.createTemporaryQueue()); // deleted when this connection closes
+                    request.setJMSCorrelationID(UUID.randomUUID().toString());
+                    s.createProducer(s.createQueue(REQUESTS)).send(request);
+                    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                    while (ollama.seen("nobody waits for this") == 0 && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                }
+                Thread.sleep(1_500);
+                // the reply had nowhere to go: the request is done, not delivered again to ask the providers for nobody
+                assertThat(ollama.seen("nobody waits for this")).isEqualTo(1);
+                assertThat(external.getActiveMQServer().locateQueue(REQUESTS).getMessageCount()).isZero();
+            } finally {
+                gateway.close();
+            }
+        } finally {
+            external.stop();
+        }
+    }
+
+    @Test
+    @Order(9)
+    void theHttpFrontDoorAnswersTheSameRequestTheSameWay() throws Exception {
+        String id = send(REQUESTS, chat("same chain?"), Map.of());
+        JsonNode overJms = json(receive(replies, id));
+        var overHttp = Http.post(cortex.url("/v1/chat/completions"), chat("same chain?"));
+        assertThat(overHttp.statusCode()).isEqualTo(200);
+        JsonNode http = Json.parse(overHttp.body());
+        assertThat(http.path("choices")).isEqualTo(overJms.path("choices"));
+        assertThat(http.path("usage")).isEqualTo(overJms.path("usage"));
+        assertThat(overHttp.headers().firstValue("X-Cortex-Provider")).hasValue("ollama");
+    }
+
+    @Test
+    @Order(10)
+    void aGatewayWhoseBrokerCannotListenDoesNotStart() {
+        String port = brokerUrl().substring(brokerUrl().lastIndexOf(':') + 1);
+        assertThatThrownBy(() -> CortexServer.start(Map.of("cortex.jms.broker.port", port)))
+                .hasStackTraceContaining("could not listen on tcp://127.0.0.1:" + port);
+    }
+
+    @Test
+    @Order(11)
+    void theEmbeddedBrokerKeepsARequestInterruptedByAStopAndTheRestartedGatewayAnswersIt() throws Exception {
+        Path journal = Files.createTempDirectory("cortex-journal-");
+        String port = Integer.toString(CortexServer.freePort());
+        try (ProviderStubs ollama = new ProviderStubs("restart")) {
+            Map<String, String> settings = Map.of("ollama.base-url", ollama.url(), "cortex.jms.broker.port", port,
+                    "cortex.jms.broker.persistent", "true", "cortex.jms.broker.data-dir", journal.toString());
+            String url = "tcp://127.0.0.1:" + port;
+            CortexServer gateway = CortexServer.start(settings);
+            String id;
+            try (Connection before = new ActiveMQConnectionFactory(url).createConnection()) {
+                Session s = before.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                TextMessage request = s.createTextMessage(chat("please hold across a restart"));
+                request.setJMSReplyTo(s.createQueue("durable.replies"));
+                id = UUID.randomUUID().toString();
+                request.setJMSCorrelationID(id);
+                s.createProducer(s.createQueue(REQUESTS)).send(request);
+                assertThat(ollama.awaitHeld(20)).isTrue();
+            } finally {
+                gateway.close(); // mid-request: the broker goes down with it
+            }
+
+            gateway = CortexServer.start(settings);
+            try (Connection after = new ActiveMQConnectionFactory(url).createConnection()) {
+                after.start();
+                Session s = after.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                Message reply = s.createConsumer(s.createQueue("durable.replies"), "JMSCorrelationID = '" + id + "'")
+                        .receive(20_000);
+                assertThat(reply).as("the reply after the restart").isNotNull();
+                assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
+                assertThat(ollama.seen("please hold across a restart")).isEqualTo(2);
+            } finally {
+                ollama.releaseHeld();
+                gateway.close();
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(journal)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    // --- a plain JMS client ---
+
+    static String chat(String text) {
+        return "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":" + Json.MAPPER.valueToTree(text) + "}]}";
+    }
+
+    private static String send(String queue, String body, Map<String, Object> properties) throws JMSException {
+        return send(queue, body, properties, replies);
+    }
+
+    private static String send(String queue, String body, Map<String, Object> properties, Queue replyTo) throws JMSException {
+        String id = UUID.randomUUID().toString();
+        try (MessageProducer producer = session.createProducer(session.createQueue(queue))) {
+            TextMessage message = session.createTextMessage(body);
+            message.setJMSCorrelationID(id);
+            if (replyTo != null) {
+                message.setJMSReplyTo(replyTo);
+            }
+            for (Map.Entry<String, Object> p : properties.entrySet()) {
+                message.setObjectProperty(p.getKey(), p.getValue());
+            }
+            producer.send(message);
+        }
+        return id;
+    }
+
+    /** The message on {@code queue} for correlation id {@code id}: JMSCorrelationID on replies, CortexCorrelationId on dead letters. */
+    private static Message receive(Queue queue, String id) throws JMSException {
+        String selector = queue.getQueueName().equals(DEAD_LETTERS) ? "CortexCorrelationId = '" + id + "'"
+                : "JMSCorrelationID = '" + id + "'";
+        try (MessageConsumer consumer = session.createConsumer(queue, selector)) {
+            Message message = consumer.receive(20_000);
+            assertThat(message).as("a message on %s for %s", queue.getQueueName(), id).isNotNull();
+            return message;
+        }
+    }
+
+    private static JsonNode json(Message message) throws Exception {
+        return Json.parse(((TextMessage) message).getText());
+    }
+}
