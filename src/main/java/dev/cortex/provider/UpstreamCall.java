@@ -288,7 +288,7 @@ final class UpstreamCall implements StreamListener {
     private static UpstreamError connectError(Throwable cause) {
         boolean timeout = cause instanceof ConnectTimeoutException;
         boolean refused = cause instanceof ConnectException || timeout;
-        return UpstreamError.of(refused ? UpstreamError.Kind.CONNECT : UpstreamError.Kind.CUT,
+        return UpstreamError.of(refused ? UpstreamError.Kind.CONNECT : UpstreamError.Kind.RESET,
                 (timeout ? "connect timeout: " : "connection failed: ") + cause.getClass().getSimpleName());
     }
 }

@@ -17,7 +17,7 @@ import java.time.Duration;
 public record UpstreamError(Kind kind, int status, String code, Duration retryAfter, Quota quota, String message) {
 
     public enum Kind {
-        HTTP_STATUS, CONNECT, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT, TOTAL_TIMEOUT, CUT, STREAM_ERROR, MALFORMED
+        HTTP_STATUS, CONNECT, RESET, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT, TOTAL_TIMEOUT, CUT, STREAM_ERROR, MALFORMED
     }
 
     public enum Quota {
@@ -37,6 +37,7 @@ public record UpstreamError(Kind kind, int status, String code, Duration retryAf
         return switch (kind) {
             case HTTP_STATUS -> status == 429 && quota != Quota.NONE ? "quota" : Integer.toString(status);
             case CONNECT -> "connect";
+            case RESET -> "reset"; // the connection broke before the response began
             case FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT, TOTAL_TIMEOUT -> "timeout";
             case CUT -> "cut";
             case STREAM_ERROR -> "stream_error";

@@ -91,10 +91,15 @@ public abstract class ProviderSimulator implements AutoCloseable {
     /** The provider's name, for logs and banners. */
     public abstract String name();
 
+    /** Stops listening and closes every connection, before returning. */
     @Override
     public void close() {
         if (server != null) {
-            server.close();
+            try {
+                server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(name() + " simulator did not close", e);
+            }
         }
     }
 

@@ -142,6 +142,7 @@ class FaultMatrixTest {
         int port = sim.port();
         if (c == Case.CONNECT_REFUSED) {
             sim.close();
+            Thread.sleep(50); // the gateway's pooled connections see the close
         } else {
             sim.fault(c.fault);
         }
