@@ -102,8 +102,11 @@ public final class CohereAdapter implements ProviderAdapter {
                     throw StreamFailure.inBand(reason, Json.text(delta, "error"));
                 }
                 JsonNode usage = delta.path("usage");
-                JsonNode tokens = usage.has("tokens") ? usage.get("tokens") : usage.path("billed_units");
-                listener.onUsage(new Usage(tokens.path("input_tokens").asInt(), tokens.path("output_tokens").asInt()));
+                // callers see what the model processed (tokens); what Cohere bills (billed_units) is kept for cost
+                JsonNode billed = usage.path("billed_units");
+                JsonNode tokens = usage.has("tokens") ? usage.get("tokens") : billed;
+                int in = tokens.path("input_tokens").asInt(), out = tokens.path("output_tokens").asInt();
+                listener.onUsage(new Usage(in, out, billed.path("input_tokens").asInt(in), billed.path("output_tokens").asInt(out)));
                 listener.onFinish(finishReason(reason));
                 ended = true;
             }

@@ -26,6 +26,8 @@ public final class ProviderMetrics {
     private final Timer answer;
     private final Counter tokensIn;
     private final Counter tokensOut;
+    private final Counter billedIn;
+    private final Counter billedOut;
 
     public ProviderMetrics(MeterRegistry registry, String provider) {
         this.registry = registry;
@@ -40,6 +42,10 @@ public final class ProviderMetrics {
                 .description("Prompt tokens the provider reported").register(registry);
         this.tokensOut = Counter.builder("cortex.provider.tokens").tag("provider", provider).tag("direction", "out")
                 .description("Completion tokens the provider reported").register(registry);
+        this.billedIn = Counter.builder("cortex.provider.billed.tokens").tag("provider", provider).tag("direction", "in")
+                .description("Prompt tokens the provider bills (Cohere's billed_units; else as reported)").register(registry);
+        this.billedOut = Counter.builder("cortex.provider.billed.tokens").tag("provider", provider).tag("direction", "out")
+                .description("Completion tokens the provider bills").register(registry);
     }
 
     /** Meters that read the provider's state when scraped. */
@@ -69,6 +75,8 @@ public final class ProviderMetrics {
         Usage u = usage == null ? Usage.NONE : usage;
         tokensIn.increment(u.promptTokens());
         tokensOut.increment(u.completionTokens());
+        billedIn.increment(u.billedPromptTokens());
+        billedOut.increment(u.billedCompletionTokens());
         attempts("ok");
     }
 

@@ -21,6 +21,25 @@ public final class SimulatorMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        Map<String, ProviderSimulator> sims;
+        try {
+            sims = start(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.out.println("==================================================================");
+        System.out.println(" SIMULATED providers (no real LLM is called)");
+        sims.forEach((name, sim) -> System.out.printf(" %-7s %s%n", name, sim.baseUrl()));
+        System.out.println("==================================================================");
+        sims.forEach((name, sim) -> System.out.println("export " + name.toUpperCase() + "_BASE_URL=" + sim.baseUrl()));
+        System.out.flush();
+        new CountDownLatch(1).await();
+    }
+
+    /** Starts the simulators the arguments name, in the scenario they ask for. */
+    public static Map<String, ProviderSimulator> start(String... args) {
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -40,8 +59,7 @@ public final class SimulatorMain {
             }
         }
         if (sims.isEmpty()) {
-            System.err.println("Name at least one simulator: --groq PORT --gemini PORT --cohere PORT --ollama PORT");
-            System.exit(2);
+            throw new IllegalArgumentException("Name at least one simulator: --groq PORT --gemini PORT --cohere PORT --ollama PORT");
         }
         sims.forEach((name, sim) -> {
             sim.reply(opts.getOrDefault("reply", "This answer comes from the simulated " + name + " provider."));
@@ -53,16 +71,10 @@ public final class SimulatorMain {
             apply(sims, "gemini", Fault.rateLimited(Duration.ofSeconds(30)));
             apply(sims, "cohere", Fault.status(503));
         } else if (!scenario.equals("healthy")) {
-            System.err.println("Unknown scenario '" + scenario + "': use healthy or nightmare");
-            System.exit(2);
+            sims.values().forEach(ProviderSimulator::close);
+            throw new IllegalArgumentException("Unknown scenario '" + scenario + "': use healthy or nightmare");
         }
-        System.out.println("==================================================================");
-        System.out.println(" SIMULATED providers (no real LLM is called), scenario: " + scenario);
-        sims.forEach((name, sim) -> System.out.printf(" %-7s %s%n", name, sim.baseUrl()));
-        System.out.println("==================================================================");
-        sims.forEach((name, sim) -> System.out.println("export " + name.toUpperCase() + "_BASE_URL=" + sim.baseUrl()));
-        System.out.flush();
-        new CountDownLatch(1).await();
+        return sims;
     }
 
     private static void apply(Map<String, ProviderSimulator> sims, String name, Fault fault) {

@@ -124,7 +124,7 @@ class DecoderFramingTest {
         Recorder r = new Recorder();
         feedByteByByte(new CohereAdapter().decoder(r), wire);
         assertThat(r.texts).containsExactly("Coca", "-Cola");
-        assertThat(r.usage).isEqualTo(new Usage(186, 2));
+        assertThat(r.usage).isEqualTo(new Usage(186, 2, 21, 2)); // tokens processed, billed_units kept apart
         assertThat(r.finish).isEqualTo(FinishReason.LENGTH);
     }
 
