@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -86,6 +87,8 @@ public final class CortexConfiguration implements CamelConfiguration {
 
         Vertx vertx = Vertx.vertx(new VertxOptions()
                 .setWorkerPoolSize(settings.integer("cortex.http.worker-pool-size"))
+                // a worker waits for a whole non-streaming answer, which a local model may take minutes to write
+                .setMaxWorkerExecuteTime(30).setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES)
                 .setPreferNativeTransport(true));
         context.addService(new VertxCloser(vertx));
         registry.bind("vertx", vertx);
