@@ -48,12 +48,6 @@ public final class HealthReport implements Processor {
         out.setBody(Json.bytes(body));
     }
 
-    /** Whether any provider can serve now (also what Camel's /observe/health reports). */
-    public boolean anyServing() {
-        return providers.all().stream().map(Provider::healthState)
-                .anyMatch(h -> h.equals("available") || h.equals("degraded"));
-    }
-
     private ObjectNode describe(Provider p, String health) {
         ObjectNode node = Json.object();
         node.put("enabled", p.enabled());
@@ -76,6 +70,9 @@ public final class HealthReport implements Processor {
         if (probe.probed()) {
             node.put("last_probe", probe.probedAt().toString());
             node.put("probe_ok", !probe.probeSaysDown());
+            if (probe.probeSaysDown()) {
+                node.put("probe_failure", probe.lastProbeFailure());
+            }
         }
         if (p.lastFailure() != null) {
             node.put("last_failure", p.lastFailure());

@@ -33,8 +33,4 @@ public final class Latency {
     public synchronized long lastMillis() {
         return lastMillis;
     }
-
-    public synchronized long samples() {
-        return samples;
-    }
 }
