@@ -68,6 +68,12 @@ class BadInputTest {
     }
 
     @Test
+    void anOversizeBodyIs413() {
+        String big = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}]}";
+        assertThat(Http.post(cortex.url("/v1/chat/completions"), big).statusCode()).isEqualTo(413);
+    }
+
+    @Test
     void unknownRoutesAre404InTheirApisShape() throws Exception {
         var v1 = Http.get(cortex.url("/v1/nothing"));
         assertThat(v1.statusCode()).isEqualTo(404);
