@@ -53,7 +53,7 @@ public final class GroqSimulator extends ProviderSimulator implements ChatWire {
                 prompt += words(m.path("content").asText(""));
             }
             String model = body.path("model").asText("llama-3.1-8b-instant");
-            if (!MODELS.contains(model)) {
+            if (!MODELS.contains(model) && !profiled(model)) {
                 sendJson(response, 404, error("The model `" + model + "` does not exist or you do not have access to it.",
                         "invalid_request_error", "model_not_found"));
                 return;

@@ -46,6 +46,26 @@ public abstract class ProviderSimulator implements AutoCloseable {
     private volatile Duration firstTokenDelay;
     private volatile Duration chunkGap;
     private volatile Set<String> acceptedKeys;
+    private final Map<String, Profile> profiles = new ConcurrentHashMap<>();
+
+    /**
+     * How a simulator answers requests for one model name: its own pacing, text and fault. Lets one simulator (and
+     * one gateway in front of it) serve several benchmark or drill cases side by side, chosen by the model asked for.
+     */
+    public record Profile(Duration firstTokenDelay, Duration chunkGap, String reply, Fault fault) {
+
+        /** {@code name:firstTokenMs:chunkGapMs:words[:fault]}, e.g. {@code bench-long:0:500:20} or {@code bench-429:0:0:4:429:0}. */
+        public static Map.Entry<String, Profile> parse(String spec) {
+            String[] p = spec.split(":", 5);
+            int words = Integer.parseInt(p[3]);
+            StringBuilder text = new StringBuilder();
+            for (int i = 1; i <= words; i++) {
+                text.append(i == 1 ? "" : " ").append("word").append(i);
+            }
+            return Map.entry(p[0], new Profile(Duration.ofMillis(Long.parseLong(p[1])), Duration.ofMillis(Long.parseLong(p[2])),
+                    text.toString(), p.length > 4 ? Fault.parse(p[4]) : null));
+        }
+    }
 
     protected ProviderSimulator() {
         reset();
@@ -144,8 +164,20 @@ public abstract class ProviderSimulator implements AutoCloseable {
         return this;
     }
 
+    /** Requests for {@code model} are answered as {@code profile} says (the model is then one this provider serves). */
+    public ProviderSimulator profile(String model, Profile profile) {
+        profiles.put(model, profile);
+        return this;
+    }
+
+    /** Whether requests for this model follow a profile (a simulator accepts such models as its own). */
+    protected boolean profiled(String model) {
+        return profiles.containsKey(model);
+    }
+
     public ProviderSimulator reset() {
         clearFaults();
+        profiles.clear();
         reply = "Hello from the simulator";
         firstTokenDelay = Duration.ZERO;
         chunkGap = Duration.ZERO;
@@ -182,6 +214,10 @@ public abstract class ProviderSimulator implements AutoCloseable {
     // ---- serving ----
 
     private void accept(HttpServerRequest request) {
+        if (request.path().equals("/_sim/stats")) { // the simulator's own counters, for drills and benchmarks
+            sendJson(request.response(), 200, Map.of("provider", name(), "chat_calls", chatCalls()));
+            return;
+        }
         paths.computeIfAbsent(request.path(), p -> new AtomicInteger()).incrementAndGet();
         request.body().onSuccess(body -> {
             try {
@@ -240,7 +276,8 @@ public abstract class ProviderSimulator implements AutoCloseable {
         request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
         chats.add(new RecordedRequest(request.method().name(), request.path(), request.query(), headers, body, key, stream));
         HttpServerResponse response = request.response();
-        Fault f = nextFault(request);
+        Profile profile = profiles.get(model);
+        Fault f = profile != null && profile.fault() != null ? profile.fault() : nextFault(request);
         if (needsKey() && (key == null || key.isBlank() || (acceptedKeys != null && !acceptedKeys.contains(key)))) {
             f = new Fault.InvalidKey();
         }
@@ -253,7 +290,7 @@ public abstract class ProviderSimulator implements AutoCloseable {
             vertx.setTimer(300_000, t -> request.connection().close());
             return;
         }
-        String text = f instanceof Fault.EmptyAnswer ? "" : reply;
+        String text = f instanceof Fault.EmptyAnswer ? "" : profile != null ? profile.reply() : reply;
         String finish = f instanceof Fault.EmptyAnswer e ? e.finishReason() : "stop";
         ChatWire.Answer answer = new ChatWire.Answer(UUID.randomUUID().toString(), model, text, promptTokens, words(text),
                 finish, body);
@@ -268,7 +305,8 @@ public abstract class ProviderSimulator implements AutoCloseable {
                 wire.refuse(response, new Fault.Status(500));
                 return;
             }
-            vertx.setTimer(Math.max(1, firstTokenDelay.toMillis()), t -> wire.complete(response, answer));
+            Duration wait = profile != null ? profile.firstTokenDelay() : firstTokenDelay;
+            later(wait.toMillis(), () -> wire.complete(response, answer));
             return;
         }
         response.setStatusCode(200).setChunked(true).putHeader("Content-Type", wire.streamContentType())
@@ -280,9 +318,10 @@ public abstract class ProviderSimulator implements AutoCloseable {
             response.writeHead();
         }
         List<String> chunks = chunks(text);
-        long gap = chunkGap.toMillis();
+        long gap = (profile != null ? profile.chunkGap() : chunkGap).toMillis();
+        long first = (profile != null ? profile.firstTokenDelay() : firstTokenDelay).toMillis();
         Fault playing = f;
-        vertx.setTimer(Math.max(1, firstTokenDelay.toMillis()), t -> emit(request, wire, answer, chunks, 0, gap, playing));
+        later(first, () -> emit(request, wire, answer, chunks, 0, gap, playing));
     }
 
     private void emit(HttpServerRequest request, ChatWire wire, ChatWire.Answer answer, List<String> chunks, int index,

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   java -cp cortex.jar dev.cortex.sim.SimulatorMain --groq 9101 --gemini 9102 --cohere 9103 --ollama 9104 \
  *        --scenario nightmare [--reply "text"] [--first-token-ms N] [--chunk-gap-ms N]
+ *        [--profiles name:firstTokenMs:chunkGapMs:words[:fault],...]
  * </pre>
  * Scenarios: {@code healthy} (every simulator answers), {@code nightmare} (the seed's: Groq 429, Gemini quota,
  * Cohere 503, Ollama answers). A port of 0 picks a free one. Prints each simulator's base URL and the exports that
@@ -66,6 +67,12 @@ public final class SimulatorMain {
             sim.firstTokenDelay(Duration.ofMillis(Long.parseLong(opts.getOrDefault("first-token-ms", "0"))));
             sim.chunkGap(Duration.ofMillis(Long.parseLong(opts.getOrDefault("chunk-gap-ms", "0"))));
         });
+        for (String spec : opts.getOrDefault("profiles", "").split(",")) {
+            if (!spec.isBlank()) {
+                Map.Entry<String, ProviderSimulator.Profile> p = ProviderSimulator.Profile.parse(spec.trim());
+                sims.values().forEach(sim -> sim.profile(p.getKey(), p.getValue()));
+            }
+        }
         if (scenario.equals("nightmare")) {
             apply(sims, "groq", Fault.rateLimited(Duration.ofSeconds(30)));
             apply(sims, "gemini", Fault.rateLimited(Duration.ofSeconds(30)));

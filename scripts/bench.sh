@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# What Cortex adds on top of the provider, measured: the same requests directly against a provider simulator and
+# through Cortex, interleaved in one run, reported as differences and ratios. Loopback only; every load is bounded.
+#   scripts/bench.sh           full run (about 4 minutes)
+#   scripts/bench.sh --smoke   the script end to end in seconds (correctness, not speed)
+# Results: bench/results/latest.md and .json (and a timestamped copy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+smoke=false
+[ "${1:-}" = "--smoke" ] && smoke=true
+if $smoke; then dur=1; streams=200; seq=10; else dur=8; streams=10000; seq=100; fi
+
+command -v wrk > /dev/null || { echo "Installing wrk (Debian package) ..."; apt-get update -qq > /dev/null; apt-get install -y -qq wrk > /dev/null; }
+jar=target/cortex-0.1.0-SNAPSHOT.jar
+if [ ! -f "$jar" ] || [ -n "$(find src pom.xml -newer "$jar" -print -quit)" ]; then
+  mvn -B -ntp -q package -DskipTests
+fi
+mkdir -p target/bench bench/results
+javac -cp "$jar" -d target/bench bench/StreamBench.java
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+SIM=127.0.0.1:9301; OLLAMA=127.0.0.1:9304; CX=127.0.0.1:4400
+work="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+# one simulator process; the model asked for picks the upstream's behaviour (profiles)
+java -Xmx1g -cp "$jar" dev.cortex.sim.SimulatorMain --groq 9301 --ollama 9304 --scenario healthy \
+  --reply "one two three four five six seven eight" \
+  --profiles "bench-50ms:50:0:8,bench-paced:0:20:20,bench-long:0:500:20,bench-429:0:0:8:429:0,bench-503:0:0:8:503" \
+  > "$work/sim.log" 2>&1 &
+pids+=($!)
+GROQ_API_KEYS=gsk_bench_not_a_real_key GROQ_BASE_URL="http://$SIM/openai/v1" OLLAMA_BASE_URL="http://$OLLAMA" \
+GROQ_MODELS="llama-3.1-8b-instant,bench-50ms,bench-paced,bench-long,bench-429,bench-503" \
+GROQ_MAX_CONCURRENT=20000 OLLAMA_MAX_CONCURRENT=20000 CORTEX_PORT=4400 CORTEX_MANAGEMENT_PORT=9877 JMS_ENABLED=false \
+  java -Xms64m -Xmx256m -XX:+UseSerialGC -Xss512k -Dcortex.upstream.max-connections=12000 \
+  -Dcamel.main.routes-reload-enabled=false -jar "$jar" > "$work/cortex.log" 2>&1 &
+cortex=$!
+pids+=("$cortex")
+for _ in $(seq 1 120); do curl -fs "http://$CX/api/health" > /dev/null 2>&1 && break; sleep 0.5; done
+curl -fs "http://$CX/api/health" > /dev/null || { tail -30 "$work/cortex.log"; echo "Cortex did not start" >&2; exit 1; }
+
+rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$cortex/status"; }
+hwm() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$cortex/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$cortex/stat"; }
+body() { printf '{"model":"%s","stream":%s,"messages":[{"role":"user","content":"bench"}]%s}' "$1" "$2" "${3:-}"; }
+# wrk: prints "p50_ms p99_ms req_per_s requests"
+run_wrk() { # url connections seconds body
+  local threads=$(( $2 < 2 ? 1 : 2 ))
+  BODY="$4" wrk -t"$threads" -c"$2" -d"$3"s --latency -s bench/post.lua "$1" > "$work/wrk.out" 2>&1 || true
+  python3 - "$work/wrk.out" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+def ms(v, u): return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u]
+p = dict((k, ms(v, u)) for k, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)", t, re.M))
+rps = re.search(r"Requests/sec:\s+([\d.]+)", t); n = re.search(r"(\d+) requests in", t)
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+print(p.get("50", -1), p.get("99", -1), rps.group(1) if rps else -1, n.group(1) if n else 0, bad.group(1) if bad else 0)
+PY
+}
+direct_url="http://$SIM/openai/v1/chat/completions"; cortex_url="http://$CX/v1/chat/completions"
+sim_calls() { curl -fs "http://$SIM/_sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["chat_calls"])'; }
+
+results="$work/results.txt"; : > "$results"
+put() { echo "$1=$2" >> "$results"; }
+sleep 1; put rss_idle_mb "$(rss)"
+
+echo "warming up ..."
+run_wrk "$direct_url" 4 "$dur" "$(body llama-3.1-8b-instant false)" > /dev/null
+run_wrk "$cortex_url" 4 "$((dur * 2))" "$(body llama-3.1-8b-instant false)" > /dev/null
+
+echo "latency, instant upstream ..."
+for c in 1 16 64; do
+  read -r d50 d99 drps _ _ <<< "$(run_wrk "$direct_url" "$c" "$dur" "$(body llama-3.1-8b-instant false)")"
+  read -r x50 x99 xrps _ xbad <<< "$(run_wrk "$cortex_url" "$c" "$dur" "$(body llama-3.1-8b-instant false)")"
+  put "lat_c${c}" "$d50 $d99 $x50 $x99 $drps $xrps $xbad"
+done
+
+echo "saturation ..."
+read -r _ _ drps _ _ <<< "$(run_wrk "$direct_url" 64 "$dur" "$(body llama-3.1-8b-instant false)")"
+t0=$(cpu_ticks)
+read -r _ _ xrps xn xbad <<< "$(run_wrk "$cortex_url" 64 "$dur" "$(body llama-3.1-8b-instant false)")"
+t1=$(cpu_ticks)
+put saturation "$drps $xrps $xn $((t1 - t0)) $(getconf CLK_TCK) $xbad"
+
+echo "50 ms upstream ..."
+for c in 64 256; do
+  read -r _ _ drps _ _ <<< "$(run_wrk "$direct_url" "$c" "$dur" "$(body bench-50ms false)")"
+  read -r _ _ xrps _ xbad <<< "$(run_wrk "$cortex_url" "$c" "$dur" "$(body bench-50ms false)")"
+  put "slow_c${c}" "$drps $xrps $xbad"
+done
+
+echo "streaming time to first token ..."
+d=$(java -cp "$jar:target/bench" StreamBench ttft "$direct_url" "$(body bench-paced true)" "$seq")
+x=$(java -cp "$jar:target/bench" StreamBench ttft "$cortex_url" "$(body bench-paced true)" "$seq")
+put ttft "$d|$x"
+
+echo "$streams concurrent 10-second streams ..."
+marker="$work/open"
+java -Xss256k -Dopen.marker="$marker" -cp "$jar:target/bench" StreamBench streams "$cortex_url" "$(body bench-long true)" \
+  "$streams" 60 > "$work/streams.json" &
+bench_pid=$!
+open_rss=-1
+for _ in $(seq 1 1200); do [ -f "$marker" ] && { open_rss=$(rss); break; }; sleep 0.05; done
+wait "$bench_pid" || true
+put streams "$(cat "$work/streams.json")|$open_rss"
+# last: the 503 run opens Groq's breaker
+echo "fail-over hop ..."
+read -r a50 _ _ _ _ <<< "$(run_wrk "$cortex_url" 1 "$dur" "$(body llama3.2 false ',"provider":"ollama"')")"
+g0=$(sim_calls)
+read -r b50 _ _ bn bbad <<< "$(run_wrk "$cortex_url" 1 "$dur" "$(body bench-429 false ',"providers":["groq","ollama"]')")"
+g1=$(sim_calls)
+read -r _ _ _ on obad <<< "$(run_wrk "$cortex_url" 1 "$dur" "$(body bench-503 false ',"providers":["groq","ollama"]')")"
+g2=$(sim_calls)
+read -r o50 _ _ on2 _ <<< "$(run_wrk "$cortex_url" 1 "$dur" "$(body bench-503 false ',"providers":["groq","ollama"]')")"
+g3=$(sim_calls)
+put failover "$a50 $b50 $bn $((g1 - g0)) $on $((g2 - g1)) $o50 $on2 $((g3 - g2)) $bbad $obad"
+
+put rss_peak_mb "$(hwm)"
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+python3 - "$results" "bench/results" "$stamp" "$smoke" <<'PY'
+import json, sys
+raw = dict(l.rstrip("\n").split("=", 1) for l in open(sys.argv[1]) if "=" in l)
+out, stamp, smoke = sys.argv[2], sys.argv[3], sys.argv[4] == "true"
+f = lambda s: [float(x) for x in s.split()]
+rows, data = [], {"when": stamp, "smoke": smoke}
+def row(name, direct, cortex, diff, ratio, target, met):
+    rows.append(f"| {name} | {direct} | {cortex} | {diff} | {ratio} | {target} | {'met' if met else 'MISSED'} |")
+for c in (1, 16, 64):
+    d50, d99, x50, x99, drps, xrps, bad = f(raw[f"lat_c{c}"])
+    data[f"latency_c{c}"] = dict(direct_p50_ms=d50, direct_p99_ms=d99, cortex_p50_ms=x50, cortex_p99_ms=x99, errors=bad)
+    row(f"p50 latency, {c} conn (ms)", f"{d50:.3f}", f"{x50:.3f}", f"+{x50 - d50:.3f}", f"{x50 / d50:.2f}",
+        "added ≤ 0.5 ms" if c == 1 else "", (x50 - d50 <= 0.5) if c == 1 else True)
+    row(f"p99 latency, {c} conn (ms)", f"{d99:.3f}", f"{x99:.3f}", f"+{x99 - d99:.3f}", f"{x99 / d99:.2f}", "", True)
+drps, xrps, xn, ticks, hz, bad = f(raw["saturation"])
+cpu_ms = ticks / hz * 1000 / max(xn, 1)
+data["saturation"] = dict(direct_rps=drps, cortex_rps=xrps, cortex_cpu_ms_per_request=cpu_ms, errors=bad)
+row("saturation (req/s, 64 conn)", f"{drps:.0f}", f"{xrps:.0f}", "", f"{xrps / drps:.2f}", "", True)
+row("Cortex CPU per request (ms)", "", f"{cpu_ms:.3f}", "", "", "≤ 0.25 ms", cpu_ms <= 0.25)
+for c in (64, 256):
+    drps, xrps, bad = f(raw[f"slow_c{c}"])
+    ideal = c / 0.05
+    data[f"upstream_50ms_c{c}"] = dict(ideal_rps=ideal, direct_rps=drps, cortex_rps=xrps, cortex_share=xrps / ideal, errors=bad)
+    row(f"50 ms upstream, {c} conn (req/s)", f"{drps:.0f} ({drps / ideal:.0%})", f"{xrps:.0f} ({xrps / ideal:.0%})",
+        "", f"{xrps / drps:.2f}", "≥ 90 % of ideal" if c == 256 else "", (xrps / ideal >= 0.9) if c == 256 else True)
+d, x = (json.loads(s) for s in raw["ttft"].split("|"))
+added = (x["ttft_p50_us"] - d["ttft_p50_us"]) / 1000
+share = x["ttft_p50_us"] / x["total_p50_us"]
+data["streaming"] = dict(direct=d, cortex=x, added_ttft_ms=added, cortex_ttft_over_total=share)
+row("time to first token, p50 (ms)", f"{d['ttft_p50_us'] / 1000:.3f}", f"{x['ttft_p50_us'] / 1000:.3f}", f"+{added:.3f}",
+    "", "added ≤ 1 ms", added <= 1)
+row("TTFT / total (20 chunks, 20 ms apart)", f"{d['ttft_p50_us'] / d['total_p50_us']:.3f}", f"{share:.3f}", "", "", "≤ 0.05", share <= 0.05)
+a50, b50, bn, g429, on, g503, o50, on2, gopen, bbad, obad = f(raw["failover"])
+hop = b50 - a50
+data["failover"] = dict(ollama_only_p50_ms=a50, groq_429_then_ollama_p50_ms=b50, hop_ms=hop, requests=bn,
+                        groq_calls_429=g429, breaker_opening_requests=on, groq_calls_while_opening=g503,
+                        breaker_open_requests=on2, groq_calls_breaker_open=gopen, breaker_open_p50_ms=o50, errors=bbad + obad)
+row("fail-over hop: 429 then Ollama (ms)", f"{a50:.3f}", f"{b50:.3f}", f"+{hop:.3f}", "", "≤ 0.3 ms", hop <= 0.3)
+row("groq calls: 429 run / breaker opening / open", "", f"{g429:.0f} of {bn:.0f} / {g503:.0f} of {on:.0f} / {gopen:.0f} of {on2:.0f}",
+    "", "", "open: 0", gopen == 0)
+s, open_rss = raw["streams"].rsplit("|", 1)
+s = json.loads(s); open_rss = int(open_rss)
+data["streams"] = dict(s, cortex_rss_open_mb=open_rss)
+ok = s["all_first_tokens"] and s["completed"] == s["n"] and 0 < open_rss <= 512
+row(f"{s['n']} open 10 s streams", "", f"{s['completed']} completed, TTFT p50 {s['ttft_p50_us'] / 1000:.1f} ms, "
+    f"p99 {s['ttft_p99_us'] / 1000:.1f} ms, RSS {open_rss} MiB", "", "", "all, RSS ≤ 512 MiB", ok)
+data["rss_idle_mb"], data["rss_peak_mb"] = int(raw["rss_idle_mb"]), int(raw["rss_peak_mb"])
+row("Cortex RSS idle / peak (MiB)", "", f"{raw['rss_idle_mb']} / {raw['rss_peak_mb']}", "", "", "", True)
+table = "\n".join(["| measure | direct | through Cortex | added | ratio | target | |", "|---|---|---|---|---|---|---|"] + rows)
+head = f"Benchmark {stamp}{' (SMOKE: tiny counts, figures mean nothing)' if smoke else ''}, loopback, 2 cores\n\n"
+for name in (f"bench-{stamp}", "latest" if not smoke else "smoke"):
+    open(f"{out}/{name}.md", "w").write(head + table + "\n")
+    json.dump(data, open(f"{out}/{name}.json", "w"), indent=2)
+print(head + table)
+PY
