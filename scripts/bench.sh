@@ -106,8 +106,9 @@ open_rss=-1
 for _ in $(seq 1 1200); do [ -f "$marker" ] && { open_rss=$(rss); break; }; sleep 0.05; done
 wait "$bench_pid" || true
 put streams "$(cat "$work/streams.json")|$open_rss"
-# last: the 503 run opens Groq's breaker
+# last: the 503 run opens Groq's breaker (first, undo what the long streams did to it)
 echo "fail-over hop ..."
+curl -fs -X POST "http://$CX/api/providers/groq/restore" > /dev/null
 read -r a50 _ _ _ _ <<< "$(run_wrk "$cortex_url" 1 "$dur" "$(body llama3.2 false ',"provider":"ollama"')")"
 g0=$(sim_calls)
 read -r b50 _ _ bn bbad <<< "$(run_wrk "$cortex_url" 1 "$dur" "$(body bench-429 false ',"providers":["groq","ollama"]')")"

@@ -36,6 +36,7 @@ import dev.cortex.api.MetricsScrape;
 import dev.cortex.api.ModelListing;
 import dev.cortex.api.OllamaApi;
 import dev.cortex.api.OpenAiApi;
+import dev.cortex.api.ProviderRestore;
 import dev.cortex.api.ProvidersHealthCheck;
 import dev.cortex.api.RouteExplainer;
 import dev.cortex.http.StreamingHttpEngine;
@@ -142,6 +143,7 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("healthReport", new HealthReport(all, ollamaModels));
         registry.bind("healthProbes", new HealthProbes(all, ollamaModels::refresh));
         registry.bind("providersHealthCheck", new ProvidersHealthCheck(all));
+        registry.bind("providerRestore", new ProviderRestore(all));
 
         messaging(context, settings, registry);
     }

@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,7 +37,10 @@ public abstract class ProviderSimulator implements AutoCloseable {
 
     private final Vertx vertx = sharedVertx();
     private HttpServer server;
-    private final List<RecordedRequest> chats = new CopyOnWriteArrayList<>();
+    /** The most recent chat requests (a benchmark sends millions: keeping all would slow every request down). */
+    private static final int RECORDED = 1000;
+    private final Deque<RecordedRequest> chats = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger chatCount = new AtomicInteger();
     private final Map<String, AtomicInteger> paths = new ConcurrentHashMap<>();
     private final Deque<Fault> onceFaults = new ConcurrentLinkedDeque<>();
     private volatile Fault fault;
@@ -183,6 +185,7 @@ public abstract class ProviderSimulator implements AutoCloseable {
         chunkGap = Duration.ZERO;
         acceptedKeys = null;
         chats.clear();
+        chatCount.set(0);
         paths.clear();
         return this;
     }
@@ -195,15 +198,16 @@ public abstract class ProviderSimulator implements AutoCloseable {
     // ---- observation ----
 
     public int chatCalls() {
-        return chats.size();
+        return chatCount.get();
     }
 
+    /** The chat requests received, in arrival order (the most recent thousand). */
     public List<RecordedRequest> chatRequests() {
         return List.copyOf(chats);
     }
 
     public RecordedRequest lastChatRequest() {
-        return chats.isEmpty() ? null : chats.get(chats.size() - 1);
+        return chats.peekLast();
     }
 
     public int requests(String pathPrefix) {
@@ -274,7 +278,11 @@ public abstract class ProviderSimulator implements AutoCloseable {
         String key = apiKey(request);
         Map<String, String> headers = new HashMap<>();
         request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
-        chats.add(new RecordedRequest(request.method().name(), request.path(), request.query(), headers, body, key, stream));
+        chats.addLast(new RecordedRequest(request.method().name(), request.path(), request.query(), headers, body, key, stream));
+        chatCount.incrementAndGet();
+        if (chats.size() > RECORDED) {
+            chats.pollFirst();
+        }
         HttpServerResponse response = request.response();
         Profile profile = profiles.get(model);
         Fault f = profile != null && profile.fault() != null ? profile.fault() : nextFault(request);

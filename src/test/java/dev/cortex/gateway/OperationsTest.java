@@ -159,6 +159,18 @@ class OperationsTest {
     }
 
     @Test
+    void anOperatorCanRestoreAProvider() throws Exception {
+        var breaker = cortex.bean("groqBreaker", io.github.resilience4j.circuitbreaker.CircuitBreaker.class);
+        breaker.transitionToForcedOpenState();
+        assertThat(Json.parse(Http.get(cortex.url("/api/health")).body()).at("/providers/groq/reason").asText())
+                .isEqualTo("breaker_open");
+        var restored = Http.post(cortex.url("/api/providers/groq/restore"), "");
+        assertThat(restored.statusCode()).isEqualTo(200);
+        assertThat(breaker.getState()).isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
+        assertThat(Http.post(cortex.url("/api/providers/nobody/restore"), "").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void metricsCountWhatHappenedWithoutKeysOrPrompts() throws Exception {
         ask("\"provider\":\"groq\",");
         String metrics = Http.get(cortex.url("/metrics")).body();
