@@ -172,7 +172,7 @@ data["rss_idle_mb"], data["rss_peak_mb"] = int(raw["rss_idle_mb"]), int(raw["rss
 row("Cortex RSS idle / peak (MiB)", "", f"{raw['rss_idle_mb']} / {raw['rss_peak_mb']}", "", "", "", True)
 table = "\n".join(["| measure | direct | through Cortex | added | ratio | target | |", "|---|---|---|---|---|---|---|"] + rows)
 head = f"Benchmark {stamp}{' (SMOKE: tiny counts, figures mean nothing)' if smoke else ''}, loopback, 2 cores\n\n"
-for name in (f"bench-{stamp}", "latest" if not smoke else "smoke"):
+for name in ((f"bench-{stamp}", "latest") if not smoke else ("smoke",)):
     open(f"{out}/{name}.md", "w").write(head + table + "\n")
     json.dump(data, open(f"{out}/{name}.json", "w"), indent=2)
 print(head + table)
