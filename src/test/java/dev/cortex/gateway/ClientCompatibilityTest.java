@@ -44,7 +44,7 @@ class ClientCompatibilityTest {
         groq = (GroqSimulator) new GroqSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "groq.api-key", "gsk_clienttestkey00000000001",
+                "groq.api-key", "gsk_test_client_key_0001",
                 "groq.base-url", groq.baseUrl(),
                 "ollama.base-url", ollama.baseUrl()));
     }

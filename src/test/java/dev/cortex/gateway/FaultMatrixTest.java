@@ -35,9 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FaultMatrixTest {
 
-    static final String GROQ_KEY = "gsk_matrixkey0000000000000000000001";
-    static final String GEMINI_KEY = "AIzaMatrixKey0000000000000000000001";
-    static final String COHERE_KEY = "cohereMatrixKey000000000000000000001";
+    static final String GROQ_KEY = "gsk_test_matrix_key_0001";
+    static final String GEMINI_KEY = "AIza_test_matrix_key_0001";
+    static final String COHERE_KEY = "cohere_test_matrix_key_0001";
     static final List<String> CLOUD = List.of("groq", "gemini", "cohere");
 
     static Map<String, ProviderSimulator> sims;

@@ -44,8 +44,8 @@ class FourProviderChainTest {
         cohere = (CohereSimulator) new CohereSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "groq.api-key", "gsk_fourtestkey00000000001", "groq.base-url", groq.baseUrl(),
-                "gemini.api-key", "AIzaFourTestKey0000000000001", "gemini.base-url", gemini.baseUrl(),
+                "groq.api-key", "gsk_test_four_key_0001", "groq.base-url", groq.baseUrl(),
+                "gemini.api-key", "AIza_test_four_key_0001", "gemini.base-url", gemini.baseUrl(),
                 "cohere.api-key", "cohere-four-test-key-000001", "cohere.base-url", cohere.baseUrl(),
                 "ollama.base-url", ollama.baseUrl()));
     }
@@ -158,7 +158,7 @@ class FourProviderChainTest {
         assertThat(b.at("/stop/0").asText()).isEqualTo("END");
         assertThat(b.get("seed").asLong()).isEqualTo(7);
         assertThat(b.has("logprobs")).isFalse();
-        assertThat(groq.lastChatRequest().apiKey()).isEqualTo("gsk_fourtestkey00000000001");
+        assertThat(groq.lastChatRequest().apiKey()).isEqualTo("gsk_test_four_key_0001");
     }
 
     @Test
@@ -173,7 +173,7 @@ class FourProviderChainTest {
         assertThat(b.at("/generationConfig/stopSequences/0").asText()).isEqualTo("END");
         assertThat(b.at("/generationConfig/topP").asDouble()).isEqualTo(0.9);
         assertThat(b.at("/generationConfig/seed").asLong()).isEqualTo(7);
-        assertThat(gemini.lastChatRequest().headers().get("x-goog-api-key")).isEqualTo("AIzaFourTestKey0000000000001");
+        assertThat(gemini.lastChatRequest().headers().get("x-goog-api-key")).isEqualTo("AIza_test_four_key_0001");
         assertThat(gemini.lastChatRequest().query()).isEqualTo("alt=sse");
     }
 

@@ -47,7 +47,7 @@ class LiveReloadTest {
         port = freePort();
         Map<String, String> settings = new LinkedHashMap<>(Map.of("camel.server.port", Integer.toString(port),
                 "camel.management.port", Integer.toString(freePort()),
-                "groq.api-key", "gsk_reloadtestkey000000000000001", "groq.base-url", groq.baseUrl(),
+                "groq.api-key", "gsk_test_reload_key_0001", "groq.base-url", groq.baseUrl(),
                 "gemini.api-key", "", "cohere.api-key", "", "ollama.base-url", ollama.baseUrl(),
                 "cortex.health.period-ms", "3600000", "cortex.health.initial-delay-ms", "3600000"));
         main = CortexMain.create(dir);

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What an operator sees and steers: health and its transitions, strategies per request, route explanations, metrics. */
 class OperationsTest {
 
-    static final String KEY = "gsk_operationskey0000000000000001";
+    static final String KEY = "gsk_test_operations_key_01";
     static GroqSimulator groq;
     static OllamaSimulator ollama;
     static CortexServer cortex;

@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Key pools, breakers and bulkheads, watched from the simulators' own counters. */
 class ResilienceTest {
 
-    static final String KEY_A = "gsk_resilienceAAAAAAAAAAAAAAAAAAA1";
-    static final String KEY_B = "gsk_resilienceBBBBBBBBBBBBBBBBBBB2";
+    static final String KEY_A = "gsk_test_resilience_AAA1";
+    static final String KEY_B = "gsk_test_resilience_BBB2";
     static GroqSimulator groq;
     static OllamaSimulator ollama;
     static CortexServer cortex;

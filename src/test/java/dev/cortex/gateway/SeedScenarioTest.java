@@ -33,7 +33,7 @@ class SeedScenarioTest {
         groq = (GroqSimulator) new GroqSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "groq.api-key", "gsk_seedtestkey0000000000001",
+                "groq.api-key", "gsk_test_seed_key_0001",
                 "groq.base-url", groq.baseUrl(),
                 "ollama.base-url", ollama.baseUrl()));
     }

@@ -34,7 +34,7 @@ class StreamingBehaviourTest {
         groq = (GroqSimulator) new GroqSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "groq.api-key", "gsk_streamtestkey0000000001",
+                "groq.api-key", "gsk_test_stream_key_0001",
                 "groq.base-url", groq.baseUrl(),
                 "groq.timeout.first-token-ms", "1500",
                 "groq.timeout.idle-ms", "1500",

@@ -61,9 +61,9 @@ class KeyPoolTest {
 
     @Test
     void masksKeysForLogs() {
-        assertThat(ApiKeys.mask("gsk_abcdefghijklmnop9f2c")).isEqualTo("gsk_…9f2c");
+        assertThat(ApiKeys.mask("gsk_test_abcdefgh_9f2c")).isEqualTo("gsk_…9f2c");
         assertThat(ApiKeys.mask("AIzaSyA1234567890abcdefXYZW")).isEqualTo("AIza…XYZW");
-        assertThat(ApiKeys.scrub("Incorrect API key provided: gsk_abcdefghijklmnop9f2c.")).doesNotContain("abcdefghijklmnop")
+        assertThat(ApiKeys.scrub("Incorrect API key provided: gsk_test_abcdefgh_9f2c.")).doesNotContain("test_abcdefgh")
                 .contains("gsk_…9f2c");
     }
 

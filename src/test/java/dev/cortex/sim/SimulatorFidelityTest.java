@@ -80,7 +80,7 @@ class SimulatorFidelityTest {
     // ---- Groq, with openai-java ----
 
     private static OpenAIClient openAi() {
-        return OpenAIOkHttpClient.builder().baseUrl(groq.baseUrl()).apiKey("gsk_fidelity000000000000000001").maxRetries(0).build();
+        return OpenAIOkHttpClient.builder().baseUrl(groq.baseUrl()).apiKey("gsk_test_fidelity_key_0001").maxRetries(0).build();
     }
 
     private static ChatCompletionCreateParams.Builder groqParams() {
@@ -155,7 +155,7 @@ class SimulatorFidelityTest {
 
     @Test
     void geminiThroughGoogleGenai() {
-        try (Client client = genai("AIzaFidelity000000000000000001")) {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
             GenerateContentConfig config = GenerateContentConfig.builder().temperature(0.2f).maxOutputTokens(16)
                     .stopSequences(List.of("END")).build();
             GenerateContentResponse r = client.models.generateContent("gemini-2.0-flash", "Say four words", config);
@@ -177,7 +177,7 @@ class SimulatorFidelityTest {
 
     @Test
     void geminiErrorsAsGoogleGenaiSeesThem() {
-        try (Client client = genai("AIzaFidelity000000000000000001")) {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
             gemini.faultOnce(Fault.rateLimited(Duration.ofSeconds(36)));
             assertThatThrownBy(() -> client.models.generateContent("gemini-2.0-flash", "hi", null))
                     .isInstanceOfSatisfying(ApiException.class, e -> {
