@@ -45,9 +45,13 @@ public final class OllamaApi implements ChatApi {
             maxTokens = numPredict == null || numPredict <= 0 ? null : numPredict; // -1/-2 mean "no limit" in Ollama
             stop = o.strings("stop");
             seed = o.longValue("seed");
+            // Ollama's own knob is repeat_penalty; OpenAI-minded clients send frequency_penalty in options too
             Double repeatPenalty = o.number("repeat_penalty", 0, 10);
-            frequencyPenalty = repeatPenalty != null ? PenaltyScale.toFrequencyPenalty(repeatPenalty)
-                    : o.number("frequency_penalty", -2, 2);
+            if (repeatPenalty != null) {
+                frequencyPenalty = PenaltyScale.toFrequencyPenalty(repeatPenalty);
+            } else {
+                frequencyPenalty = o.number("frequency_penalty", -2, 2);
+            }
             presencePenalty = o.number("presence_penalty", -2, 2);
         }
         return new ChatRequest(f.string("model"), f.messages(), stream == null || stream, true,
