@@ -112,6 +112,7 @@ public final class CortexConfiguration implements CamelConfiguration {
                 settings.list("ollama.models"), settings.integer("ollama.max-memory-mb"),
                 Set.copyOf(settings.list("ollama.critical-models")), settings.integer("ollama.critical-max-size-mb"),
                 settings.string("ollama.keep-alive"), settings.millis("ollama.load-timeout-ms"));
+        context.addService(new Closer(ollamaModels), true, false); // its load threads stop with Camel
         registry.bind("ollamaModels", ollamaModels);
         List<Provider> providers = new ArrayList<>();
         for (String name : PROVIDERS) {
