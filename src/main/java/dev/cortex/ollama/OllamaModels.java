@@ -55,22 +55,34 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
         return name.contains(":") ? name : name + ":latest";
     }
 
-    /** Re-reads what is installed and loaded, into a new picture. Returns false when Ollama did not answer. */
+    /**
+     * Re-reads what is installed ({@code /api/tags}) and what is loaded ({@code /api/ps}), each on its own: when one
+     * list fails, the other is still taken, and the failed one keeps its last known state. Returns whether Ollama
+     * listed its installed models.
+     */
     public boolean refresh() {
         ModelPicture before = picture.get();
+        Optional<List<OllamaClient.Installed>> tags = read("/api/tags", client::tags);
+        Optional<List<OllamaClient.Loaded>> ps = read("/api/ps", client::ps);
+        picture.updateAndGet(now -> {
+            ModelPicture next = tags.map(now::withInstalled).orElse(now);
+            // a load or unload that finished while /api/ps was being read is newer than its answer: keep it
+            return ps.isPresent() && now.loaded() == before.loaded() ? next.withLoaded(ps.get()) : next;
+        });
+        known |= tags.isPresent();
+        return tags.isPresent();
+    }
+
+    private interface ModelList<T> {
+        List<T> read() throws IOException;
+    }
+
+    private static <T> Optional<List<T>> read(String path, ModelList<T> list) {
         try {
-            List<OllamaClient.Installed> tags = client.tags();
-            List<OllamaClient.Loaded> ps = client.ps();
-            picture.updateAndGet(now -> {
-                ModelPicture next = now.withInstalled(tags);
-                // a load or unload that finished while /api/ps was being read is newer than its answer: keep it
-                return now.loaded() == before.loaded() ? next.withLoaded(ps) : next;
-            });
-            known = true;
-            return true;
+            return Optional.of(list.read());
         } catch (IOException e) {
-            LOG.debug("Ollama did not answer its model lists: {}", e.getMessage());
-            return false;
+            LOG.debug("Ollama did not answer {}: {}", path, e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.cortex.CortexServer;
 import dev.cortex.Http;
 import dev.cortex.chat.Json;
+import dev.cortex.sim.Fault;
 import dev.cortex.sim.OllamaSimulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -102,5 +103,14 @@ class OllamaGatewayTest {
         }
         assertThat(ollama.loads()).as("one load; no chat arrived while the model was loading").isEqualTo(1);
         assertThat(cortex.bean("ollamaBreaker", CircuitBreaker.class).getMetrics().getNumberOfFailedCalls()).isZero();
+    }
+
+    @Test
+    void anOllamaWhosePsFailsStillShowsItsInstalledModelsInHealth() {
+        ollama.fault("/api/ps", Fault.status(500));
+        ollama.installModel("mistral:7b", 4100 * MB, "llama", "7B");
+        await().atMost(Duration.ofSeconds(10)).until(() -> installedSeen("mistral:7b"));
+        JsonNode installed = health().at("/providers/ollama/models/installed");
+        assertThat(installed.findValuesAsText("name")).contains("llama3.2:latest", "qwen2.5:0.5b", "mistral:7b");
     }
 }

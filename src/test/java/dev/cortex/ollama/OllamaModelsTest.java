@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.cortex.routing.ProviderFailure;
+import dev.cortex.sim.Fault;
 import dev.cortex.sim.OllamaSimulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -235,5 +236,29 @@ class OllamaModelsTest {
     private static long loaderThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("ollama-loader-") && t.isAlive() && t.isDaemon()).count();
+    }
+
+    @Test
+    void aFailingPsKeepsTheLastLoadedPictureWhileTheInstalledListIsRefreshed() {
+        OllamaModels m = manager(16384, Set.of(), "llama3.2");
+        ollama.loadModel("llama3.2");
+        m.refresh();
+        assertThat(names(m.loaded())).containsExactly("llama3.2:latest");
+
+        ollama.fault("/api/ps", Fault.status(500));
+        ollama.installModel("gemma2:2b", 1600 * MB, "gemma2", "2B");
+        assertThat(m.refresh()).as("Ollama answered its installed models").isTrue();
+        assertThat(m.installed()).extracting(OllamaClient.Installed::name).contains("gemma2:2b");
+        assertThat(m.select("gemma2:2b")).isEqualTo("gemma2:2b");
+        assertThat(names(m.loaded())).as("the last known loaded models").containsExactly("llama3.2:latest");
+    }
+
+    @Test
+    void anOllamaWhosePsNeverAnsweredStillHasItsInstalledModelsSeen() {
+        ollama.fault("/api/ps", Fault.cutAfter(0));
+        OllamaModels m = manager(16384, Set.of(), "gemma2:2b", "llama3.2");
+        assertThat(m.select(null)).as("the first configured model that is installed").isEqualTo("llama3.2:latest");
+        assertThat(m.models()).contains("phi3:mini", "llama3.1:8b");
+        assertThat(m.loaded()).isEmpty();
     }
 }
