@@ -112,6 +112,7 @@ public final class CortexConfiguration implements CamelConfiguration {
                 settings.list("ollama.models"), settings.integer("ollama.max-memory-mb"),
                 Set.copyOf(settings.list("ollama.critical-models")), settings.integer("ollama.critical-max-size-mb"),
                 settings.string("ollama.keep-alive"), settings.millis("ollama.load-timeout-ms"));
+        context.addService(new Closer(ollamaModels), true, false); // its load threads stop with Camel
         registry.bind("ollamaModels", ollamaModels);
         List<Provider> providers = new ArrayList<>();
         for (String name : PROVIDERS) {
@@ -204,18 +205,18 @@ public final class CortexConfiguration implements CamelConfiguration {
                         .setTryUseCompression(false) // tokens must pass as they come, not wait for a deflate block
                         .setIdleTimeout(60),
                 new PoolOptions().setHttp1MaxSize(s.integer("cortex.upstream.max-connections")));
-        return new Provider(name, s.string(name + ".base-url"), adapter(name), keys, !keyless,
+        return new Provider(name, s.string(name + ".base-url"), adapter(name, s), keys, !keyless,
                 models, timeouts, breaker(name, s), classifier, vertx, client,
                 new Bulkhead(s.integer(name + ".max-concurrent"), s.millis("cortex.bulkhead.last-resort-wait-ms")),
                 new ProviderMetrics(meters, name));
     }
 
-    private static ProviderAdapter adapter(String name) {
+    private static ProviderAdapter adapter(String name, Settings s) {
         return switch (name) {
             case "groq" -> new GroqAdapter();
             case "gemini" -> new GeminiAdapter();
             case "cohere" -> new CohereAdapter();
-            case "ollama" -> new OllamaAdapter();
+            case "ollama" -> new OllamaAdapter(s.string("ollama.keep-alive"));
             default -> throw new IllegalArgumentException("No adapter for provider " + name);
         };
     }

@@ -10,11 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,11 +23,11 @@ import dev.cortex.routing.ProviderFailure;
 
 /**
  * The local Ollama's models: which are installed and loaded, which one serves a request (the one asked for, else
- * one of its family, else the default), and loading it within a memory budget, once, however many requests wait
- * for it. To make room it unloads the least recently used models that are not critical; when even that is not
- * enough it says {@code insufficient_memory} and the chain moves on.
+ * one of its family, else the default), and getting it loaded ({@link ModelLoader}: within a memory budget, once,
+ * however many requests wait for it). To make room the loader unloads the least recently used models that are not
+ * critical; when even that is not enough it says {@code insufficient_memory} and the chain moves on.
  */
-public final class OllamaModels implements ModelSource {
+public final class OllamaModels implements ModelSource, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OllamaModels.class);
     private static final Pattern FAMILY = Pattern.compile("^([a-zA-Z]+)");
@@ -38,27 +35,19 @@ public final class OllamaModels implements ModelSource {
 
     private final OllamaClient client;
     private final List<String> configured;
-    private final long budgetBytes;
     private final Set<String> criticalNames;
     private final long criticalMaxBytes;
-    private final String keepAlive;
-    private final Duration loadTimeout;
-
-    private final Map<String, OllamaClient.Installed> installed = new ConcurrentHashMap<>();
-    private final Map<String, OllamaClient.Loaded> loaded = new ConcurrentHashMap<>();
-    private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Void>> loading = new ConcurrentHashMap<>();
-    private volatile boolean known; // whether a refresh ever succeeded
+    private final AtomicReference<ModelPicture> picture = new AtomicReference<>(ModelPicture.EMPTY);
+    private final ModelLoader loader;
+    private volatile boolean known; // whether Ollama ever listed its installed models
 
     public OllamaModels(OllamaClient client, List<String> configured, long budgetMb, Set<String> criticalNames,
                         long criticalMaxMb, String keepAlive, Duration loadTimeout) {
         this.client = client;
         this.configured = configured.stream().map(OllamaModels::canonical).toList();
-        this.budgetBytes = budgetMb * MB;
-        this.criticalNames = criticalNames.stream().map(OllamaModels::canonical).collect(java.util.stream.Collectors.toSet());
+        this.criticalNames = criticalNames.stream().map(OllamaModels::canonical).collect(Collectors.toSet());
         this.criticalMaxBytes = criticalMaxMb * MB;
-        this.keepAlive = keepAlive;
-        this.loadTimeout = loadTimeout;
+        this.loader = new ModelLoader(client, picture, budgetMb * MB, keepAlive, loadTimeout);
     }
 
     /** {@code llama3.2} and {@code llama3.2:latest} are one model. */
@@ -66,23 +55,34 @@ public final class OllamaModels implements ModelSource {
         return name.contains(":") ? name : name + ":latest";
     }
 
-    /** Re-reads what is installed and loaded. Returns false when Ollama did not answer. */
+    /**
+     * Re-reads what is installed ({@code /api/tags}) and what is loaded ({@code /api/ps}), each on its own: when one
+     * list fails, the other is still taken, and the failed one keeps its last known state. Returns whether Ollama
+     * listed its installed models.
+     */
     public boolean refresh() {
+        ModelPicture before = picture.get();
+        Optional<List<OllamaClient.Installed>> tags = read("/api/tags", client::tags);
+        Optional<List<OllamaClient.Loaded>> ps = read("/api/ps", client::ps);
+        picture.updateAndGet(now -> {
+            ModelPicture next = tags.map(now::withInstalled).orElse(now);
+            // a load or unload that finished while /api/ps was being read is newer than its answer: keep it
+            return ps.isPresent() && now.loaded() == before.loaded() ? next.withLoaded(ps.get()) : next;
+        });
+        known |= tags.isPresent();
+        return tags.isPresent();
+    }
+
+    private interface ModelList<T> {
+        List<T> read() throws IOException;
+    }
+
+    private static <T> Optional<List<T>> read(String path, ModelList<T> list) {
         try {
-            List<OllamaClient.Installed> tags = client.tags();
-            List<OllamaClient.Loaded> ps = client.ps();
-            installed.clear();
-            tags.forEach(m -> installed.put(canonical(m.name()), m));
-            Map<String, OllamaClient.Loaded> reserved = new LinkedHashMap<>();
-            loading.keySet().forEach(m -> Optional.ofNullable(loaded.get(m)).ifPresent(l -> reserved.put(m, l)));
-            loaded.clear();
-            loaded.putAll(reserved); // loads in flight keep their share of the budget
-            ps.forEach(m -> loaded.put(canonical(m.name()), m));
-            known = true;
-            return true;
+            return Optional.of(list.read());
         } catch (IOException e) {
-            LOG.debug("Ollama did not answer its model lists: {}", e.getMessage());
-            return false;
+            LOG.debug("Ollama did not answer {}: {}", path, e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -91,31 +91,32 @@ public final class OllamaModels implements ModelSource {
         if (!known) {
             refresh();
         }
+        ModelPicture now = picture.get(); // one picture for the whole choice
         if (requested != null && !requested.isBlank()) {
             String name = canonical(requested.startsWith("ollama/") ? requested.substring("ollama/".length()) : requested);
-            if (installed.containsKey(name)) {
+            if (now.installed().containsKey(name)) {
                 return name;
             }
-            Optional<String> sameFamily = sameFamily(name);
+            Optional<String> sameFamily = sameFamily(now, name);
             if (sameFamily.isPresent()) {
                 return sameFamily.get();
             }
         }
-        return defaultModel();
+        return defaultModel(now);
     }
 
-    private Optional<String> sameFamily(String name) {
+    private Optional<String> sameFamily(ModelPicture now, String name) {
         String family = family(name);
         if (family == null) {
             return Optional.empty();
         }
         // prefer what is loaded, then what is configured, then the smallest
-        return installed.values().stream()
+        return now.installed().values().stream()
                 .filter(m -> family.equalsIgnoreCase(m.family()) || family.equals(family(m.name())))
                 .map(m -> canonical(m.name()))
-                .min(Comparator.comparing((String n) -> !loaded.containsKey(n))
+                .min(Comparator.comparing((String n) -> !now.loaded().containsKey(n))
                         .thenComparing(n -> !configured.contains(n))
-                        .thenComparingLong(n -> installed.get(n).sizeBytes()));
+                        .thenComparingLong(n -> now.installed().get(n).sizeBytes()));
     }
 
     static String family(String name) {
@@ -123,86 +124,21 @@ public final class OllamaModels implements ModelSource {
         return m.find() ? m.group(1).toLowerCase(Locale.ROOT) : null;
     }
 
-    private String defaultModel() {
+    private String defaultModel(ModelPicture now) {
         for (String name : configured) {
-            if (installed.containsKey(name)) {
+            if (now.installed().containsKey(name)) {
                 return name;
             }
         }
-        if (!installed.isEmpty()) {
-            return installed.keySet().stream().sorted().findFirst().orElseThrow();
+        if (!now.installed().isEmpty()) {
+            return now.installed().keySet().stream().sorted().findFirst().orElseThrow();
         }
         return configured.isEmpty() ? "llama3.2:latest" : configured.get(0); // Ollama will say if it is missing
     }
 
     @Override
     public void prepare(String model) {
-        prepare(model, false);
-    }
-
-    /** @param keepConfigured warm-up's way: make room only from models that are not configured to stay warm */
-    private void prepare(String model, boolean keepConfigured) {
-        lastUsed.put(model, System.nanoTime());
-        if (loaded.containsKey(model) || !installed.containsKey(model)) {
-            return; // a missing model: Ollama's own 404 says so, and the chain moves on
-        }
-        CompletableFuture<Void> load = loading.computeIfAbsent(model,
-                m -> CompletableFuture.runAsync(() -> load(m, keepConfigured)));
-        // forget the load once done; attached outside computeIfAbsent, since a quick load may already be complete
-        load.whenComplete((ok, error) -> loading.remove(model, load));
-        try {
-            load.get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            String label = e.getCause() instanceof InsufficientMemory ? "insufficient_memory" : "load_failed";
-            LOG.warn("Ollama could not load {}: {}", model, e.getCause().getMessage());
-            throw new ProviderFailure("ollama", label, null, null);
-        } catch (TimeoutException e) {
-            throw new ProviderFailure("ollama", "load_timeout", null, null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProviderFailure("ollama", "load_interrupted", null, null);
-        }
-    }
-
-    private void load(String model, boolean keepConfigured) {
-        long need = installed.get(model).sizeBytes();
-        makeRoom(model, need, keepConfigured); // reserves the model's share of the budget
-        try {
-            long start = System.nanoTime();
-            client.generateOneToken(model, keepAlive);
-            LOG.info("Ollama loaded {} ({} MB) in {} ms", model, need / MB, (System.nanoTime() - start) / 1_000_000);
-        } catch (IOException e) {
-            loaded.remove(model);
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-    }
-
-    /** Unloads least recently used, non-critical models until {@code need} bytes fit in the budget. */
-    private synchronized void makeRoom(String model, long need, boolean keepConfigured) {
-        if (need > budgetBytes) {
-            throw new InsufficientMemory(model + " needs " + need / MB + " MB, the budget is " + budgetBytes / MB + " MB");
-        }
-        while (used() + need > budgetBytes) {
-            Optional<String> victim = loaded.keySet().stream()
-                    .filter(m -> !m.equals(model) && !critical(m) && !(keepConfigured && configured.contains(m)))
-                    .min(Comparator.comparingLong(m -> lastUsed.getOrDefault(m, 0L)));
-            if (victim.isEmpty()) {
-                throw new InsufficientMemory(model + " needs " + need / MB + " MB; " + (budgetBytes - used()) / MB
-                        + " MB are free and the rest is held by models that must stay (critical, or kept warm)");
-            }
-            try {
-                client.unload(victim.get());
-                LOG.info("Ollama unloaded {} to make room for {}", victim.get(), model);
-            } catch (IOException e) {
-                throw new IllegalStateException("could not unload " + victim.get() + ": " + e.getMessage(), e);
-            }
-            loaded.remove(victim.get());
-        }
-        loaded.put(model, new OllamaClient.Loaded(model, need, 0, null));
-    }
-
-    private long used() {
-        return loaded.values().stream().mapToLong(OllamaClient.Loaded::sizeBytes).sum();
+        loader.prepare(model, this::critical);
     }
 
     /** Critical models are never unloaded to make room: the configured ones, or by default the small ones. */
@@ -210,7 +146,7 @@ public final class OllamaModels implements ModelSource {
         if (!criticalNames.isEmpty()) {
             return criticalNames.contains(model);
         }
-        OllamaClient.Installed m = installed.get(model);
+        OllamaClient.Installed m = picture.get().installed().get(model);
         return m != null && m.sizeBytes() <= criticalMaxBytes;
     }
 
@@ -220,9 +156,11 @@ public final class OllamaModels implements ModelSource {
             return;
         }
         for (String model : configured) {
-            if (installed.containsKey(model) && !loaded.containsKey(model)) {
+            ModelPicture now = picture.get();
+            if (now.installed().containsKey(model) && !now.loaded().containsKey(model)) {
                 try {
-                    prepare(model, true);
+                    // the warm-up makes room only from models that are not configured to stay warm
+                    loader.prepare(model, m -> critical(m) || configured.contains(m));
                 } catch (ProviderFailure notNow) {
                     LOG.warn("Warm-up could not load {}: {}", model, notNow.label());
                 }
@@ -237,7 +175,7 @@ public final class OllamaModels implements ModelSource {
             return;
         }
         for (String model : configured) {
-            if (installed.containsKey(model)) {
+            if (picture.get().installed().containsKey(model)) {
                 continue;
             }
             LOG.info("Pulling {} into Ollama ...", model);
@@ -263,6 +201,7 @@ public final class OllamaModels implements ModelSource {
 
     @Override
     public List<String> models() {
+        Map<String, OllamaClient.Installed> installed = picture.get().installed();
         if (installed.isEmpty()) {
             return configured;
         }
@@ -274,33 +213,34 @@ public final class OllamaModels implements ModelSource {
         if (requested == null) {
             return false;
         }
-        return requested.startsWith(provider + "/") || installed.containsKey(canonical(requested));
+        return requested.startsWith(provider + "/") || picture.get().installed().containsKey(canonical(requested));
     }
 
     @Override
     public long sizeBytes(String model) {
-        OllamaClient.Installed m = installed.get(canonical(model));
+        OllamaClient.Installed m = picture.get().installed().get(canonical(model));
         return m == null ? 0 : m.sizeBytes();
     }
 
     public List<OllamaClient.Installed> installed() {
-        return new ArrayList<>(installed.values());
+        return new ArrayList<>(picture.get().installed().values());
     }
 
+    /** The models loaded and ready to answer (not those still loading). */
     public List<OllamaClient.Loaded> loaded() {
-        return new ArrayList<>(loaded.values());
+        return new ArrayList<>(picture.get().loaded().values());
     }
 
     public Map<String, Object> budget() {
         Map<String, Object> b = new LinkedHashMap<>();
-        b.put("max_mb", budgetBytes / MB);
-        b.put("used_mb", used() / MB);
+        b.put("max_mb", loader.budgetBytes() / MB);
+        b.put("used_mb", loader.used() / MB);
         return b;
     }
 
-    private static final class InsufficientMemory extends RuntimeException {
-        InsufficientMemory(String message) {
-            super(message, null, false, false);
-        }
+    /** Stops the load threads; a load in flight is interrupted and its waiters fail over. */
+    @Override
+    public void close() {
+        loader.close();
     }
 }

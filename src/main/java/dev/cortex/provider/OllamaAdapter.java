@@ -18,9 +18,18 @@ import dev.cortex.routing.UpstreamError;
 /**
  * Ollama's native chat API ({@code {base}/api/chat}, no auth): sampling settings go in {@code options},
  * {@code max_tokens} becomes {@code num_predict}, OpenAI's frequency penalty becomes {@code repeat_penalty}; the
- * stream is NDJSON whose last line says {@code done: true} and carries the token counts.
+ * stream is NDJSON whose last line says {@code done: true} and carries the token counts. Every chat carries the
+ * configured {@code keep_alive}: a chat without one resets the model's warm window to the server's default (5 minutes
+ * unless the server says otherwise), undoing the window Cortex set when it loaded the model.
  */
 public final class OllamaAdapter implements ProviderAdapter {
+
+    private final String keepAlive;
+
+    /** @param keepAlive how long Ollama keeps the model loaded after each chat ({@code ollama.keep-alive}) */
+    public OllamaAdapter(String keepAlive) {
+        this.keepAlive = keepAlive;
+    }
 
     @Override
     public UpstreamRequest chatRequest(ChatRequest request, String model, String apiKey) {
@@ -28,6 +37,7 @@ public final class OllamaAdapter implements ProviderAdapter {
         body.put("model", model);
         WireJson.putMessages(body, request.messages());
         body.put("stream", true);
+        body.put("keep_alive", keepAlive);
         ObjectNode options = Json.object();
         WireJson.putIfSet(options, "temperature", request.temperature());
         WireJson.putIfSet(options, "top_p", request.topP());

@@ -20,7 +20,9 @@ import dev.cortex.chat.Json;
 /**
  * Ollama's native API with model state: installed models ({@code /api/tags}), loaded ones ({@code /api/ps}, driven
  * by {@code keep_alive}: 0 unloads, negative keeps, a duration sets the expiry), a load delay the first time a model
- * is used, pulls that stream progress, and chat as NDJSON ending in {@code done: true}. No keys.
+ * is used, pulls that stream progress, and chat as NDJSON ending in {@code done: true}. No keys. Besides the chat
+ * faults every simulator plays, the model-management paths ({@code /api/tags}, {@code /api/ps}, ...) can each be made
+ * to fail on their own ({@link #fault(String, Fault)}), as a real Ollama's sometimes do while chat still works.
  */
 public final class OllamaSimulator extends ProviderSimulator implements ChatWire {
 
@@ -36,6 +38,7 @@ public final class OllamaSimulator extends ProviderSimulator implements ChatWire
     private final AtomicInteger pulls = new AtomicInteger();
     private final AtomicInteger loads = new AtomicInteger();
     private final List<String> unloads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, Fault> pathFaults = new ConcurrentHashMap<>();
     private volatile Duration loadDelay = Duration.ZERO;
     private volatile boolean gpu;
 
@@ -110,6 +113,25 @@ public final class OllamaSimulator extends ProviderSimulator implements ChatWire
         return this;
     }
 
+    /**
+     * Every request to {@code path} (a model-management path such as {@code /api/ps}, not chat) gets this fault until
+     * {@link #clearFaults()} or {@link #reset()}: a refusal in Ollama's error body, or {@code cut} for a dropped
+     * connection.
+     */
+    public OllamaSimulator fault(String path, Fault f) {
+        pathFaults.put(path, f);
+        return this;
+    }
+
+    @Override
+    public OllamaSimulator clearFaults() {
+        super.clearFaults();
+        if (pathFaults != null) { // null while the base class's constructor resets, before this class's fields exist
+            pathFaults.clear();
+        }
+        return this;
+    }
+
     public List<String> loadedModels() {
         expire();
         return new ArrayList<>(loaded.keySet());
@@ -139,6 +161,15 @@ public final class OllamaSimulator extends ProviderSimulator implements ChatWire
         HttpServerResponse response = request.response();
         String path = request.path();
         JsonNode body = json(raw);
+        Fault pathFault = pathFaults.get(path);
+        if (pathFault instanceof Fault.CutAfter) {
+            request.connection().close();
+            return;
+        }
+        if (pathFault != null) {
+            refuse(response, pathFault);
+            return;
+        }
         switch (path) {
             case "/" -> response.putHeader("Content-Type", "text/plain; charset=utf-8").end("Ollama is running");
             case "/api/version" -> sendJson(response, 200, Json.object().put("version", "0.6.0"));

@@ -134,7 +134,7 @@ class DecoderFramingTest {
                 + "{\"model\":\"llama3.2\",\"message\":{\"role\":\"assistant\",\"content\":\" 世界\"},\"done\":false}\n"
                 + "{\"model\":\"llama3.2\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,\"done_reason\":\"stop\",\"prompt_eval_count\":26,\"eval_count\":2}\n";
         Recorder r = new Recorder();
-        feedByteByByte(new OllamaAdapter().decoder(r), wire);
+        feedByteByByte(new OllamaAdapter("30m").decoder(r), wire);
         assertThat(r.texts).containsExactly("¡Hola", " 世界");
         assertThat(r.usage).isEqualTo(new Usage(26, 2));
     }
@@ -142,7 +142,7 @@ class DecoderFramingTest {
     @Test
     void ollamaErrorLineAfterTokens() {
         Recorder r = new Recorder();
-        StreamDecoder d = new OllamaAdapter().decoder(r);
+        StreamDecoder d = new OllamaAdapter("30m").decoder(r);
         d.feed("{\"message\":{\"content\":\"Hi\"},\"done\":false}\n".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> d.feed("{\"error\":\"runner crashed\"}\n".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(StreamFailure.class);
