@@ -22,6 +22,7 @@ import io.vertx.core.http.PoolOptions;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
@@ -65,10 +66,11 @@ import dev.cortex.provider.ProviderAdapter;
 import dev.cortex.provider.ProviderMetrics;
 import dev.cortex.provider.ProviderRegistry;
 import dev.cortex.provider.Timeouts;
+import dev.cortex.provider.WholeAnswerBreaker;
+import dev.cortex.routing.ChatContext;
 import dev.cortex.routing.FailureClassifier;
 import dev.cortex.routing.KeyPool;
 import dev.cortex.routing.ProviderFailure;
-import dev.cortex.routing.RequestRejectedException;
 import dev.cortex.routing.Strategy;
 
 /**
@@ -106,7 +108,9 @@ public final class CortexConfiguration implements CamelConfiguration {
 
         FailureClassifier classifier = new FailureClassifier(
                 settings.seconds("cortex.keys.rate-limit-cooldown-seconds"),
-                settings.seconds("cortex.keys.daily-quota-cooldown-seconds"));
+                settings.seconds("cortex.keys.daily-quota-cooldown-seconds"),
+                settings.seconds("cortex.keys.longest-cooldown-seconds"),
+                settings.seconds("cortex.providers.access-denied-pause-seconds"));
         OllamaModels ollamaModels = new OllamaModels(
                 new OllamaClient(settings.string("ollama.base-url"), settings.millis("ollama.load-timeout-ms")),
                 settings.list("ollama.models"), settings.integer("ollama.max-memory-mb"),
@@ -206,7 +210,8 @@ public final class CortexConfiguration implements CamelConfiguration {
                         .setIdleTimeout(60),
                 new PoolOptions().setHttp1MaxSize(s.integer("cortex.upstream.max-connections")));
         return new Provider(name, s.string(name + ".base-url"), adapter(name, s), keys, !keyless,
-                models, timeouts, breaker(name, s), classifier, vertx, client,
+                models, timeouts, s.millis("cortex.http.client-write-timeout-ms"), breaker(name, timeouts, s),
+                classifier, vertx, client,
                 new Bulkhead(s.integer(name + ".max-concurrent"), s.millis("cortex.bulkhead.last-resort-wait-ms")),
                 new ProviderMetrics(meters, name));
     }
@@ -223,9 +228,10 @@ public final class CortexConfiguration implements CamelConfiguration {
 
     /**
      * The provider's breaker, owned here rather than by the route so that its state survives a route reload. Only
-     * failures that say the provider is unwell count; a skipped provider, a cooled key or a bad request do not.
+     * failures that say the provider is unwell count; a skipped provider, a cooled key, a refused request or a caller
+     * who left do not. A streamed answer is judged once, when it ends ({@link WholeAnswerBreaker}).
      */
-    private static CircuitBreaker breaker(String name, Settings s) {
+    private static WholeAnswerBreaker breaker(String name, Timeouts timeouts, Settings s) {
         CircuitBreakerConfig config = CircuitBreakerConfig.custom()
                 .failureRateThreshold(s.decimal("cortex.breaker.failure-rate-threshold"))
                 .slidingWindowSize(s.integer("cortex.breaker.sliding-window-size"))
@@ -233,10 +239,16 @@ public final class CortexConfiguration implements CamelConfiguration {
                 .waitDurationInOpenState(s.seconds("cortex.breaker.wait-in-open-seconds"))
                 .permittedNumberOfCallsInHalfOpenState(s.integer("cortex.breaker.permitted-calls-in-half-open"))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                // an answer's length is the model's business; slowness is what the provider's timeouts judge
+                .slowCallDurationThreshold(timeouts.total().plusSeconds(1))
                 .ignoreException(t -> t instanceof ProviderFailure failure && !failure.countsAgainstBreaker()
-                        || t instanceof RequestRejectedException || t instanceof ClientGoneException)
+                        || t instanceof ClientGoneException)
                 .build();
-        return CircuitBreaker.of(name, config);
+        // the EIP returns a streamed answer at its first token: its verdict comes when the stream ends
+        return new WholeAnswerBreaker(CircuitBreaker.of(name, config),
+                result -> result instanceof Exchange e && e.getMessage().getBody() instanceof ChatContext chat
+                        && chat.streaming(),
+                Clock.systemUTC());
     }
 
     /** Closes a resource when Camel stops. */

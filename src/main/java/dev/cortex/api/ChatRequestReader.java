@@ -1,6 +1,5 @@
 package dev.cortex.api;
 
-import dev.cortex.chat.BadRequestException;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -40,15 +39,12 @@ public final class ChatRequestReader implements Processor {
         RoutePreference preference = RoutePreferences.from(body, in.getHeader(RoutePreferences.STRATEGY_HEADER, String.class),
                 in.getHeader(RoutePreferences.PROVIDER_HEADER, String.class),
                 in.getHeader(RoutePreferences.PROVIDERS_HEADER, String.class));
-        ReplyStream stream = null;
-        if (request.stream()) {
-            HttpMessage http = exchange.getIn(HttpMessage.class);
-            if (http == null) {
-                throw new BadRequestException("stream", "Streaming is only available over HTTP.");
-            }
-            stream = new HttpReplyStream(http.getResponse(), api.newStream(request));
+        HttpMessage http = exchange.getIn(HttpMessage.class);
+        if (http == null) {
+            throw new IllegalStateException("The chat front door serves HTTP requests only");
         }
-        ChatContext chat = new ChatContext(request, stream, preference);
+        ReplyStream stream = request.stream() ? new HttpReplyStream(http.getRequest(), api.newStream(request)) : null;
+        ChatContext chat = new ChatContext(request, stream, preference, new HttpClientLink(http.getResponse()));
         chat.explainRoute(in.getHeader(EXPLAIN_HEADER, false, Boolean.class));
         in.setBody(chat);
     }

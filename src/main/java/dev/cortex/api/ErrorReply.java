@@ -3,11 +3,7 @@ package dev.cortex.api;
 import dev.cortex.chat.BadRequestException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
-import java.util.StringJoiner;
 
-import io.github.resilience4j.bulkhead.BulkheadFullException;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -18,13 +14,13 @@ import org.slf4j.LoggerFactory;
 import dev.cortex.provider.ClientGoneException;
 import dev.cortex.routing.AttemptTrail;
 import dev.cortex.routing.ChatContext;
-import dev.cortex.routing.ProviderFailure;
-import dev.cortex.routing.RequestRejectedException;
+import dev.cortex.routing.ChainVerdict;
 
 /**
- * Turns whatever stopped a request into an honest HTTP error in the caller's API shape: 400 for a bad request, the
- * provider's 4xx when the request itself was refused, 503 when every provider refused (each one's reason, never a
- * key, with {@code Retry-After} when all of them are cooling down), 500 for a bug.
+ * Turns whatever stopped a request into an honest HTTP error in the caller's API shape: 400 for a bad request; when
+ * no provider answered, what {@link ChainVerdict} decides from the attempt trail (a 4xx every provider agreed on, a
+ * pinned provider's 502/503/504, or 503 with every provider's reason — never a key — and {@code Retry-After} when a
+ * provider's rest has a known end); 499 for a caller that left; 500 for a bug.
  */
 public final class ErrorReply implements Processor {
 
@@ -50,20 +46,14 @@ public final class ErrorReply implements Processor {
         if (cause instanceof BadRequestException bad) {
             status = bad.status();
             rendered = shape.render(status, "invalid_request", bad.getMessage(), bad.param());
-        } else if (cause instanceof RequestRejectedException rejected) {
-            status = rejected.status();
-            rendered = shape.render(status, "rejected_by_provider",
-                    "The provider '" + rejected.provider() + "' rejected the request: " + rejected.getMessage());
-        } else if (cause instanceof ProviderFailure || cause instanceof CallNotPermittedException
-                || cause instanceof BulkheadFullException) {
-            // a pinned provider answers with its own status (a 429 stays a 429); a chain that ran out says 503
-            status = body instanceof ChatContext chat && chat.preference().pinned() ? pinnedStatus(trail) : 503;
-            rendered = shape.render(status, status == 503 ? "all_providers_failed" : "provider_failed", exhausted(trail));
-            Optional<Instant> retryAt = trail == null ? Optional.empty() : trail.retryAt();
-            if (retryAt.isPresent()) {
-                long seconds = Math.max(1, Duration.between(Instant.now(), retryAt.get()).toSeconds() + 1);
+        } else if (trail != null && ChainVerdict.noAnswer(cause)) {
+            ChainVerdict verdict = ChainVerdict.of(trail, ((ChatContext) body).preference().pinned());
+            status = verdict.status();
+            rendered = shape.render(status, verdict.code(), verdict.message());
+            if (verdict.retryAt().isPresent()) {
+                long seconds = Math.max(1, Duration.between(Instant.now(), verdict.retryAt().get()).toSeconds() + 1);
                 out.setHeader("Retry-After", seconds);
-            } else {
+            } else if (status >= 500) {
                 out.setHeader("x-should-retry", "false"); // Cortex already tried every provider
             }
         } else if (cause instanceof ClientGoneException) {
@@ -80,31 +70,5 @@ public final class ErrorReply implements Processor {
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(Exchange.CONTENT_TYPE, rendered.contentType());
         out.setBody(rendered.bytes());
-    }
-
-    private static int pinnedStatus(AttemptTrail trail) {
-        for (AttemptTrail.Entry e : trail.entries()) {
-            if (e.shown() && e.outcome().matches("[45]\\d\\d")) {
-                return Integer.parseInt(e.outcome());
-            }
-            if (e.shown() && e.outcome().equals("quota")) {
-                return 429;
-            }
-        }
-        return 503;
-    }
-
-    /** The 503 message: every provider's reason, in chain order (never a key). */
-    public static String exhausted(AttemptTrail trail) {
-        if (trail == null || trail.entries().isEmpty()) {
-            return "No provider could answer: none is enabled.";
-        }
-        StringJoiner reasons = new StringJoiner("; ");
-        for (AttemptTrail.Entry e : trail.entries()) {
-            String why = e.failureClass() == null ? e.outcome()
-                    : e.outcome() + " (" + e.failureClass().name().toLowerCase() + ")";
-            reasons.add(e.provider() + ": " + why);
-        }
-        return "No provider could answer. " + reasons;
     }
 }

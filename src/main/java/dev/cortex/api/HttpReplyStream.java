@@ -1,7 +1,11 @@
 package dev.cortex.api;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.impl.ConnectionBase;
 
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.ReplyStream;
@@ -13,11 +17,13 @@ import dev.cortex.chat.Usage;
  */
 public final class HttpReplyStream implements ReplyStream {
 
+    private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final StreamRenderer renderer;
 
-    public HttpReplyStream(HttpServerResponse response, StreamRenderer renderer) {
-        this.response = response;
+    public HttpReplyStream(HttpServerRequest request, StreamRenderer renderer) {
+        this.request = request;
+        this.response = request.response();
         this.renderer = renderer;
     }
 
@@ -72,13 +78,23 @@ public final class HttpReplyStream implements ReplyStream {
         response.drainHandler(v -> action.run());
     }
 
+    /**
+     * Vert.x closes an HTTP/1.1 connection only after its pending writes are flushed — never, for a caller that does
+     * not read. So the socket itself is reset (SO_LINGER 0: the kernel drops what is queued at once), through the
+     * connection's Netty channel, which Vert.x's public API does not reach.
+     */
     @Override
-    public void onClientGone(Runnable action) {
-        response.closeHandler(v -> {
-            if (!response.ended()) {
-                action.run();
-            }
-        });
+    public void abandon() {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (request.connection() instanceof ConnectionBase connection) {
+            Channel channel = connection.channel();
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            channel.close();
+        } else {
+            response.reset();
+        }
     }
 
     private void write(byte[] bytes) {

@@ -3,8 +3,6 @@ package dev.cortex.chain;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.github.resilience4j.bulkhead.BulkheadFullException;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.EndpointAware;
@@ -14,14 +12,16 @@ import org.apache.camel.Processor;
 import org.apache.camel.processor.loadbalancer.LoadBalancerSupport;
 import org.apache.camel.support.ExchangeHelper;
 
+import dev.cortex.provider.ClientGoneException;
+import dev.cortex.routing.ChainVerdict;
 import dev.cortex.routing.ChatContext;
 import dev.cortex.routing.ProviderFailure;
 
 /**
  * The chain's load balancer: tries the providers listed under it in routes/chain.camel.yaml one after another until
  * one answers, like Camel's failover balancer, with two differences. The order can change per request (the listed
- * order is the default; a {@link ChainPlanner} may reorder or narrow it), and only provider failures hand over to the
- * next provider: a request the provider refused as malformed goes straight back to the caller.
+ * order is the default; a {@link ChainPlanner} may reorder or narrow it), and it stops early only when the caller has
+ * gone: whatever one provider refuses, the next may serve.
  */
 public final class ProviderFailover extends LoadBalancerSupport {
 
@@ -49,6 +49,10 @@ public final class ProviderFailover extends LoadBalancerSupport {
         chat.route(plan.toHeader());
         Exception last = null;
         for (int index : plan.positions()) {
+            if (chat.client().gone()) {
+                last = new ClientGoneException(); // nobody to answer: ask no one else
+                break;
+            }
             Exchange attempt = ExchangeHelper.createCopy(exchange, true);
             try {
                 steps[index].process(attempt); // a provider's route blocks only until its commit point
@@ -62,7 +66,7 @@ public final class ProviderFailover extends LoadBalancerSupport {
                 return true;
             }
             last = failure;
-            if (!handsOver(failure)) {
+            if (!ChainVerdict.noAnswer(failure)) { // a caller who left, or a bug: stop here
                 break;
             }
         }
@@ -70,11 +74,6 @@ public final class ProviderFailover extends LoadBalancerSupport {
                 : new ProviderFailure("chain", "no_provider", null, null)); // nothing to try for this request
         callback.done(true);
         return true;
-    }
-
-    /** Failures that say "try the next provider"; anything else (a rejected request, a bug) stops the chain. */
-    private static boolean handsOver(Exception e) {
-        return e instanceof ProviderFailure || e instanceof CallNotPermittedException || e instanceof BulkheadFullException;
     }
 
     @Override

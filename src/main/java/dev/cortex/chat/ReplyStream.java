@@ -23,11 +23,17 @@ public interface ReplyStream {
     /** Runs once the client's connection can take more. */
     void onDrain(Runnable action);
 
-    /** Runs if the client goes away before the stream ends. */
-    void onClientGone(Runnable action);
+    /**
+     * The client stopped taking what it is sent: drop its connection. It cannot be told in-band (it is not reading),
+     * and a stream that ends without its end marker never looks complete.
+     */
+    void abandon();
 
-    /** What the response head says about how the answer was produced. */
-    /** @param route the route plan in words when the caller asked for it, else null */
+    /**
+     * What the response head says about how the answer was produced.
+     *
+     * @param route the route plan in words when the caller asked for it, else null
+     */
     record ReplyHead(String provider, String model, String attempts, long overheadMs, String route) {
     }
 }

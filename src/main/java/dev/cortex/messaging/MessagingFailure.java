@@ -3,7 +3,6 @@ package dev.cortex.messaging;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -11,15 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.cortex.chat.BadRequestException;
-import dev.cortex.api.ErrorReply;
-import dev.cortex.routing.AttemptTrail;
+import dev.cortex.routing.ChainVerdict;
 import dev.cortex.routing.ChatContext;
-import dev.cortex.routing.RequestRejectedException;
 
 /**
  * Decides what stopped a queued request, with the HTTP front door's status codes: 400 for a request that cannot be
- * served as sent (it also goes to the dead-letter queue: retrying it could never help), the provider's status when
- * the request itself was refused, 503 with every provider's reason when the whole chain refused, 504 when the
+ * served as sent (it also goes to the dead-letter queue: retrying it could never help), what {@link ChainVerdict}
+ * decides when no provider answered (a 4xx every provider agreed on, 503 with every provider's reason), 504 when the
  * caller's deadline had passed, 500 for a bug (dead-lettered too, to be re-driven once fixed).
  */
 public final class MessagingFailure implements Processor {
@@ -51,14 +48,10 @@ public final class MessagingFailure implements Processor {
                     bad.getMessage());
         } else if (cause instanceof DeadlineExceededException late) {
             failure = new Failure(504, "deadline_exceeded", late.getMessage(), null, null, attempts, null);
-        } else if (cause instanceof RequestRejectedException rejected) {
-            failure = new Failure(rejected.status(), "rejected_by_provider",
-                    "The provider '" + rejected.provider() + "' rejected the request: " + rejected.getMessage(), null, null,
-                    attempts, null);
-        } else if (MessagingChat.everyProviderRefused(cause)) {
-            AttemptTrail trail = chat == null ? null : chat.trail();
-            failure = new Failure(503, "all_providers_failed", ErrorReply.exhausted(trail), null, retryAfter(trail),
-                    attempts, null);
+        } else if (chat != null && ChainVerdict.noAnswer(cause)) {
+            ChainVerdict verdict = ChainVerdict.of(chat.trail(), chat.preference().pinned());
+            failure = new Failure(verdict.status(), verdict.code(), verdict.message(), null,
+                    verdict.retryAt().map(this::secondsUntil).orElse(null), attempts, null);
         } else {
             LOG.error("Unexpected failure serving a queued request; it goes to the dead-letter queue", cause);
             String what = cause == null ? "unknown" : cause.getClass().getName();
@@ -69,8 +62,7 @@ public final class MessagingFailure implements Processor {
         exchange.setProperty(MessagingProperties.DEAD_LETTER, failure.deadLetter());
     }
 
-    private Long retryAfter(AttemptTrail trail) {
-        Optional<Instant> retryAt = trail == null ? Optional.empty() : trail.retryAt();
-        return retryAt.map(at -> Math.max(1, Duration.between(clock.instant(), at).toSeconds() + 1)).orElse(null);
+    private long secondsUntil(Instant at) {
+        return Math.max(1, Duration.between(clock.instant(), at).toSeconds() + 1);
     }
 }

@@ -1,8 +1,10 @@
 package dev.cortex.provider;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * How many requests one provider serves at once (a stream holds its slot until it ends). Over the limit a request
@@ -20,24 +22,32 @@ public final class Bulkhead {
         this.lastResortWait = lastResortWait;
     }
 
-    /** Takes a slot: at once, or after waiting up to the bounded time when {@code lastResort}. */
-    boolean enter(boolean lastResort) {
-        if (slots.tryAcquire()) {
-            return true;
-        }
-        if (!lastResort) {
-            return false;
-        }
-        try {
-            return slots.tryAcquire(lastResortWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+    /** One request's slot. Whoever ends the request's use of the provider releases it; releasing twice is harmless. */
+    final class Permit {
+        private final AtomicBoolean held = new AtomicBoolean(true);
+
+        void release() {
+            if (held.compareAndSet(true, false)) {
+                slots.release();
+            }
         }
     }
 
-    void leave() {
-        slots.release();
+    /** Takes a slot: at once, or after waiting up to the bounded time when {@code lastResort}; empty when full. */
+    Optional<Permit> enter(boolean lastResort) {
+        if (slots.tryAcquire()) {
+            return Optional.of(new Permit());
+        }
+        if (!lastResort) {
+            return Optional.empty();
+        }
+        try {
+            return slots.tryAcquire(lastResortWait.toMillis(), TimeUnit.MILLISECONDS) ? Optional.of(new Permit())
+                    : Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
     }
 
     public int limit() {

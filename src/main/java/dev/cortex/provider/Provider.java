@@ -1,5 +1,7 @@
 package dev.cortex.provider;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
@@ -24,7 +26,6 @@ import dev.cortex.routing.FailureClass;
 import dev.cortex.routing.FailureClassifier;
 import dev.cortex.routing.KeyPool;
 import dev.cortex.routing.ProviderFailure;
-import dev.cortex.routing.RequestRejectedException;
 import dev.cortex.routing.UpstreamError;
 
 /**
@@ -43,20 +44,26 @@ public final class Provider {
     private final boolean needsKey;
     private final ModelSource models;
     private final Timeouts timeouts;
-    private final CircuitBreaker breaker;
+    private final Duration clientWriteTimeout;
+    private final WholeAnswerBreaker breaker;
     private final FailureClassifier classifier;
     private final Vertx vertx;
     private final HttpClient client;
     private final Bulkhead bulkhead;
     private final Latency firstToken = new Latency();
     private final ProviderHealth health = new ProviderHealth();
+    private final AccessPause pause;
     private volatile String lastFailure;
     private final ProviderMetrics metrics;
-    private final CallEvents events = new Events();
 
+    /**
+     * @param clientWriteTimeout how long a streaming caller may leave relayed tokens untaken before its stream is
+     *                           dropped (its fault: the provider's clocks stand still meanwhile)
+     */
     public Provider(String name, String baseUrl, ProviderAdapter adapter, KeyPool keys, boolean needsKey,
-                    ModelSource models, Timeouts timeouts, CircuitBreaker breaker, FailureClassifier classifier,
-                    Vertx vertx, HttpClient client, Bulkhead bulkhead, ProviderMetrics metrics) {
+                    ModelSource models, Timeouts timeouts, Duration clientWriteTimeout, WholeAnswerBreaker breaker,
+                    FailureClassifier classifier, Vertx vertx, HttpClient client, Bulkhead bulkhead,
+                    ProviderMetrics metrics) {
         this.name = name;
         this.baseUrl = stripTrailingSlash(baseUrl);
         this.adapter = adapter;
@@ -64,7 +71,9 @@ public final class Provider {
         this.needsKey = needsKey;
         this.models = models;
         this.timeouts = timeouts;
+        this.clientWriteTimeout = clientWriteTimeout;
         this.breaker = breaker;
+        this.pause = new AccessPause(name, Clock.systemUTC());
         this.classifier = classifier;
         this.vertx = vertx;
         this.client = client;
@@ -81,7 +90,7 @@ public final class Provider {
         return !needsKey || !keys.isEmpty();
     }
 
-    public CircuitBreaker breaker() {
+    public WholeAnswerBreaker breaker() {
         return breaker;
     }
 
@@ -98,6 +107,7 @@ public final class Provider {
         breaker.reset();
         keys.restore();
         health.clear();
+        pause.clear();
     }
 
     /** Registers the meters that read this provider's state (breaker, keys, in flight) when scraped. */
@@ -134,7 +144,11 @@ public final class Provider {
         }
         CircuitBreaker.State state = breaker.getState();
         if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
-            return Optional.of(new Availability("breaker_open", null, true));
+            return Optional.of(new Availability("breaker_open", breaker.openUntil().orElse(null), true));
+        }
+        Optional<Instant> paused = pause.until();
+        if (paused.isPresent()) {
+            return Optional.of(new Availability("access_denied", paused.get(), true));
         }
         KeyPool.Counts counts = keys.counts();
         if (counts.usable() + counts.cooling() == 0) {
@@ -195,27 +209,25 @@ public final class Provider {
 
     /**
      * Asks this provider, blocking only until the commit point. Throws {@link ProviderFailure} to hand over to the
-     * next provider, {@link RequestRejectedException} when the request itself is at fault.
+     * next provider, {@link ClientGoneException} when the caller hung up (the chain then stops).
      */
     public void call(ChatContext chat) {
-        if (!bulkhead.enter(chat.isLastInPlan(name))) {
+        Optional<Bulkhead.Permit> permit = bulkhead.enter(chat.isLastInPlan(name));
+        if (permit.isEmpty()) {
             chat.trail().record(name, "busy", null);
             throw new ProviderFailure(name, "busy", null, null);
         }
-        boolean handedToStream = false;
         try {
-            callWithKeys(chat);
-            handedToStream = true;
-        } finally {
-            if (!handedToStream) {
-                bulkhead.leave();
-            }
+            callWithKeys(chat, permit.get()); // answered: the call that delivered holds the slot until it ends
+        } catch (RuntimeException notAnswered) {
+            permit.get().release();
+            throw notAnswered;
         }
     }
 
-    private void callWithKeys(ChatContext chat) {
+    private void callWithKeys(ChatContext chat, Bulkhead.Permit permit) {
         String model = models.select(chat.request().model());
-        models.prepare(model);
+        prepare(chat, model);
         UpstreamError last = null;
         FailureClass lastClass = null;
         Set<String> tried = new HashSet<>(); // each key at most once per request, whatever its cool-down says
@@ -227,11 +239,11 @@ public final class Provider {
                     chat.trail().record(name, "cooling", null, retryAt);
                     throw new ProviderFailure(name, "cooling", null, retryAt);
                 }
-                chat.trail().record(name, last.label(), lastClass, retryAt);
+                chat.trail().record(name, last, lastClass, retryAt);
                 throw new ProviderFailure(name, last.label(), lastClass, retryAt);
             }
             tried.add(key.get());
-            UpstreamError error = attempt(chat, model, key.get());
+            UpstreamError error = attempt(chat, model, key.get(), permit);
             if (error == null) {
                 return;
             }
@@ -245,18 +257,20 @@ public final class Provider {
             switch (action) {
                 case COOL_KEY -> keys.coolDown(key.get(), classifier.cooldown(error));
                 case DROP_KEY -> keys.drop(key.get());
-                case RETURN_TO_CLIENT -> {
-                    chat.trail().record(name, error.label(), failure);
-                    throw new RequestRejectedException(name, error.status(), error.message());
+                case PAUSE_PROVIDER -> {
+                    pause.pause(classifier.accessDeniedPause());
+                    Instant until = pause.until().orElse(null);
+                    chat.trail().record(name, error, failure, until);
+                    throw new ProviderFailure(name, error.label(), failure, until);
                 }
                 case FAIL_OVER -> {
                     LOG.debug("{} failed: {} ({})", name, error.label(), ApiKeys.scrub(error.message()));
-                    chat.trail().record(name, error.label(), failure);
+                    chat.trail().record(name, error, failure, null);
                     throw new ProviderFailure(name, error.label(), failure, null);
                 }
             }
             if (keys.hasUsable(tried)) {
-                chat.trail().record(name, error.label(), failure); // this key failed; another key of ours tries next
+                chat.trail().record(name, error, failure, null); // this key failed; another key of ours tries next
                 chat.trail().enter(name);
             }
             last = error;
@@ -264,9 +278,23 @@ public final class Provider {
         }
     }
 
+    /** Gets the model ready (a local model may have to load): time spent waiting on it is the provider's. */
+    private void prepare(ChatContext chat, String model) {
+        long start = System.nanoTime();
+        try {
+            models.prepare(model);
+        } catch (ProviderFailure notReady) {
+            chat.trail().record(name, notReady.label(), null, notReady.retryAt());
+            throw notReady;
+        } finally {
+            chat.addUpstreamTime(System.nanoTime() - start);
+        }
+    }
+
     /** One call with one key; null once committed, else what went wrong before the commit point. */
-    private UpstreamError attempt(ChatContext chat, String model, String key) {
-        UpstreamCall call = new UpstreamCall(vertx, client, adapter, timeouts, chat, name, model, events);
+    private UpstreamError attempt(ChatContext chat, String model, String key, Bulkhead.Permit permit) {
+        UpstreamCall call = new UpstreamCall(vertx, client, adapter, timeouts, clientWriteTimeout, chat, name, model,
+                new CallReport(chat, permit));
         UpstreamRequest request = adapter.chatRequest(chat.request(), model, key);
         call.start(baseUrl + request.path(), request);
         try {
@@ -276,16 +304,29 @@ public final class Provider {
             if (e.getCause() instanceof UpstreamFailedException failed) {
                 return failed.error();
             }
+            if (e.getCause() instanceof ClientGoneException gone) {
+                callerLeft(chat);
+                throw gone;
+            }
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             throw new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
+            call.abandon(); // the call's own total clock should have ended it; make sure nothing outlives the wait
             return UpstreamError.of(UpstreamError.Kind.TOTAL_TIMEOUT, "no outcome within the total timeout");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            call.abandon();
+            callerLeft(chat);
             throw new ClientGoneException();
         }
+    }
+
+    /** Nobody waits for the answer any more: the provider is not to blame, and the trail says who left. */
+    private void callerLeft(ChatContext chat) {
+        chat.trail().record(name, "client_gone", null);
+        metrics.clientLeft(CallEvents.End.CLIENT_GONE);
     }
 
     /**
@@ -324,7 +365,8 @@ public final class Provider {
         switch (failure.action()) {
             case COOL_KEY -> keys.coolDown(key, classifier.cooldown(error));
             case DROP_KEY -> keys.drop(key);
-            default -> {
+            case PAUSE_PROVIDER -> pause.pause(classifier.accessDeniedPause());
+            case FAIL_OVER -> {
                 if (failure.countsAgainstBreaker()) {
                     health.probeFailed(error.label());
                 }
@@ -332,8 +374,20 @@ public final class Provider {
         }
     }
 
-    /** How this provider's calls report back: latency, the end of a delivered answer, a stream that broke. */
-    private final class Events implements CallEvents {
+    /**
+     * How one call reports back: latency, and its one outcome once it delivered. The call's bulkhead slot is freed
+     * here. A streamed answer's breaker verdict is given here too, when the stream ends (see
+     * {@link WholeAnswerBreaker}): a success, a failure, or — when the caller left — nothing at all.
+     */
+    private final class CallReport implements CallEvents {
+        private final ChatContext chat;
+        private final Bulkhead.Permit permit;
+
+        CallReport(ChatContext chat, Bulkhead.Permit permit) {
+            this.chat = chat;
+            this.permit = permit;
+        }
+
         @Override
         public void firstToken(long millis) {
             firstToken.record(millis);
@@ -341,16 +395,30 @@ public final class Provider {
         }
 
         @Override
-        public void ended(long totalMillis, Usage usage, UpstreamError error) {
-            bulkhead.leave();
-            metrics.answered(totalMillis, usage, error == null);
-            if (error != null) {
-                // a stream that broke after its first token still says the provider is unwell
-                FailureClass failure = classifier.classify(error);
-                lastFailure = error.label() + " after the first token";
-                metrics.failed(error.label(), failure);
-                LOG.warn("{}: stream failed after the first token ({})", name, error.label());
-                breaker.onError(0, TimeUnit.NANOSECONDS, new ProviderFailure(name, error.label(), failure, null));
+        public void ended(End how, long providerMillis, Usage usage, UpstreamError error) {
+            permit.release();
+            switch (how) {
+                case COMPLETE -> {
+                    metrics.answered(providerMillis, usage);
+                    if (chat.streaming()) {
+                        breaker.onSuccess(providerMillis, TimeUnit.MILLISECONDS);
+                    }
+                }
+                case BROKEN -> {
+                    FailureClass failure = classifier.classify(error);
+                    lastFailure = error.label() + " after the first token";
+                    metrics.broken(error.label(), failure, usage);
+                    LOG.warn("{}: stream failed after the first token ({})", name, error.label());
+                    breaker.onError(providerMillis, TimeUnit.MILLISECONDS,
+                            new ProviderFailure(name, error.label(), failure, null));
+                }
+                case CLIENT_GONE, CLIENT_TOO_SLOW -> {
+                    metrics.clientLeft(how);
+                    metrics.tokens(usage);
+                    LOG.debug("{}: the caller {} mid-stream; the call is cancelled", name,
+                            how == End.CLIENT_GONE ? "hung up" : "stopped reading");
+                    breaker.releasePermission(); // the answer says nothing about the provider
+                }
             }
         }
     }

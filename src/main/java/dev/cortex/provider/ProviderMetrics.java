@@ -68,16 +68,34 @@ public final class ProviderMetrics {
         firstToken.record(Duration.ofMillis(millis));
     }
 
-    void answered(long millis, Usage usage, boolean complete) {
-        if (complete) {
-            answer.record(Duration.ofMillis(millis));
-        }
+    /** A whole answer: its time on the provider's clock, its tokens. */
+    void answered(long millis, Usage usage) {
+        answer.record(Duration.ofMillis(millis));
+        tokens(usage);
+        attempts("ok");
+    }
+
+    /** A stream that broke after its first token: a failure of the provider, with what it sent until then. */
+    void broken(String label, FailureClass failure, Usage usage) {
+        tokens(usage);
+        failed(label, failure);
+    }
+
+    /**
+     * The caller hung up or stopped reading: counted apart from the provider's attempts and failures, since the
+     * provider did nothing wrong.
+     */
+    void clientLeft(CallEvents.End how) {
+        registry.counter("cortex.client.aborts", "provider", provider,
+                "reason", how == CallEvents.End.CLIENT_TOO_SLOW ? "too_slow" : "gone").increment();
+    }
+
+    void tokens(Usage usage) {
         Usage u = usage == null ? Usage.NONE : usage;
         tokensIn.increment(u.promptTokens());
         tokensOut.increment(u.completionTokens());
         billedIn.increment(u.billedPromptTokens());
         billedOut.increment(u.billedCompletionTokens());
-        attempts("ok");
     }
 
     /** A call that failed: counted by its trail label and its class (these are the fall-overs). */

@@ -22,26 +22,41 @@ public final class RetryHints {
     public static Duration fromHeaders(Function<String, String> header) {
         String ms = header.apply("retry-after-ms");
         if (ms != null) {
-            try {
-                return Duration.ofMillis((long) Double.parseDouble(ms.trim()));
-            } catch (NumberFormatException ignored) {
-                // fall through to retry-after
+            Duration d = millis(ms, 1);
+            if (d != null) {
+                return d;
             }
         }
         String ra = header.apply("retry-after");
         if (ra == null || ra.isBlank()) {
             return null;
         }
+        Duration seconds = millis(ra, 1000);
+        if (seconds != null) {
+            return seconds;
+        }
         try {
-            return Duration.ofMillis((long) (Double.parseDouble(ra.trim()) * 1000));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Duration d = Duration.between(ZonedDateTime.now(),
-                        ZonedDateTime.parse(ra.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
-                return d.isNegative() ? Duration.ZERO : d;
-            } catch (DateTimeParseException notADate) {
+            Duration d = Duration.between(ZonedDateTime.now(),
+                    ZonedDateTime.parse(ra.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+            return d.isNegative() ? Duration.ZERO : d;
+        } catch (DateTimeParseException notADate) {
+            return null; // nonsense: the classifier's default cool-down applies
+        }
+    }
+
+    /**
+     * A number of {@code unit} milliseconds, or null for anything that is not a usable wait: not a number, negative,
+     * NaN or infinite. (Absurdly long waits are a number; the classifier caps them.)
+     */
+    private static Duration millis(String text, double unit) {
+        try {
+            double value = Double.parseDouble(text.trim()) * unit;
+            if (Double.isNaN(value) || Double.isInfinite(value) || value < 0) {
                 return null;
             }
+            return Duration.ofMillis((long) Math.min(value, Long.MAX_VALUE / 2.0));
+        } catch (NumberFormatException notANumber) {
+            return null;
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.cortex.provider;
 
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Context;
@@ -26,9 +28,13 @@ import dev.cortex.routing.UpstreamError;
  *
  * <p>Everything happens on one Vert.x event loop: response callbacks, timers, and the relay of tokens to the caller.
  * The chain's thread only waits on {@link #settled()}, which completes at the commit point (the first content token
- * for a streaming caller; the end of the answer otherwise) or fails with the {@link UpstreamError} while failing over
- * is still possible. After the commit point no thread is held: a failure then ends the caller's stream with an
- * explicit error and is reported through {@link CallEvents#ended} (the provider's breaker counts it).
+ * for a streaming caller; the end of the answer otherwise) or fails while failing over is still possible: with the
+ * {@link UpstreamError} when the provider failed, with {@link ClientGoneException} when the caller hung up. After the
+ * commit point no thread is held: the call's one outcome is reported through {@link CallEvents#ended}.
+ *
+ * <p>The clocks measure the provider only. While the caller is slow to take what was relayed, the upstream read is
+ * paused, and so are the idle and total clocks: the provider is not sending because Cortex asked it not to. The
+ * caller then has {@code clientWriteTimeout} to catch up, or its stream is dropped — its fault, not the provider's.
  */
 final class UpstreamCall implements StreamListener {
 
@@ -37,6 +43,7 @@ final class UpstreamCall implements StreamListener {
     private final HttpClient client;
     private final ProviderAdapter adapter;
     private final Timeouts timeouts;
+    private final Duration clientWriteTimeout;
     private final ChatContext chat;
     private final String provider;
     private final CallEvents events;
@@ -50,28 +57,33 @@ final class UpstreamCall implements StreamListener {
     private StreamDecoder decoder;
     private boolean committed;
     private boolean finished;
+    private boolean waitingForClient;
     private long firstTokenTimer = -1;
     private long idleTimer = -1;
     private long totalTimer = -1;
+    private long clientTimer = -1;
+    private long providerNanos;        // time on the provider's clock before the current run
+    private long runningSince = -1;    // when the provider's clock last started; -1 while it is stopped
     private final StringBuilder text = new StringBuilder();
     private FinishReason finishReason = FinishReason.STOP;
     private Usage usage = Usage.NONE;
 
-    UpstreamCall(Vertx vertx, HttpClient client, ProviderAdapter adapter, Timeouts timeouts, ChatContext chat,
-                 String provider, String model, CallEvents events) {
+    UpstreamCall(Vertx vertx, HttpClient client, ProviderAdapter adapter, Timeouts timeouts, Duration clientWriteTimeout,
+                 ChatContext chat, String provider, String model, CallEvents events) {
         this.vertx = vertx;
         // the caller's event loop when called from a platform-http worker: the relay then never changes threads
         this.context = vertx.getOrCreateContext();
         this.client = client;
         this.adapter = adapter;
         this.timeouts = timeouts;
+        this.clientWriteTimeout = clientWriteTimeout;
         this.chat = chat;
         this.provider = provider;
         this.model = model;
         this.events = events;
     }
 
-    /** Completes at the commit point; fails with {@link UpstreamFailedException} before it. */
+    /** Completes at the commit point; fails with {@link UpstreamFailedException} or {@link ClientGoneException} before it. */
     CompletableFuture<Void> settled() {
         return settled;
     }
@@ -80,14 +92,21 @@ final class UpstreamCall implements StreamListener {
         context.runOnContext(v -> send(url, upstream));
     }
 
+    /** Nobody waits for this call any more (the chain's thread was interrupted): drop it, unless it already ended. */
+    void abandon() {
+        context.runOnContext(v -> {
+            if (!finished) {
+                stop();
+                settled.completeExceptionally(new ClientGoneException());
+            }
+        });
+    }
+
     private void send(String url, UpstreamRequest upstream) {
-        totalTimer = vertx.setTimer(timeouts.total().toMillis(),
-                t -> fail(UpstreamError.of(UpstreamError.Kind.TOTAL_TIMEOUT, "no complete answer within " + timeouts.total())));
+        runProviderClock();
         firstTokenTimer = vertx.setTimer(timeouts.firstToken().toMillis(),
                 t -> fail(UpstreamError.of(UpstreamError.Kind.FIRST_TOKEN_TIMEOUT, "no first token within " + timeouts.firstToken())));
-        if (chat.streaming()) {
-            chat.stream().onClientGone(() -> context.runOnContext(v -> cancel()));
-        }
+        chat.client().onGone(() -> context.runOnContext(v -> clientGone()));
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.valueOf(upstream.method())).setAbsoluteURI(url);
         upstream.headers().forEach(options::putHeader);
         client.request(options).onComplete(opened -> {
@@ -151,13 +170,14 @@ final class UpstreamCall implements StreamListener {
             fail(f.error());
             return;
         }
-        finish(true, null);
         if (chat.streaming()) {
             if (!committed) {
                 commit(); // a complete answer with no text at all (e.g. max_tokens reached at once)
             }
+            end(CallEvents.End.COMPLETE, null);
             chat.stream().complete(finishReason, usage);
         } else {
+            end(CallEvents.End.COMPLETE, null);
             chat.addUpstreamTime(System.nanoTime() - startNanos);
             chat.answered(new ChatResult(text.toString(), finishReason, usage, provider, model));
             chat.trail().record(provider, "ok", null);
@@ -180,9 +200,8 @@ final class UpstreamCall implements StreamListener {
         }
         ReplyStream stream = chat.stream();
         stream.text(fragment);
-        if (stream.congested() && response != null) {
-            response.pause();
-            stream.onDrain(() -> context.runOnContext(v -> response.resume()));
+        if (stream.congested() && response != null && !waitingForClient) {
+            waitForClient();
         }
     }
 
@@ -209,51 +228,116 @@ final class UpstreamCall implements StreamListener {
         model = served;
     }
 
+    /**
+     * The caller's connection holds more than it has taken: stop reading the provider, and stop the provider's clocks
+     * with it, until the caller catches up — or drop the caller when it does not within the client write timeout.
+     */
+    private void waitForClient() {
+        waitingForClient = true;
+        response.pause();
+        stopProviderClock();
+        clientTimer = vertx.setTimer(clientWriteTimeout.toMillis(), t -> clientTooSlow());
+        chat.stream().onDrain(() -> context.runOnContext(v -> clientCaughtUp()));
+    }
+
+    private void clientCaughtUp() {
+        if (finished || !waitingForClient) {
+            return;
+        }
+        waitingForClient = false;
+        cancelTimer(clientTimer);
+        clientTimer = -1;
+        runProviderClock();
+        armIdleTimer();
+        response.resume();
+    }
+
+    private void clientTooSlow() {
+        if (finished) {
+            return;
+        }
+        end(CallEvents.End.CLIENT_TOO_SLOW, null);
+        chat.stream().abandon();
+    }
+
+    /** The caller hung up: before the commit point the chain stops; after it, the stream ends here. */
+    private void clientGone() {
+        if (finished) {
+            return;
+        }
+        if (committed) {
+            end(CallEvents.End.CLIENT_GONE, null);
+        } else {
+            stop();
+            settled.completeExceptionally(new ClientGoneException());
+        }
+    }
+
+    /** The provider failed: before the commit point the chain may try another; after it, the stream says so. */
     private void fail(UpstreamError error) {
         if (finished) {
             return;
         }
-        finish(committed, error);
-        if (request != null) {
-            request.reset(); // drop the connection: a half-read stream cannot go back to the pool
-        }
         if (!committed) {
+            stop();
             chat.addUpstreamTime(System.nanoTime() - startNanos);
             settled.completeExceptionally(new UpstreamFailedException(error));
-        } else {
-            chat.stream().fail("upstream_" + error.label(), "The provider '" + provider + "' failed mid-stream ("
-                    + error.label() + "); the answer is incomplete.");
-        }
-    }
-
-    /** The caller went away: stop reading and free the upstream connection. */
-    private void cancel() {
-        if (finished) {
             return;
         }
-        finish(committed, null);
-        if (request != null) {
-            request.reset();
-        }
-        settled.completeExceptionally(new ClientGoneException());
+        end(CallEvents.End.BROKEN, error);
+        chat.stream().fail("upstream_" + error.label(), "The provider '" + provider + "' failed mid-stream ("
+                + error.label() + "); the answer is incomplete.");
+    }
+
+    /** A call that delivered (committed, or answered in full) is over: it reports how, once. */
+    private void end(CallEvents.End how, UpstreamError error) {
+        long providerMillis = TimeUnit.NANOSECONDS.toMillis(providerNanos
+                + (runningSince >= 0 ? System.nanoTime() - runningSince : 0));
+        stop(how == CallEvents.End.COMPLETE);
+        events.ended(how, providerMillis, usage, error);
+    }
+
+    private void stop() {
+        stop(false);
     }
 
     /**
-     * The call is over: stop the clocks. A call that delivered (committed, or answered in full) reports its end,
-     * since its caller has handed over the rest of its life to this call; before that the caller owns the outcome.
+     * Stops every clock. A response read to its end leaves its connection to the pool; any other is dropped, since a
+     * half-read stream cannot be reused (and dropping it is how a provider learns that nobody is listening).
      */
-    private void finish(boolean delivered, UpstreamError error) {
+    private void stop(boolean readToTheEnd) {
         finished = true;
-        cancelTimers();
-        if (delivered) {
-            events.ended((System.nanoTime() - startNanos) / 1_000_000, usage, error);
+        cancelTimer(firstTokenTimer);
+        cancelTimer(idleTimer);
+        cancelTimer(totalTimer);
+        cancelTimer(clientTimer);
+        firstTokenTimer = idleTimer = totalTimer = clientTimer = -1;
+        runningSince = -1;
+        if (request != null && !readToTheEnd) {
+            request.reset();
         }
     }
 
+    private void runProviderClock() {
+        runningSince = System.nanoTime();
+        long remainingMillis = timeouts.total().toMillis() - TimeUnit.NANOSECONDS.toMillis(providerNanos);
+        totalTimer = vertx.setTimer(Math.max(1, remainingMillis),
+                t -> fail(UpstreamError.of(UpstreamError.Kind.TOTAL_TIMEOUT, "no complete answer within " + timeouts.total())));
+    }
+
+    private void stopProviderClock() {
+        providerNanos += System.nanoTime() - runningSince;
+        runningSince = -1;
+        cancelTimer(totalTimer);
+        cancelTimer(idleTimer);
+        totalTimer = idleTimer = -1;
+    }
+
     private void armIdleTimer() {
-        if (idleTimer >= 0) {
-            vertx.cancelTimer(idleTimer);
+        if (waitingForClient) {
+            return; // the provider is silent because Cortex paused it
         }
+        cancelTimer(idleTimer);
         idleTimer = vertx.setTimer(timeouts.idle().toMillis(),
                 t -> fail(UpstreamError.of(UpstreamError.Kind.IDLE_TIMEOUT, "no data for " + timeouts.idle())));
     }
@@ -262,26 +346,14 @@ final class UpstreamCall implements StreamListener {
     private void firstTokenArrived() {
         if (firstTokenTimer >= 0) {
             events.firstToken((System.nanoTime() - startNanos) / 1_000_000);
-            cancelFirstTokenTimer();
-        }
-    }
-
-    private void cancelFirstTokenTimer() {
-        if (firstTokenTimer >= 0) {
-            vertx.cancelTimer(firstTokenTimer);
+            cancelTimer(firstTokenTimer);
             firstTokenTimer = -1;
         }
     }
 
-    private void cancelTimers() {
-        cancelFirstTokenTimer();
-        if (idleTimer >= 0) {
-            vertx.cancelTimer(idleTimer);
-            idleTimer = -1;
-        }
-        if (totalTimer >= 0) {
-            vertx.cancelTimer(totalTimer);
-            totalTimer = -1;
+    private void cancelTimer(long id) {
+        if (id >= 0) {
+            vertx.cancelTimer(id);
         }
     }
 

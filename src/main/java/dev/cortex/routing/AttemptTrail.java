@@ -18,12 +18,22 @@ public final class AttemptTrail {
 
     private final List<Entry> entries = new ArrayList<>(4);
 
+    /** How much of a provider's own words an error message repeats (they can be long, and are for people). */
+    private static final int DETAIL_LIMIT = 300;
+
     /**
      * @param failureClass null for the answer and for providers skipped without a call
      * @param retryAt      when the provider may be usable again, if it said so
      * @param shown        whether the entry belongs in the {@code X-Cortex-Attempts} header
+     * @param status       the provider's HTTP status when it answered with an error, else 0
+     * @param detail       what the provider said when it refused the request (scrubbed of keys), else null
      */
-    public record Entry(String provider, String outcome, FailureClass failureClass, Instant retryAt, boolean shown) {
+    public record Entry(String provider, String outcome, FailureClass failureClass, Instant retryAt, boolean shown,
+                        int status, String detail) {
+
+        Entry(String provider, String outcome, FailureClass failureClass, Instant retryAt, boolean shown) {
+            this(provider, outcome, failureClass, retryAt, shown, 0, null);
+        }
     }
 
     public synchronized void enter(String provider) {
@@ -36,8 +46,23 @@ public final class AttemptTrail {
     }
 
     public synchronized void record(String provider, String outcome, FailureClass failureClass, Instant retryAt) {
+        put(new Entry(provider, outcome, failureClass, retryAt, true));
+    }
+
+    /** A call that failed: its label, class, status, and — when the provider refused the request — its words. */
+    public synchronized void record(String provider, UpstreamError error, FailureClass failureClass, Instant retryAt) {
+        String detail = failureClass.refusesRequest() && error.message() != null
+                ? ApiKeys.scrub(shorten(error.message().strip())) : null;
+        put(new Entry(provider, error.label(), failureClass, retryAt, true, error.status(), detail));
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= DETAIL_LIMIT ? text : text.substring(0, DETAIL_LIMIT) + "…";
+    }
+
+    private void put(Entry entry) {
+        String provider = entry.provider();
         int last = entries.size() - 1;
-        Entry entry = new Entry(provider, outcome, failureClass, retryAt, true);
         if (last >= 0 && entries.get(last).outcome() == null && entries.get(last).provider().equals(provider)) {
             entries.set(last, entry);
         } else {
@@ -58,19 +83,16 @@ public final class AttemptTrail {
     }
 
     /**
-     * The earliest moment one of the tried providers becomes usable again, when every one of them is waiting out a
-     * known cool-down; empty if any failed for a reason with no known end.
+     * The earliest moment one of the providers that refused may be tried again, when at least one of them has a
+     * known end (a rate limit's or quota's wait, a breaker's rest, a pause after an access refusal); empty when none
+     * has: then waiting would be a guess.
      */
     public synchronized Optional<Instant> retryAt() {
         Instant earliest = null;
         for (Entry e : entries()) {
-            if (!e.shown()) {
-                continue;
+            if (e.shown() && e.retryAt() != null && (earliest == null || e.retryAt().isBefore(earliest))) {
+                earliest = e.retryAt();
             }
-            if (e.retryAt() == null) {
-                return Optional.empty();
-            }
-            earliest = earliest == null || e.retryAt().isBefore(earliest) ? e.retryAt() : earliest;
         }
         return Optional.ofNullable(earliest);
     }

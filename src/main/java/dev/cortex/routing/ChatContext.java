@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.ChatResult;
+import dev.cortex.chat.ClientLink;
 import dev.cortex.chat.ReplyStream;
 
 /**
@@ -17,6 +18,7 @@ public final class ChatContext {
     private final ChatRequest request;
     private final ReplyStream stream;
     private final RoutePreference preference;
+    private final ClientLink client;
     private final AttemptTrail trail = new AttemptTrail();
     private final long startNanos = System.nanoTime();
     private final AtomicLong upstreamNanos = new AtomicLong();
@@ -33,9 +35,19 @@ public final class ChatContext {
     }
 
     public ChatContext(ChatRequest request, ReplyStream stream, RoutePreference preference) {
+        this(request, stream, preference, ClientLink.NONE);
+    }
+
+    /** @param client the caller's side, so that a caller who hangs up stops the provider call made for it */
+    public ChatContext(ChatRequest request, ReplyStream stream, RoutePreference preference, ClientLink client) {
         this.request = request;
         this.stream = stream;
         this.preference = preference;
+        this.client = client;
+    }
+
+    public ClientLink client() {
+        return client;
     }
 
     public RoutePreference preference() {

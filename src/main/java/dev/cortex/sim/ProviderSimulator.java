@@ -41,6 +41,7 @@ public abstract class ProviderSimulator implements AutoCloseable {
     private static final int RECORDED = 1000;
     private final Deque<RecordedRequest> chats = new ConcurrentLinkedDeque<>();
     private final AtomicInteger chatCount = new AtomicInteger();
+    private final AtomicInteger abandonedCount = new AtomicInteger();
     private final Map<String, AtomicInteger> paths = new ConcurrentHashMap<>();
     private final Deque<Fault> onceFaults = new ConcurrentLinkedDeque<>();
     private volatile Fault fault;
@@ -186,6 +187,7 @@ public abstract class ProviderSimulator implements AutoCloseable {
         acceptedKeys = null;
         chats.clear();
         chatCount.set(0);
+        abandonedCount.set(0);
         paths.clear();
         return this;
     }
@@ -199,6 +201,11 @@ public abstract class ProviderSimulator implements AutoCloseable {
 
     public int chatCalls() {
         return chatCount.get();
+    }
+
+    /** Chat calls whose caller closed the connection before the answer was over (a gateway that stopped listening). */
+    public int abandonedCalls() {
+        return abandonedCount.get();
     }
 
     /** The chat requests received, in arrival order (the most recent thousand). */
@@ -284,6 +291,11 @@ public abstract class ProviderSimulator implements AutoCloseable {
             chats.pollFirst();
         }
         HttpServerResponse response = request.response();
+        response.closeHandler(v -> {
+            if (!response.ended()) {
+                abandonedCount.incrementAndGet();
+            }
+        });
         Profile profile = profiles.get(model);
         Fault f = profile != null && profile.fault() != null ? profile.fault() : nextFault(request);
         if (needsKey() && (key == null || key.isBlank() || (acceptedKeys != null && !acceptedKeys.contains(key)))) {
@@ -314,7 +326,11 @@ public abstract class ProviderSimulator implements AutoCloseable {
                 return;
             }
             Duration wait = profile != null ? profile.firstTokenDelay() : firstTokenDelay;
-            later(wait.toMillis(), () -> wire.complete(response, answer));
+            later(wait.toMillis(), () -> {
+                if (!response.closed()) {
+                    wire.complete(response, answer);
+                }
+            });
             return;
         }
         response.setStatusCode(200).setChunked(true).putHeader("Content-Type", wire.streamContentType())
@@ -354,7 +370,8 @@ public abstract class ProviderSimulator implements AutoCloseable {
             response.write(wire.malformed());
         }
         if (index == chunks.size()) {
-            response.end(wire.close(answer));
+            // the answer has left only once its last bytes were written; a caller that hung up first never got it
+            response.end(wire.close(answer)).onFailure(e -> abandonedCount.incrementAndGet());
             return;
         }
         response.write(wire.chunk(answer, chunks.get(index), index));

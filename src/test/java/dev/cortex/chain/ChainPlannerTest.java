@@ -21,6 +21,7 @@ import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderMetrics;
 import dev.cortex.provider.ProviderRegistry;
 import dev.cortex.provider.Timeouts;
+import dev.cortex.provider.WholeAnswerBreaker;
 import dev.cortex.routing.FailureClassifier;
 import dev.cortex.routing.KeyPool;
 import dev.cortex.routing.RoutePreference;
@@ -50,7 +51,8 @@ class ChainPlannerTest {
         return new Provider(name, "http://127.0.0.1:9", new GroqAdapter(), pool, !name.equals("ollama"),
                 new ModelCatalog(name, List.of(models)),
                 new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                CircuitBreaker.ofDefaults(name), new FailureClassifier(Duration.ofSeconds(30), Duration.ofHours(1)),
+                Duration.ofSeconds(30), new WholeAnswerBreaker(CircuitBreaker.ofDefaults(name), result -> false, Clock.systemUTC()),
+                new FailureClassifier(Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofDays(1), Duration.ofMinutes(5)),
                 vertx, vertx.createHttpClient(), new Bulkhead(4, Duration.ZERO), new ProviderMetrics(new SimpleMeterRegistry(), name));
     }
 

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.cortex.CortexServer;
+import dev.cortex.RawHttpClient;
 import dev.cortex.Http;
 import dev.cortex.LogCapture;
 import dev.cortex.chat.Json;
@@ -27,6 +30,7 @@ import dev.cortex.sim.OllamaSimulator;
 import dev.cortex.sim.ProviderSimulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Every fault × the failing provider's position in the chain × streaming or not, each with its exact outcome: a
@@ -58,7 +62,10 @@ class FaultMatrixTest {
         for (String p : List.of("groq", "gemini", "cohere", "ollama")) {
             settings.put(p + ".timeout.first-token-ms", "700");
             settings.put(p + ".timeout.idle-ms", "700");
+            settings.put(p + ".timeout.total-ms", "1500");
         }
+        // a caller may leave what it was sent untaken this long (longer than a provider's idle timeout, on purpose)
+        settings.put("cortex.http.client-write-timeout-ms", "1500");
         // no probes during the matrix: each case sets the scene
         settings.put("cortex.health.period-ms", "3600000");
         settings.put("cortex.health.initial-delay-ms", "3600000");
@@ -83,6 +90,10 @@ class FaultMatrixTest {
         DAILY_QUOTA(Fault.quotaExhaustedForDay(), "quota", false),
         INVALID_KEY(Fault.invalidKey(), null, false),
         STATUS_500(Fault.status(500), "500", false),
+        // a provider's own limits: another provider may well accept the same request
+        STATUS_400(Fault.status(400), "400", false),
+        STATUS_403(Fault.status(403), "403", false),
+        MODEL_NOT_FOUND(Fault.modelNotFound(), "404", false),
         STATUS_503(Fault.status(503), "503", false),
         CONNECT_REFUSED(null, "connect", false),
         SILENCE(Fault.silence(), "timeout", false),
@@ -134,9 +145,7 @@ class FaultMatrixTest {
         chain.add(faulty);
         chain.add("ollama");
         sims.forEach((name, sim) -> sim.reset().reply(reply(name)));
-        for (String name : List.of("groq", "gemini", "cohere", "ollama")) {
-            cortex.bean(name, Provider.class).restore();
-        }
+        restoreAll();
         before.forEach(name -> sims.get(name).fault(Fault.status(503)));
         ProviderSimulator sim = sims.get(faulty);
         int port = sim.port();
@@ -188,32 +197,190 @@ class FaultMatrixTest {
         }
     }
 
-    @Test
-    void whenEveryProviderRefusesTheCallerGetsEveryReasonAndNoKey() throws Exception {
-        sims.forEach((name, sim) -> sim.reset());
+    private static void restoreAll() {
         for (String name : List.of("groq", "gemini", "cohere", "ollama")) {
             cortex.bean(name, Provider.class).restore();
         }
+    }
+
+    @Test
+    void whenEveryProviderRefusesTheCallerGetsEveryReasonAndWhenToComeBack() throws Exception {
+        sims.forEach((name, sim) -> sim.reset());
+        restoreAll();
         sims.get("groq").fault(Fault.rateLimited(Duration.ofSeconds(40)));
         sims.get("gemini").fault(Fault.rateLimited(Duration.ofSeconds(20)));
         sims.get("cohere").fault(Fault.rateLimited(Duration.ofSeconds(60)));
-        sims.get("ollama").fault(Fault.rateLimited(Duration.ofSeconds(30))); // Ollama's "busy" is a 503
+        sims.get("ollama").fault(Fault.status(503)); // a local model server that is down has no known end
         var r = Http.post(cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
         everythingSent.append(r.headers().map()).append(r.body());
         assertThat(r.statusCode()).isEqualTo(503);
         JsonNode error = Json.parse(r.body()).get("error");
         assertThat(error.get("message").asText()).contains("groq: 429 (rate_limited)", "gemini: quota (quota_exhausted)",
                 "cohere: 429 (rate_limited)", "ollama: 503 (upstream_failed)");
-        assertThat(r.headers().firstValue("x-should-retry")).contains("false");
+        // Ollama's failure has no known end, but Gemini's wait does: that is what a caller can usefully wait for
+        assertThat(Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow()))
+                .as("Gemini's 20 s, the earliest known end").isBetween(19L, 22L);
 
-        // now every provider but Ollama is cooling, and Ollama refuses: still 503; once only cooling remains, Retry-After
-        sims.get("ollama").clearFaults();
-        cortex.bean("ollama", Provider.class).keys().coolDown("", Duration.ofSeconds(25)); // not a key: a local pause
+        // the next request: the cloud is cooling (no call), Ollama still refuses; the same earliest end
         var cooling = Http.post(cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
         assertThat(cooling.statusCode()).isEqualTo(503);
-        assertThat(cooling.headers().firstValue("X-Cortex-Attempts")).contains("groq:cooling,gemini:cooling,cohere:cooling,ollama:cooling");
-        long retryAfter = Long.parseLong(cooling.headers().firstValue("Retry-After").orElseThrow());
-        assertThat(retryAfter).as("the earliest moment a provider is usable: Gemini's 20 s").isBetween(19L, 22L);
+        assertThat(cooling.headers().firstValue("X-Cortex-Attempts")).contains("groq:cooling,gemini:cooling,cohere:cooling,ollama:503");
+        assertThat(Long.parseLong(cooling.headers().firstValue("Retry-After").orElseThrow())).isBetween(18L, 22L);
         assertThat(sims.get("groq").chatCalls()).as("a cooling provider gets no call").isEqualTo(1);
+
+        // nothing with a known end: no Retry-After, and no point retrying at once
+        restoreAll();
+        sims.forEach((name, sim) -> sim.reset().fault(Fault.status(500)));
+        var down = Http.post(cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
+        assertThat(down.statusCode()).isEqualTo(503);
+        assertThat(down.headers().firstValue("Retry-After")).isEmpty();
+        assertThat(down.headers().firstValue("x-should-retry")).contains("false");
+    }
+
+    @Test
+    void whenEveryProviderRefusesTheRequestItselfTheCallerGetsThe4xxWithEachReason() throws Exception {
+        sims.forEach((name, sim) -> sim.reset().fault(Fault.status(400)));
+        restoreAll();
+        String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
+        var openAi = Http.post(cortex.url("/v1/chat/completions"), body);
+        everythingSent.append(openAi.headers().map()).append(openAi.body());
+        assertThat(openAi.statusCode()).isEqualTo(400);
+        assertThat(openAi.headers().firstValue("X-Cortex-Attempts")).contains("groq:400,gemini:400,cohere:400,ollama:400");
+        JsonNode error = Json.parse(openAi.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo("rejected_by_provider");
+        assertThat(error.get("message").asText()).contains("Every provider refused the request",
+                "groq: 400 (request_rejected) — ", "gemini: 400 (request_rejected) — ", "cohere: 400 (request_rejected) — ",
+                "ollama: 400 (request_rejected) — ");
+        sims.forEach((name, sim) -> assertThat(sim.chatCalls()).as(name + " was asked").isEqualTo(1));
+
+        // different statuses: still the request's fault everywhere; 400 stands for them together
+        sims.get("cohere").fault(Fault.status(422));
+        var ollamaDoor = Http.post(cortex.url("/api/chat"), body);
+        assertThat(ollamaDoor.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(ollamaDoor.body()).get("error").asText()).contains("cohere: 422 (request_rejected)");
+
+        // one provider that could serve but is resting: not the request's fault after all
+        sims.get("gemini").fault(Fault.rateLimited(Duration.ofSeconds(30)));
+        var mixed = Http.post(cortex.url("/v1/chat/completions"), body);
+        assertThat(mixed.statusCode()).isEqualTo(503);
+        assertThat(mixed.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    // ---- the caller's faults: none may count against the provider that was serving it ----
+
+    /** What a caller does wrong, and whether it applies to streaming callers only. */
+    enum ClientFault {
+        HANGS_UP_BEFORE_FIRST_TOKEN(false),
+        HANGS_UP_AFTER_FIRST_TOKEN(false),
+        STOPS_READING(true),
+        READS_SLOWLY(true);
+
+        final boolean streamingOnly;
+
+        ClientFault(boolean streamingOnly) {
+            this.streamingOnly = streamingOnly;
+        }
+    }
+
+    static Stream<Arguments> clientCases() {
+        List<Arguments> all = new ArrayList<>();
+        for (ClientFault f : ClientFault.values()) {
+            for (String provider : List.of("groq", "gemini", "cohere", "ollama")) {
+                for (boolean streaming : new boolean[] {false, true}) {
+                    if (streaming || !f.streamingOnly) {
+                        all.add(Arguments.of(f, provider, streaming));
+                    }
+                }
+            }
+        }
+        return all.stream();
+    }
+
+    private static double meter(String name, String provider) {
+        MeterRegistry registry = cortex.bean(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+        return registry.find(name).tag("provider", provider).counters().stream().mapToDouble(c -> c.count()).sum()
+                + registry.find(name).tag("provider", provider).timers().stream().mapToDouble(t -> t.count()).sum();
+    }
+
+    /** Words of 64 KiB: an answer large enough that a caller who stops reading fills every buffer on the way. */
+    private static String bigAnswer(int words) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < words; i++) {
+            text.append(i == 0 ? "" : " ").append(Character.toString('a' + i % 26).repeat(64 * 1024));
+        }
+        return text.toString();
+    }
+
+    @ParameterizedTest(name = "{0} on {1}, streaming={2}")
+    @MethodSource("clientCases")
+    void aCallersFaultIsNeverTheProviders(ClientFault fault, String provider, boolean streaming) {
+        sims.forEach((name, sim) -> sim.reset().reply(reply(name)));
+        restoreAll();
+        String fallback = provider.equals("ollama") ? "groq" : "ollama";
+        ProviderSimulator sim = sims.get(provider);
+        Provider gateway = cortex.bean(provider, Provider.class);
+        double failuresBefore = meter("cortex.provider.failures", provider);
+        double firstTokensBefore = meter("cortex.provider.first.token", provider);
+        double abortsBefore = meter("cortex.client.aborts", provider);
+        String body = "{\"providers\":[\"" + provider + "\",\"" + fallback + "\"],\"stream\":" + streaming
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
+        switch (fault) {
+            case HANGS_UP_BEFORE_FIRST_TOKEN -> {
+                sim.firstTokenDelay(Duration.ofMillis(500)); // within the 700 ms first-token timeout
+                try (RawHttpClient client = RawHttpClient.post(cortex.port(), "/v1/chat/completions", body)) {
+                    await().atMost(Duration.ofSeconds(5)).until(() -> sim.chatCalls() == 1);
+                }
+                await().atMost(Duration.ofSeconds(5)).until(() -> sim.abandonedCalls() == 1);
+            }
+            case HANGS_UP_AFTER_FIRST_TOKEN -> {
+                sim.chunkGap(Duration.ofMillis(150)); // five words: the answer takes 600 ms after its first
+                try (RawHttpClient client = RawHttpClient.post(cortex.port(), "/v1/chat/completions", body)) {
+                    if (streaming) {
+                        assertThat(client.readUntil("\"" + provider + "\"", Duration.ofSeconds(5))).startsWith("HTTP/1.1 200 OK");
+                    } else { // nothing reaches a caller who wants one answer before the end: wait for Cortex to have it
+                        await().atMost(Duration.ofSeconds(5)).until(() -> meter("cortex.provider.first.token", provider)
+                                > firstTokensBefore);
+                    }
+                }
+                await().atMost(Duration.ofSeconds(5)).until(() -> sim.abandonedCalls() == 1);
+            }
+            case STOPS_READING -> {
+                // 8 MiB at once, then the provider keeps the stream open without a word: Cortex, held back by the
+                // caller, must neither blame the provider's silence nor keep the provider's connection
+                sim.reply(bigAnswer(128)).fault(Fault.stallAfter(128));
+                try (RawHttpClient client = RawHttpClient.post(cortex.port(), "/v1/chat/completions", body)) {
+                    assertThat(client.readUntil("data: ", Duration.ofSeconds(5))).startsWith("HTTP/1.1 200 OK");
+                    // it reads no more: after the client write timeout (1.5 s) Cortex drops it
+                    await().atMost(Duration.ofSeconds(10)).until(() -> meter("cortex.client.aborts", provider) > abortsBefore);
+                    assertThat(client.closedByServer(Duration.ofSeconds(5))).as("the stalled caller's connection is gone").isTrue();
+                    assertThat(client.text().contains("[DONE]")).as("a dropped stream never looks complete").isFalse();
+                }
+                await().atMost(Duration.ofSeconds(5)).until(() -> sim.abandonedCalls() == 1);
+            }
+            case READS_SLOWLY -> {
+                // 8 MiB taken 2 MiB at a time with 900 ms rests: once the buffers on the way are full, each rest holds
+                // the provider back longer than its idle timeout (700 ms), and the rests together longer than its total
+                // timeout (1.5 s); neither clock may run while Cortex holds the provider back for the caller
+                String answer = bigAnswer(128);
+                sim.reply(answer);
+                try (RawHttpClient client = RawHttpClient.post(cortex.port(), "/v1/chat/completions", body)) {
+                    String all = client.readSlowly(2 * 1024 * 1024, Duration.ofMillis(900), "data: [DONE]", Duration.ofSeconds(30));
+                    // (booleans, not the text: a failure would print megabytes)
+                    assertThat(all.endsWith("data: [DONE]\n\n") || all.contains("data: [DONE]")).as("the stream completed").isTrue();
+                    assertThat(all.contains("\"error\"")).as("no error event").isFalse();
+                    assertThat(all.contains(answer.substring(answer.length() - 64 * 1024))).as("the last word arrived").isTrue();
+                }
+                assertThat(gateway.breaker().getMetrics().getNumberOfSuccessfulCalls()).as("a whole answer").isEqualTo(1);
+            }
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.bulkhead().inUse() == 0);
+        assertThat(gateway.breaker().getMetrics().getNumberOfFailedCalls()).as("the breaker blames no one").isZero();
+        if (fault != ClientFault.READS_SLOWLY) {
+            assertThat(gateway.breaker().getMetrics().getNumberOfBufferedCalls()).as("nor counts a success").isZero();
+            assertThat(meter("cortex.client.aborts", provider)).as("counted as the caller's").isEqualTo(abortsBefore + 1);
+        }
+        assertThat(meter("cortex.provider.failures", provider)).as("no provider failure metric").isEqualTo(failuresBefore);
+        assertThat(sims.get(fallback).chatCalls()).as("a caller who left gets no other provider").isZero();
+        assertThat(sim.chatCalls()).isEqualTo(1);
     }
 }

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Each provider's error responses, read into facts, and the one table that decides what they mean. */
 class ErrorFactsTest {
 
-    private final FailureClassifier classifier = new FailureClassifier(Duration.ofSeconds(30), Duration.ofHours(1));
+    private final FailureClassifier classifier = new FailureClassifier(Duration.ofSeconds(30), Duration.ofHours(1),
+            Duration.ofDays(1), Duration.ofMinutes(5));
 
     @Test
     void groqRateLimitWithRetryAfterHeader() {
@@ -73,7 +74,8 @@ class ErrorFactsTest {
     @Test
     void theTable() {
         assertThat(classify(401)).isEqualTo(FailureClass.INVALID_KEY);
-        assertThat(classify(403)).isEqualTo(FailureClass.INVALID_KEY);
+        assertThat(classify(403)).as("a permission, not the key: the provider rests, the pool stays")
+                .isEqualTo(FailureClass.ACCESS_DENIED);
         assertThat(classify(404)).isEqualTo(FailureClass.MODEL_UNAVAILABLE);
         assertThat(classify(400)).isEqualTo(FailureClass.REQUEST_REJECTED);
         assertThat(classify(422)).isEqualTo(FailureClass.REQUEST_REJECTED);
@@ -83,7 +85,32 @@ class ErrorFactsTest {
         assertThat(classifier.classify(UpstreamError.of(UpstreamError.Kind.FIRST_TOKEN_TIMEOUT, "")))
                 .isEqualTo(FailureClass.UPSTREAM_FAILED);
         assertThat(FailureClass.RATE_LIMITED.countsAgainstBreaker()).isFalse();
+        assertThat(FailureClass.REQUEST_REJECTED.action()).as("what one provider refuses, the next may serve")
+                .isEqualTo(FailureClass.Action.FAIL_OVER);
+        assertThat(FailureClass.ACCESS_DENIED.action()).isEqualTo(FailureClass.Action.PAUSE_PROVIDER);
         assertThat(FailureClass.UPSTREAM_FAILED.countsAgainstBreaker()).isTrue();
+    }
+
+    @Test
+    void geminiFailedPreconditionIsTheAccountNotTheRequest() {
+        String body = "{\"error\":{\"code\":400,\"message\":\"User location is not supported for the API use.\","
+                + "\"status\":\"FAILED_PRECONDITION\"}}";
+        UpstreamError e = new GeminiAdapter().error(400, Map.<String, String>of()::get, body);
+        assertThat(classifier.classify(e)).isEqualTo(FailureClass.ACCESS_DENIED);
+    }
+
+    @Test
+    void aProvidersWaitIsBoundedAndNonsenseIsIgnored() {
+        assertThat(classifier.cooldown(UpstreamError.http(429, null,
+                RetryHints.fromHeaders(Map.of("retry-after", "31536000")::get), UpstreamError.Quota.NONE, "x")))
+                .as("a year is capped at the ceiling").isEqualTo(Duration.ofDays(1));
+        for (String nonsense : new String[] {"-5", "NaN", "Infinity", "soon", ""}) {
+            assertThat(RetryHints.fromHeaders(Map.of("retry-after", nonsense)::get)).as(nonsense).isNull();
+        }
+        assertThat(RetryHints.fromHeaders(Map.of("retry-after-ms", "-1", "retry-after", "2")::get))
+                .as("a nonsense retry-after-ms falls back to retry-after").isEqualTo(Duration.ofSeconds(2));
+        assertThat(classifier.cooldown(UpstreamError.http(429, null, null, UpstreamError.Quota.NONE, "x")))
+                .as("no usable hint: the default").isEqualTo(Duration.ofSeconds(30));
     }
 
     private FailureClass classify(int status) {
