@@ -86,7 +86,8 @@ public final class MessagingChat implements Processor {
             earlier.append(chat.trail()).append(',');
             exchange.setProperty(MessagingProperties.EARLIER_ATTEMPTS, earlier.toString());
             exchange.setException(null);
-            exchange.getMessage().setBody(new ChatContext(chat.request(), null));
+            // a fresh trail for the new round, with the caller's strategy and providers as they asked
+            exchange.getMessage().setBody(new ChatContext(chat.request(), null, chat.preference()));
         }
     }
 

@@ -204,6 +204,20 @@ class JmsMessagingTest {
 
     @Test
     @Order(6)
+    void aRequestAskedAgainAfterACooldownKeepsTheProvidersItNamed() throws Exception {
+        providers.failNext(1); // Ollama: 503 once; Groq: 429, retry after 1 s
+        String id = send(REQUESTS, chat("in my order, please", "\"providers\":[\"ollama\",\"groq\"]"), Map.of());
+        Message reply = receive(replies, id);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
+        // the second round asks Ollama first again, as the request said (the default order starts with Groq); Groq may
+        // still be cooling from an earlier test when the first round reaches it, and is then passed over unasked
+        assertThat(reply.getStringProperty("CortexAttempts")).matches("ollama:503,groq:(429|cooling),ollama:ok");
+        assertThat(providers.groqCalls.get()).isLessThanOrEqualTo(1);
+        assertThat(providers.seen("in my order, please")).isEqualTo(2);
+    }
+
+    @Test
+    @Order(7)
     void whenEveryProviderRefusesBeyondTheDeadlineTheReplyIsAnErrorWithEachReason() throws Exception {
         providers.failNext(100);
         providers.groqRetryAfter(30);
@@ -217,7 +231,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void aGatewayStoppedMidRequestLeavesItToTheBrokerAndAnotherInstanceAnswersIt() throws Exception {
         // two more gateways share a queue on this broker, as instances with JMS_URL set would
         String shared = "cortex.requests.shared";
@@ -255,7 +269,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aCallerThatGaveUpIsNotAnsweredTwice() throws Exception {
         providers.delay(500);
         String id;
@@ -281,7 +295,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void onABrokerThatRefusesAVanishedReplyQueueTheRequestEndsThere() throws Exception {
         // a hardened external broker: no queue is created on demand, so a reply to a closed temporary queue fails
         int port = CortexServer.freePort();
@@ -320,7 +334,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void theHttpFrontDoorAnswersTheSameRequestTheSameWay() throws Exception {
         String id = send(REQUESTS, chat("same chain?"), Map.of());
         JsonNode overJms = json(receive(replies, id));
@@ -333,7 +347,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aGatewayWhoseBrokerCannotListenDoesNotStart() {
         String port = brokerUrl().substring(brokerUrl().lastIndexOf(':') + 1);
         assertThatThrownBy(() -> CortexServer.start(Map.of("cortex.jms.broker.port", port)))
@@ -341,7 +355,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void theEmbeddedBrokerKeepsARequestInterruptedByAStopAndTheRestartedGatewayAnswersIt() throws Exception {
         Path journal = Files.createTempDirectory("cortex-journal-");
         String port = Integer.toString(CortexServer.freePort());
@@ -387,6 +401,12 @@ class JmsMessagingTest {
 
     static String chat(String text) {
         return "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":" + Json.MAPPER.valueToTree(text) + "}]}";
+    }
+
+    /** A chat request with more fields, e.g. {@code "providers":["ollama","groq"]}. */
+    static String chat(String text, String fields) {
+        return "{\"model\":\"llama3.2\"," + fields + ",\"messages\":[{\"role\":\"user\",\"content\":"
+                + Json.MAPPER.valueToTree(text) + "}]}";
     }
 
     private static String send(String queue, String body, Map<String, Object> properties) throws JMSException {
