@@ -187,6 +187,8 @@ public final class CortexConfiguration implements CamelConfiguration {
         }
         // 0: a consumer takes a request only when it is free to serve it, so busy instances leave requests to idle ones
         connections.setConsumerWindowSize(s.integer("cortex.jms.consumer-window-size"));
+        // a request is JSON text: no Java object is ever deserialized from a message, whoever asks for one
+        connections.setDeserializationDenyList("*");
         registry.bind("jmsConnectionFactory", connections);
         context.addService(new Closer(connections), true, false); // closed before the broker stops
     }

@@ -3,7 +3,10 @@ package dev.cortex.messaging;
 /** Exchange properties the messaging steps hand to each other (never sent on the wire). */
 public final class MessagingProperties {
 
-    /** The request body exactly as it came (String or byte[]), for the dead-letter queue. */
+    /**
+     * The request body exactly as it came (String or byte[]), for the dead-letter queue; null when it was not read (a
+     * JMS message of a kind Cortex does not accept, such as an ObjectMessage).
+     */
     public static final String REQUEST = "CortexRequest";
     /** Where the reply goes: the Kafka reply topic, or the JMS reply destination's name. Null when none was named. */
     public static final String REPLY_TO = "CortexReplyTo";

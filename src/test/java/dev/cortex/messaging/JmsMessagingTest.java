@@ -3,6 +3,9 @@ package dev.cortex.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +23,7 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
+import jakarta.jms.ObjectMessage;
 import jakarta.jms.Queue;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
@@ -394,6 +398,45 @@ class JmsMessagingTest {
             try (Stream<Path> files = Files.walk(journal)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
+        }
+    }
+
+    @Test
+    @Order(14)
+    void anObjectMessageIsNeverDeserializedAndGoesToTheDeadLetterQueueWithTheReason() throws Exception {
+        int calls = providers.ollamaCalls.get();
+        String id = UUID.randomUUID().toString();
+        try (MessageProducer producer = session.createProducer(session.createQueue(REQUESTS))) {
+            ObjectMessage request = session.createObjectMessage(new Tripwire()); // serialized here, by the sender
+            request.setJMSReplyTo(replies);
+            request.setJMSCorrelationID(id);
+            producer.send(request);
+        }
+
+        Message reply = receive(replies, id);
+        assertThat(Tripwire.deserialized).as("the object was deserialized somewhere in Cortex").isFalse();
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("400");
+        assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("invalid_request");
+        assertThat(json(reply).path("error").path("message").asText()).contains("ObjectMessage");
+        Message dead = receive(session.createQueue(DEAD_LETTERS), id);
+        assertThat(dead.getStringProperty("CortexError")).contains("ObjectMessage").contains("not read");
+        assertThat(dead.getStringProperty("CortexStatus")).isEqualTo("400");
+        assertThat(dead.getStringProperty("CortexErrorCode")).isEqualTo("invalid_request");
+        assertThat(Tripwire.deserialized).isFalse();
+        // and should anything ask the client for an object, it refuses to deserialize any class
+        assertThat(cortex.bean("jmsConnectionFactory", ActiveMQConnectionFactory.class).getDeserializationDenyList())
+                .isEqualTo("*");
+        assertThat(providers.ollamaCalls.get()).isEqualTo(calls);
+    }
+
+    /** A Java object that says when it is deserialized: reading one runs code of the sender's choosing. */
+    static final class Tripwire implements Serializable {
+        private static final long serialVersionUID = 1L;
+        static volatile boolean deserialized;
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            deserialized = true;
+            in.defaultReadObject();
         }
     }
 
