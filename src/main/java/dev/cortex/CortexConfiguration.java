@@ -2,6 +2,7 @@ package dev.cortex;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -51,6 +52,7 @@ import dev.cortex.messaging.MessagingErrorReply;
 import dev.cortex.messaging.MessagingFailure;
 import dev.cortex.messaging.MessagingReply;
 import dev.cortex.messaging.MessagingRequest;
+import dev.cortex.messaging.ReplySender;
 import dev.cortex.messaging.Transport;
 import dev.cortex.provider.ClientGoneException;
 import dev.cortex.provider.CohereAdapter;
@@ -157,12 +159,18 @@ public final class CortexConfiguration implements CamelConfiguration {
         ChatApi openAi = new OpenAiApi();
         registry.bind("messagingChat", new MessagingChat(context, s.seconds("cortex.messaging.max-cooldown-wait-seconds"), clock));
         registry.bind("messagingFailure", new MessagingFailure(clock));
+        int replyAttempts = s.integer("cortex.messaging.reply-attempts");
+        Duration replyAttemptInterval = s.millis("cortex.messaging.reply-attempt-interval-ms");
         for (Transport transport : Transport.values()) {
             String prefix = transport == Transport.JMS ? "jms" : "kafka";
             registry.bind(prefix + "Request", new MessagingRequest(transport, openAi, clock));
             registry.bind(prefix + "Reply", new MessagingReply(transport, openAi));
             registry.bind(prefix + "ErrorReply", new MessagingErrorReply(transport));
             registry.bind(prefix + "DeadLetter", new DeadLetter(transport, clock));
+            // the endpoint's own destination is never used: each reply names its JMSReplyTo / CortexReplyTo
+            String replyEndpoint = transport == Transport.JMS ? "jms:queue:cortex-reply" : "kafka:cortex-reply";
+            registry.bind(prefix + "ReplySender",
+                    new ReplySender(context, transport, replyEndpoint, replyAttempts, replyAttemptInterval));
         }
         registry.bind("kafkaCommit", new KafkaCommit());
 

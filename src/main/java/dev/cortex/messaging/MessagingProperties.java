@@ -21,6 +21,8 @@ public final class MessagingProperties {
     public static final String EARLIER_ATTEMPTS = "CortexEarlierAttempts";
     /** What went wrong, as a {@link MessagingFailure.Failure}. */
     public static final String FAILURE = "CortexFailure";
+    /** Whether an error reply goes out: the request named a reply address, and no reply to it has failed already. */
+    public static final String ERROR_REPLY = "CortexErrorReply";
     /** Set (to the reason) when the request can never be served as sent and belongs in the dead-letter queue. */
     public static final String DEAD_LETTER = "CortexDeadLetter";
 

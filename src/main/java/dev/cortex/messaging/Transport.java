@@ -4,10 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 import jakarta.jms.BytesMessage;
+import jakarta.jms.InvalidDestinationException;
 import jakarta.jms.JMSException;
 import jakarta.jms.MapMessage;
 import jakarta.jms.ObjectMessage;
 import jakarta.jms.StreamMessage;
+import jakarta.jms.TemporaryQueue;
+import jakarta.jms.TemporaryTopic;
 import jakarta.jms.TextMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -89,6 +92,21 @@ public enum Transport {
         Object body(byte[] json) {
             return new String(json, StandardCharsets.UTF_8); // a TextMessage: what JMS tools show and send
         }
+
+        @Override
+        boolean callerGone(Exchange exchange, Exception failure) {
+            Object destination = exchange.getProperty(REPLY_DESTINATION);
+            if (!(destination instanceof TemporaryQueue || destination instanceof TemporaryTopic)) {
+                return false; // a named destination may be created again: the request is kept, as a dead letter
+            }
+            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof InvalidDestinationException
+                        || t instanceof org.springframework.jms.InvalidDestinationException) {
+                    return true;
+                }
+            }
+            return false;
+        }
     },
 
     KAFKA("Kafka") {
@@ -140,6 +158,11 @@ public enum Transport {
         Object body(byte[] json) {
             return json;
         }
+
+        @Override
+        boolean callerGone(Exchange exchange, Exception failure) {
+            return false; // a topic outlives its readers
+        }
     };
 
     /** JMS: the request's JMSReplyTo destination object (a temporary queue has no name to look it up by). */
@@ -182,6 +205,12 @@ public enum Transport {
 
     /** A JSON reply body in the form this transport sends best. */
     abstract Object body(byte[] json);
+
+    /**
+     * Whether a failed reply failed because its caller is gone for good (a JMS temporary queue deleted when the
+     * caller's connection closed): then nobody waits for it, and the request ends without a dead letter.
+     */
+    abstract boolean callerGone(Exchange exchange, Exception failure);
 
     /** A header value as text: Kafka headers arrive as bytes (UTF-8), JMS properties as strings or numbers. */
     static String text(Object value) {

@@ -72,7 +72,8 @@ class KafkaMessagingTest {
                 "camel.component.kafka.session-timeout-ms", "6000",
                 "camel.component.kafka.heartbeat-interval-ms", "1000",
                 "camel.component.kafka.poll-timeout-ms", "500",
-                "camel.component.kafka.shutdown-timeout", "1000");
+                "camel.component.kafka.shutdown-timeout", "1000",
+                "camel.component.kafka.max-block-ms", "1000");
     }
 
     @AfterAll
@@ -264,6 +265,31 @@ class KafkaMessagingTest {
         assertThat(header(reply, "CortexStatus")).isEqualTo("200");
         assertThat(Json.parse(value(reply)).path("choices").path(0).path("message").path("content").asText())
                 .isEqualTo("answer to: Say hello");
+    }
+
+    @Test
+    @Order(9)
+    void aReplyThatCannotBeSentSendsTheRequestToTheDeadLetterTopicOnceAndThePartitionMovesOn() throws Exception {
+        // the reply topic does not exist, and this broker creates no topic on demand
+        String lost = client.send(REQUESTS, 1, "key-lost", JmsMessagingTest.chat("reply to a missing topic"),
+                Map.of("CortexReplyTo", "no.such.replies"));
+        String next = client.send(REQUESTS, 1, "key-next", JmsMessagingTest.chat("next in line"),
+                Map.of("CortexReplyTo", REPLIES));
+        sentToRequests += 2;
+
+        ConsumerRecord<String, byte[]> dead = client.await(DEAD_LETTERS, lost);
+        assertThat(header(dead, "CortexError")).contains("could not be delivered").contains("no.such.replies");
+        assertThat(header(dead, "CortexErrorCode")).isEqualTo("reply_undeliverable");
+        assertThat(header(dead, "CortexStatus")).isEqualTo("502");
+        assertThat(header(dead, "CortexReplyTo")).isEqualTo("no.such.replies");
+        assertThat(value(dead)).isEqualTo(JmsMessagingTest.chat("reply to a missing topic"));
+        assertThat(dead.key()).isEqualTo("key-lost");
+
+        // the request behind it on the same partition is served: the undeliverable one was committed, not read again
+        assertThat(header(client.await(REPLIES, next), "CortexStatus")).isEqualTo("200");
+        assertThat(providers.seen("reply to a missing topic")).isEqualTo(1);
+        awaitCommitted("cortex", REQUESTS, sentToRequests);
+        assertThat(client.poll(DEAD_LETTERS, lost, 200)).as("one dead letter").isNull();
     }
 
     private static Map<String, String> sharedSettings(ProviderStubs ollama, String model) {
