@@ -2,6 +2,7 @@ package dev.cortex.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -25,11 +26,17 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.ObjectMessage;
 import jakarta.jms.Queue;
+import jakarta.jms.QueueConnection;
+import jakarta.jms.QueueRequestor;
+import jakarta.jms.QueueSession;
 import jakarta.jms.Session;
+import jakarta.jms.TemporaryQueue;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.management.ResourceNames;
 import org.apache.activemq.artemis.api.jms.ActiveMQJMSClient;
+import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -44,6 +51,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.cortex.CortexServer;
 import dev.cortex.Http;
+import dev.cortex.LogCapture;
 import dev.cortex.chat.Json;
 
 /**
@@ -162,10 +170,11 @@ class JmsMessagingTest {
 
         String inTime = send(REQUESTS, chat("in time"), Map.of("CortexDeadline", Instant.now().plusSeconds(60).toString()));
         assertThat(receive(replies, inTime).getStringProperty("CortexStatus")).isEqualTo("200");
-        // a late request is answered, not dead-lettered: there was nothing wrong with it
+        // a late request is answered, not dead-lettered: there was nothing wrong with it (a dead letter would have
+        // been sent in the transaction that sent its reply, so it would be there by now)
         try (MessageConsumer dead = session.createConsumer(session.createQueue(DEAD_LETTERS),
                 "CortexCorrelationId = '" + late + "'")) {
-            assertThat(dead.receive(200)).isNull();
+            assertThat(dead.receiveNoWait()).isNull();
         }
     }
 
@@ -277,26 +286,15 @@ class JmsMessagingTest {
     @Test
     @Order(8)
     void aCallerThatGaveUpIsNotAnsweredTwice() throws Exception {
-        providers.delay(500);
-        String id;
-        try (Connection impatient = new ActiveMQConnectionFactory(brokerUrl()).createConnection()) {
-            Session s = impatient.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TextMessage request = s.createTextMessage(chat("nobody waits for this"));
-            request.setJMSReplyTo(s.createTemporaryQueue()); // deleted when this connection closes
-            id = UUID.randomUUID().toString();
-            request.setJMSCorrelationID(id);
-            s.createProducer(s.createQueue(REQUESTS)).send(request);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (providers.seen("nobody waits for this") == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-        }
-        Thread.sleep(2_000);
-        // the reply had nowhere to go: the request is done, not delivered again to ask the providers for nobody
-        assertThat(providers.seen("nobody waits for this")).isEqualTo(1);
+        GaveUp caller = sendAndGiveUp(brokerUrl(), providers, "please hold, nobody waits for this");
+        // The embedded broker lets Cortex's reply re-create the deleted temporary queue (on Cortex's own connection,
+        // so the reply goes when that closes): the send succeeds, and the request ends as answered. On a broker that
+        // creates no queue on demand the reply fails instead: the next test.
+        await().atMost(Duration.ofSeconds(20)).until(() -> messageCount(brokerUrl(), REQUESTS) == 0); // acknowledged
+        assertThat(providers.seen("please hold, nobody waits for this")).isEqualTo(1);
         try (MessageConsumer dead = session.createConsumer(session.createQueue(DEAD_LETTERS),
-                "CortexCorrelationId = '" + id + "'")) {
-            assertThat(dead.receive(200)).isNull();
+                "CortexCorrelationId = '" + caller.id() + "'")) {
+            assertThat(dead.receiveNoWait()).as("a dead letter").isNull(); // it would have been sent in the same transaction
         }
     }
 
@@ -305,38 +303,66 @@ class JmsMessagingTest {
     void onABrokerThatRefusesAVanishedReplyQueueTheRequestEndsThere() throws Exception {
         // a hardened external broker: no queue is created on demand, so a reply to a closed temporary queue fails
         int port = CortexServer.freePort();
-        EmbeddedActiveMQ external = new EmbeddedActiveMQ().setConfiguration(new ConfigurationImpl()
-                .setPersistenceEnabled(false).setSecurityEnabled(false).setJMXManagementEnabled(false)
-                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port)
-                .addAddressSetting("#", new AddressSettings().setAutoCreateQueues(false).setAutoCreateAddresses(false))
-                .addQueueConfiguration(QueueConfiguration.of(REQUESTS).setRoutingType(RoutingType.ANYCAST)));
-        external.start();
-        try (ProviderStubs ollama = new ProviderStubs("hardened")) {
-            ollama.delay(500);
+        EmbeddedActiveMQ external = hardenedBroker(port);
+        try (ProviderStubs ollama = new ProviderStubs("hardened"); LogCapture logs = new LogCapture()) {
             CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port,
                     "ollama.base-url", ollama.url()));
             try {
-                try (Connection impatient = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port).createConnection()) {
-                    Session s = impatient.createSession(false, Session.AUTO_ACKNOWLEDGE);
-                    TextMessage request = s.createTextMessage(chat("nobody waits for this"));
-                    request.setJMSReplyTo(s.createTemporaryQueue()); // deleted when this connection closes
-                    request.setJMSCorrelationID(UUID.randomUUID().toString());
-                    s.createProducer(s.createQueue(REQUESTS)).send(request);
-                    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                    while (ollama.seen("nobody waits for this") == 0 && System.nanoTime() < deadline) {
-                        Thread.sleep(10);
-                    }
-                }
-                Thread.sleep(1_500);
+                String id = sendAndGiveUp("tcp://127.0.0.1:" + port, ollama, "please hold, nobody waits for this").id();
                 // the reply had nowhere to go: the request is done, not delivered again to ask the providers for nobody
-                assertThat(ollama.seen("nobody waits for this")).isEqualTo(1);
-                assertThat(external.getActiveMQServer().locateQueue(REQUESTS).getMessageCount()).isZero();
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> logs.text().contains("No one waits for the reply to JMS request " + id));
+                // the request is acknowledged (the log line comes just before the commit) and not delivered again
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> external.getActiveMQServer().locateQueue(REQUESTS).getMessageCount() == 0);
+                assertThat(ollama.seen("please hold, nobody waits for this")).isEqualTo(1);
+                assertThat(external.getActiveMQServer().locateQueue(DEAD_LETTERS).getMessageCount()).isZero();
             } finally {
                 gateway.close();
             }
         } finally {
             external.stop();
         }
+    }
+
+    /**
+     * Messages on a queue of the broker at {@code url}, those being delivered included, as its management API counts
+     * them (the embedded broker has no JMX; its management address answers any client, as it has no security).
+     */
+    private static long messageCount(String url, String queue) throws Exception {
+        try (QueueConnection connection = new ActiveMQConnectionFactory(url).createQueueConnection()) {
+            connection.start();
+            QueueSession s = connection.createQueueSession(false, Session.AUTO_ACKNOWLEDGE);
+            QueueRequestor management = new QueueRequestor(s, ActiveMQJMSClient.createQueue("activemq.management"));
+            Message ask = s.createMessage();
+            JMSManagementHelper.putAttribute(ask, ResourceNames.QUEUE + queue, "messageCount");
+            return ((Number) JMSManagementHelper.getResult(management.request(ask))).longValue();
+        }
+    }
+
+    /** A request whose caller gave up: its correlation id, and the name of the temporary queue it closed. */
+    private record GaveUp(String id, String replyQueue) {
+    }
+
+    /**
+     * Sends a request whose JMSReplyTo is a temporary queue, waits until the provider holds it, then closes the
+     * connection (which deletes the temporary queue) before letting the provider answer: the caller gave up.
+     */
+    private static GaveUp sendAndGiveUp(String url, ProviderStubs ollama, String text) throws Exception {
+        String id = UUID.randomUUID().toString();
+        String replyQueue;
+        try (Connection impatient = new ActiveMQConnectionFactory(url).createConnection()) {
+            Session s = impatient.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TextMessage request = s.createTextMessage(chat(text));
+            TemporaryQueue replies = s.createTemporaryQueue(); // deleted when this connection closes
+            replyQueue = replies.getQueueName();
+            request.setJMSReplyTo(replies);
+            request.setJMSCorrelationID(id);
+            s.createProducer(s.createQueue(REQUESTS)).send(request);
+            assertThat(ollama.awaitHeld(20)).as("the provider has the request").isTrue();
+        }
+        ollama.releaseHeld();
+        return new GaveUp(id, replyQueue);
     }
 
     @Test

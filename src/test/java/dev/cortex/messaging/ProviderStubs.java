@@ -105,6 +105,9 @@ final class ProviderStubs implements AutoCloseable {
     }
 
     void reset() {
+        release.countDown(); // a request still held by an earlier test finishes; the next test holds afresh
+        held = new CountDownLatch(1);
+        release = new CountDownLatch(1);
         failuresLeft.set(0);
         delayMillis = 0;
         maxInFlight.set(0);
