@@ -157,7 +157,17 @@ public final class CortexConfiguration implements CamelConfiguration {
     private static void messaging(CamelContext context, Settings s, Registry registry) throws Exception {
         Clock clock = Clock.systemUTC();
         ChatApi openAi = new OpenAiApi();
-        registry.bind("messagingChat", new MessagingChat(context, s.seconds("cortex.messaging.max-cooldown-wait-seconds"), clock));
+        Map<String, Duration> providerWorstCase = new HashMap<>();
+        PROVIDERS.forEach(name -> providerWorstCase.put(name, s.millis(name + ".timeout.total-ms")));
+        Duration maxWait = s.seconds("cortex.messaging.max-cooldown-wait-seconds");
+        Duration lastResortWait = s.millis("cortex.bulkhead.last-resort-wait-ms");
+        registry.bind("jmsChat", new MessagingChat(context,
+                new MessagingChat.Budget(maxWait, null, providerWorstCase, lastResortWait), clock));
+        // a Kafka consumer that keeps one request past its poll interval is dropped from the group
+        Duration kafkaConsumerLimit = s.millis("cortex.kafka.max-poll-interval-ms")
+                .minus(s.millis("cortex.kafka.poll-interval-margin-ms"));
+        registry.bind("kafkaChat", new MessagingChat(context,
+                new MessagingChat.Budget(maxWait, kafkaConsumerLimit, providerWorstCase, lastResortWait), clock));
         registry.bind("messagingFailure", new MessagingFailure(clock));
         int replyAttempts = s.integer("cortex.messaging.reply-attempts");
         Duration replyAttemptInterval = s.millis("cortex.messaging.reply-attempt-interval-ms");

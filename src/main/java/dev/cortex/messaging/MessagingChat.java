@@ -3,6 +3,7 @@ package dev.cortex.messaging;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -24,8 +25,14 @@ import dev.cortex.routing.ProviderFailure;
  * Sends a queued request down the chain ({@code direct:chat}), as the HTTP front door does, with one difference a
  * queue allows: when every provider refused and at least one of them is cooling down with a known end (rate limit,
  * quota), the request waits for the earliest cooldown to end and the chain is asked again, rather than failing at
- * once. It waits at most {@code cortex.messaging.max-cooldown-wait-seconds} in all, never past the caller's
- * deadline. Any other failure is left on the exchange for the route's error handling.
+ * once. Any other failure is left on the exchange for the route's error handling.
+ *
+ * <p>A request waits only if the next round could still finish in its {@linkplain Budget budget}, counted from when
+ * the request was taken (not from when the wait starts): the time already spent, plus the wait, plus the next round
+ * at its worst (every provider it may call running to its total timeout) must end by
+ * {@code cortex.messaging.max-cooldown-wait-seconds} after it was taken, by the caller's deadline, and, over Kafka,
+ * safely inside the consumer's poll interval, or the group would drop the consumer and hand the request to another.
+ * Otherwise the error goes back at once, with each provider's reason and when to retry.
  *
  * <p>The wait holds the consumer (and the unacknowledged request) the way a slow provider would: while every
  * provider is cooling down, the requests behind it could not be answered either.
@@ -35,24 +42,68 @@ public final class MessagingChat implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(MessagingChat.class);
     private static final Duration MIN_WAIT = Duration.ofMillis(200);
 
+    /**
+     * How long a request may be held, from when it was taken, and what one more round of the chain may cost.
+     *
+     * @param maxWait           {@code cortex.messaging.max-cooldown-wait-seconds}: all the time a request may spend,
+     *                          from when it was taken, if it is to wait for a cooldown
+     * @param consumerLimit     how long a consumer may hold one request before its transport takes it away (Kafka: the
+     *                          poll interval less a margin for the reply and the commit); null when there is none (JMS)
+     * @param providerWorstCase each provider's longest call: its total timeout
+     * @param lastResortWait    how long a request may wait for a free slot at the last provider of its plan
+     */
+    public record Budget(Duration maxWait, Duration consumerLimit, Map<String, Duration> providerWorstCase,
+                         Duration lastResortWait) {
+
+        public Budget {
+            providerWorstCase = Map.copyOf(providerWorstCase);
+        }
+
+        /** When a request taken at {@code takenAt}, with this deadline (or null), must be done by. */
+        Instant end(Instant takenAt, Instant deadline) {
+            Instant end = takenAt.plus(maxWait);
+            if (consumerLimit != null && takenAt.plus(consumerLimit).isBefore(end)) {
+                end = takenAt.plus(consumerLimit);
+            }
+            return deadline != null && deadline.isBefore(end) ? deadline : end;
+        }
+
+        /**
+         * The longest the next round can take when it starts at {@code resumeAt}: every provider of this round that
+         * may be called then (one still cooling is passed over unasked) running to its total timeout, and the wait
+         * for a slot at the last one.
+         */
+        Duration nextRound(AttemptTrail trail, Instant resumeAt) {
+            Duration longest = providerWorstCase.values().stream().max(Duration::compareTo).orElse(Duration.ZERO);
+            Duration total = lastResortWait;
+            for (String provider : trail.entries().stream()
+                    .filter(AttemptTrail.Entry::shown)
+                    .filter(e -> e.retryAt() == null || !e.retryAt().isAfter(resumeAt))
+                    .map(AttemptTrail.Entry::provider)
+                    .distinct()
+                    .toList()) {
+                total = total.plus(providerWorstCase.getOrDefault(provider, longest));
+            }
+            return total;
+        }
+    }
+
     private final CamelContext context;
-    private final Duration maxWait;
+    private final Budget budget;
     private final Clock clock;
     private volatile ProducerTemplate template;
 
-    public MessagingChat(CamelContext context, Duration maxWait, Clock clock) {
+    public MessagingChat(CamelContext context, Budget budget, Clock clock) {
         this.context = context;
-        this.maxWait = maxWait;
+        this.budget = budget;
         this.clock = clock;
     }
 
     @Override
     public void process(Exchange exchange) {
         Instant deadline = exchange.getProperty(MessagingProperties.DEADLINE, Instant.class);
-        Instant giveUpAt = clock.instant().plus(maxWait);
-        if (deadline != null && deadline.isBefore(giveUpAt)) {
-            giveUpAt = deadline;
-        }
+        Instant takenAt = exchange.getProperty(MessagingProperties.TAKEN_AT, Instant.class);
+        Instant doneBy = budget.end(takenAt != null ? takenAt : clock.instant(), deadline);
         StringBuilder earlier = new StringBuilder();
         while (true) {
             ChatContext chat = exchange.getMessage().getBody(ChatContext.class);
@@ -66,13 +117,18 @@ public final class MessagingChat implements Processor {
                 return;
             }
             Optional<Instant> retryAt = earliestCooldownEnd(chat.trail());
-            if (retryAt.isEmpty() || retryAt.get().isAfter(giveUpAt)) {
-                return; // the error reply lists every provider's reason (and when to retry, if known)
+            if (retryAt.isEmpty()) {
+                return; // the error reply lists every provider's reason
             }
-            Duration wait = Duration.between(clock.instant(), retryAt.get());
-            if (wait.compareTo(MIN_WAIT) < 0) {
-                wait = MIN_WAIT; // never a busy loop of calls
+            Instant now = clock.instant();
+            Instant resumeAt = retryAt.get().isAfter(now.plus(MIN_WAIT)) ? retryAt.get() : now.plus(MIN_WAIT); // never a busy loop
+            Duration nextRound = budget.nextRound(chat.trail(), resumeAt);
+            if (resumeAt.plus(nextRound).isAfter(doneBy)) {
+                LOG.debug("Every provider refused ({}); no wait: resuming at {} with a next round of up to {} s would"
+                        + " end after {}", chat.trail(), resumeAt, nextRound.toSeconds(), doneBy);
+                return; // the error reply lists every provider's reason, and when to retry
             }
+            Duration wait = Duration.between(now, resumeAt);
             LOG.debug("Every provider refused ({}); the request waits {} ms for the first cooldown to end", chat.trail(),
                     wait.toMillis());
             if (!sleep(wait)) {

@@ -13,6 +13,8 @@ public final class MessagingProperties {
     public static final String CORRELATION_ID = "CortexCorrelationId";
     /** Kafka: the request record's key, reused for its reply and dead letter. */
     public static final String KEY = "CortexKey";
+    /** When Cortex took the request from its queue / topic: a waiting request's budget counts from here. */
+    public static final String TAKEN_AT = "CortexTakenAt";
     /** The caller's deadline as an {@code Instant}, when it named one. */
     public static final String DEADLINE = "CortexDeadline";
     /** Kafka: the handle that commits the request's offset, used once its reply is sent. */

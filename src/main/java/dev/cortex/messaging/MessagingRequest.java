@@ -40,6 +40,7 @@ public final class MessagingRequest implements Processor {
 
     @Override
     public void process(Exchange exchange) throws Exception {
+        exchange.setProperty(MessagingProperties.TAKEN_AT, clock.instant());
         Message in = exchange.getMessage();
         String replyTo = transport.replyTo(in);
         String badReplyTo = replyTo == null ? null : transport.invalidReplyTo(replyTo);

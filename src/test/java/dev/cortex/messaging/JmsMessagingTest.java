@@ -74,7 +74,8 @@ class JmsMessagingTest {
     static void start() throws JMSException {
         providers = new ProviderStubs("a");
         Map<String, String> settings = new HashMap<>(providers.settings());
-        settings.put("cortex.messaging.max-cooldown-wait-seconds", "10");
+        // time for a wait and a next round at its worst: 5 s for each stub provider, 10 s for a last-resort slot
+        settings.put("cortex.messaging.max-cooldown-wait-seconds", "30");
         cortex = CortexServer.start(settings);
         client = new ActiveMQConnectionFactory(brokerUrl()).createConnection();
         client.start();
