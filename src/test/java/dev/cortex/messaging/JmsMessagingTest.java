@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.jms.Connection;
+import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
@@ -41,6 +42,8 @@ import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.model.ProcessDefinition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -493,6 +496,43 @@ class JmsMessagingTest {
             }
         } finally {
             external.stop();
+        }
+    }
+
+    @Test
+    @Order(16)
+    void aRequestWhoseTimeToLivePassedBeforeCortexReadItIsAnswered504AndSentToNoProvider() throws Exception {
+        String queue = "cortex.requests.expiring";
+        try (ProviderStubs ollama = new ProviderStubs("ttl")) {
+            CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", brokerUrl(),
+                    "cortex.jms.request-queue", queue, "ollama.base-url", ollama.url()));
+            try {
+                // Artemis never hands over a message that has already expired: the broker moves it to its expiry
+                // queue, and the client library drops one that expires on its way. So a request expires "in Cortex's
+                // hands" only when its time-to-live runs out between the client's receive and Cortex reading it (a
+                // pause of the JVM, a starved CPU). This gateway's route lingers at that point until the request's
+                // JMSExpiration has passed: the broker delivers it well within its 3 s, and Cortex reads it late.
+                AdviceWith.adviceWith(gateway.context(), "jms-chat-requests", route -> route
+                        .weaveByType(ProcessDefinition.class).selectFirst().before().process(exchange -> {
+                            long expiration = exchange.getMessage().getHeader("JMSExpiration", 0L, Long.class);
+                            await().atMost(Duration.ofSeconds(10)).until(() -> System.currentTimeMillis() > expiration);
+                        }));
+                String id = UUID.randomUUID().toString();
+                try (MessageProducer producer = session.createProducer(session.createQueue(queue))) {
+                    TextMessage request = session.createTextMessage(chat("expiring"));
+                    request.setJMSReplyTo(replies);
+                    request.setJMSCorrelationID(id);
+                    producer.send(request, DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, 3_000); // time to live
+                }
+
+                Message reply = receive(replies, id);
+                assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("504");
+                assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("deadline_exceeded");
+                assertThat(json(reply).path("error").path("message").asText()).contains("not sent to any provider");
+                assertThat(ollama.ollamaCalls.get()).isZero();
+            } finally {
+                gateway.close();
+            }
         }
     }
 
