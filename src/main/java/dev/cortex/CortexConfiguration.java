@@ -2,6 +2,7 @@ package dev.cortex;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,6 +53,7 @@ import dev.cortex.messaging.MessagingErrorReply;
 import dev.cortex.messaging.MessagingFailure;
 import dev.cortex.messaging.MessagingReply;
 import dev.cortex.messaging.MessagingRequest;
+import dev.cortex.messaging.ReplySender;
 import dev.cortex.messaging.Transport;
 import dev.cortex.provider.ClientGoneException;
 import dev.cortex.provider.CohereAdapter;
@@ -160,14 +162,30 @@ public final class CortexConfiguration implements CamelConfiguration {
     private static void messaging(CamelContext context, Settings s, Registry registry) throws Exception {
         Clock clock = Clock.systemUTC();
         ChatApi openAi = new OpenAiApi();
-        registry.bind("messagingChat", new MessagingChat(context, s.seconds("cortex.messaging.max-cooldown-wait-seconds"), clock));
+        Map<String, Duration> providerWorstCase = new HashMap<>();
+        PROVIDERS.forEach(name -> providerWorstCase.put(name, s.millis(name + ".timeout.total-ms")));
+        Duration maxWait = s.seconds("cortex.messaging.max-cooldown-wait-seconds");
+        Duration lastResortWait = s.millis("cortex.bulkhead.last-resort-wait-ms");
+        registry.bind("jmsChat", new MessagingChat(context,
+                new MessagingChat.Budget(maxWait, null, providerWorstCase, lastResortWait), clock));
+        // a Kafka consumer that keeps one request past its poll interval is dropped from the group
+        Duration kafkaConsumerLimit = s.millis("cortex.kafka.max-poll-interval-ms")
+                .minus(s.millis("cortex.kafka.poll-interval-margin-ms"));
+        registry.bind("kafkaChat", new MessagingChat(context,
+                new MessagingChat.Budget(maxWait, kafkaConsumerLimit, providerWorstCase, lastResortWait), clock));
         registry.bind("messagingFailure", new MessagingFailure(clock));
+        int replyAttempts = s.integer("cortex.messaging.reply-attempts");
+        Duration replyAttemptInterval = s.millis("cortex.messaging.reply-attempt-interval-ms");
         for (Transport transport : Transport.values()) {
             String prefix = transport == Transport.JMS ? "jms" : "kafka";
             registry.bind(prefix + "Request", new MessagingRequest(transport, openAi, clock));
             registry.bind(prefix + "Reply", new MessagingReply(transport, openAi));
             registry.bind(prefix + "ErrorReply", new MessagingErrorReply(transport));
             registry.bind(prefix + "DeadLetter", new DeadLetter(transport, clock));
+            // the endpoint's own destination is never used: each reply names its JMSReplyTo / CortexReplyTo
+            String replyEndpoint = transport == Transport.JMS ? "jms:queue:cortex-reply" : "kafka:cortex-reply";
+            registry.bind(prefix + "ReplySender",
+                    new ReplySender(context, transport, replyEndpoint, replyAttempts, replyAttemptInterval));
         }
         registry.bind("kafkaCommit", new KafkaCommit());
 
@@ -192,6 +210,8 @@ public final class CortexConfiguration implements CamelConfiguration {
         }
         // 0: a consumer takes a request only when it is free to serve it, so busy instances leave requests to idle ones
         connections.setConsumerWindowSize(s.integer("cortex.jms.consumer-window-size"));
+        // a request is JSON text: no Java object is ever deserialized from a message, whoever asks for one
+        connections.setDeserializationDenyList("*");
         registry.bind("jmsConnectionFactory", connections);
         context.addService(new Closer(connections), true, false); // closed before the broker stops
     }

@@ -10,7 +10,8 @@ import org.apache.camel.component.kafka.KafkaConstants;
 /**
  * Turns a request that can never be served as sent into its dead letter: the request body exactly as it came, with
  * the reason ({@code CortexError}), the status and code its error reply carried, when it was set aside, and where
- * its reply was to go, so an operator can read, fix and re-send it.
+ * its reply was to go, so an operator can read, fix and re-send it. A JMS message of a kind Cortex does not read (an
+ * ObjectMessage, say) leaves an empty body: its own was never read, so that nothing in it was deserialized.
  */
 public final class DeadLetter implements Processor {
 

@@ -3,11 +3,10 @@ package dev.cortex.messaging;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-import io.github.resilience4j.bulkhead.BulkheadFullException;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -17,15 +16,21 @@ import org.slf4j.LoggerFactory;
 
 import dev.cortex.provider.ClientGoneException;
 import dev.cortex.routing.AttemptTrail;
+import dev.cortex.routing.ChainVerdict;
 import dev.cortex.routing.ChatContext;
-import dev.cortex.routing.ProviderFailure;
 
 /**
  * Sends a queued request down the chain ({@code direct:chat}), as the HTTP front door does, with one difference a
  * queue allows: when every provider refused and at least one of them is cooling down with a known end (rate limit,
  * quota), the request waits for the earliest cooldown to end and the chain is asked again, rather than failing at
- * once. It waits at most {@code cortex.messaging.max-cooldown-wait-seconds} in all, never past the caller's
- * deadline. Any other failure is left on the exchange for the route's error handling.
+ * once. Any other failure is left on the exchange for the route's error handling.
+ *
+ * <p>A request waits only within its {@linkplain Budget budget}, counted from when the request was taken (not from
+ * when the wait starts): the time already spent plus the wait must end within
+ * {@code cortex.messaging.max-cooldown-wait-seconds} of it being taken, and before the caller's deadline. Over Kafka
+ * the next round at its worst (every provider it may call running to its total timeout) must also end safely inside
+ * the consumer's poll interval, or the group would drop the consumer and hand the request to another. Otherwise the
+ * error goes back at once, with each provider's reason and when to retry.
  *
  * <p>The wait holds the consumer (and the unacknowledged request) the way a slow provider would: while every
  * provider is cooling down, the requests behind it could not be answered either.
@@ -35,24 +40,72 @@ public final class MessagingChat implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(MessagingChat.class);
     private static final Duration MIN_WAIT = Duration.ofMillis(200);
 
+    /**
+     * How long a request may be held, from when it was taken, and what one more round of the chain may cost.
+     *
+     * @param maxWait           {@code cortex.messaging.max-cooldown-wait-seconds}: how long after it was taken a
+     *                          request may still be waiting for a cooldown
+     * @param consumerLimit     how long a consumer may hold one request before its transport takes it away (Kafka: the
+     *                          poll interval less a margin for the reply and the commit); null when there is none (JMS)
+     * @param providerWorstCase each provider's longest call: its total timeout
+     * @param lastResortWait    how long a request may wait for a free slot at the last provider of its plan
+     */
+    public record Budget(Duration maxWait, Duration consumerLimit, Map<String, Duration> providerWorstCase,
+                         Duration lastResortWait) {
+
+        public Budget {
+            providerWorstCase = Map.copyOf(providerWorstCase);
+        }
+
+        /** The latest moment a request taken at {@code takenAt}, with this deadline (or null), may resume at. */
+        Instant resumeBy(Instant takenAt, Instant deadline) {
+            Instant end = takenAt.plus(maxWait);
+            return deadline != null && deadline.isBefore(end) ? deadline : end;
+        }
+
+        /** When the consumer holding a request taken at {@code takenAt} must be done with it; null when never. */
+        Instant consumerDoneBy(Instant takenAt) {
+            return consumerLimit == null ? null : takenAt.plus(consumerLimit);
+        }
+
+        /**
+         * The longest the next round can take when it starts at {@code resumeAt}: every provider of this round that
+         * may be called then (one still cooling is passed over unasked) running to its total timeout, and the wait
+         * for a slot at the last one.
+         */
+        Duration nextRound(AttemptTrail trail, Instant resumeAt) {
+            Duration longest = providerWorstCase.values().stream().max(Duration::compareTo).orElse(Duration.ZERO);
+            Duration total = lastResortWait;
+            for (String provider : trail.entries().stream()
+                    .filter(AttemptTrail.Entry::shown)
+                    .filter(e -> e.retryAt() == null || !e.retryAt().isAfter(resumeAt))
+                    .map(AttemptTrail.Entry::provider)
+                    .distinct()
+                    .toList()) {
+                total = total.plus(providerWorstCase.getOrDefault(provider, longest));
+            }
+            return total;
+        }
+    }
+
     private final CamelContext context;
-    private final Duration maxWait;
+    private final Budget budget;
     private final Clock clock;
     private volatile ProducerTemplate template;
 
-    public MessagingChat(CamelContext context, Duration maxWait, Clock clock) {
+    public MessagingChat(CamelContext context, Budget budget, Clock clock) {
         this.context = context;
-        this.maxWait = maxWait;
+        this.budget = budget;
         this.clock = clock;
     }
 
     @Override
     public void process(Exchange exchange) {
         Instant deadline = exchange.getProperty(MessagingProperties.DEADLINE, Instant.class);
-        Instant giveUpAt = clock.instant().plus(maxWait);
-        if (deadline != null && deadline.isBefore(giveUpAt)) {
-            giveUpAt = deadline;
-        }
+        Instant takenAt = exchange.getProperty(MessagingProperties.TAKEN_AT, Instant.class);
+        Instant taken = takenAt != null ? takenAt : clock.instant();
+        Instant resumeBy = budget.resumeBy(taken, deadline);
+        Instant consumerDoneBy = budget.consumerDoneBy(taken);
         StringBuilder earlier = new StringBuilder();
         while (true) {
             ChatContext chat = exchange.getMessage().getBody(ChatContext.class);
@@ -62,17 +115,27 @@ public final class MessagingChat implements Processor {
                 stopping(exchange); // the consumer was interrupted: Cortex is stopping
                 return;
             }
-            if (failure == null || !everyProviderRefused(failure)) {
+            if (failure == null || !ChainVerdict.noAnswer(failure)) {
                 return;
             }
             Optional<Instant> retryAt = earliestCooldownEnd(chat.trail());
-            if (retryAt.isEmpty() || retryAt.get().isAfter(giveUpAt)) {
-                return; // the error reply lists every provider's reason (and when to retry, if known)
+            if (retryAt.isEmpty()) {
+                return; // the error reply lists every provider's reason
             }
-            Duration wait = Duration.between(clock.instant(), retryAt.get());
-            if (wait.compareTo(MIN_WAIT) < 0) {
-                wait = MIN_WAIT; // never a busy loop of calls
+            Instant now = clock.instant();
+            Instant resumeAt = retryAt.get().isAfter(now.plus(MIN_WAIT)) ? retryAt.get() : now.plus(MIN_WAIT); // never a busy loop
+            if (resumeAt.isAfter(resumeBy)) {
+                LOG.debug("Every provider refused ({}); no wait: the first cooldown ends at {}, after {}", chat.trail(),
+                        resumeAt, resumeBy);
+                return; // the error reply lists every provider's reason, and when to retry
             }
+            Duration nextRound = budget.nextRound(chat.trail(), resumeAt);
+            if (consumerDoneBy != null && resumeAt.plus(nextRound).isAfter(consumerDoneBy)) {
+                LOG.debug("Every provider refused ({}); no wait: a next round of up to {} s from {} would outlast the"
+                        + " consumer's poll interval", chat.trail(), nextRound.toSeconds(), resumeAt);
+                return;
+            }
+            Duration wait = Duration.between(now, resumeAt);
             LOG.debug("Every provider refused ({}); the request waits {} ms for the first cooldown to end", chat.trail(),
                     wait.toMillis());
             if (!sleep(wait)) {
@@ -86,7 +149,8 @@ public final class MessagingChat implements Processor {
             earlier.append(chat.trail()).append(',');
             exchange.setProperty(MessagingProperties.EARLIER_ATTEMPTS, earlier.toString());
             exchange.setException(null);
-            exchange.getMessage().setBody(new ChatContext(chat.request(), null));
+            // a fresh trail for the new round, with the caller's strategy and providers as they asked
+            exchange.getMessage().setBody(new ChatContext(chat.request(), null, chat.preference()));
         }
     }
 
@@ -96,12 +160,6 @@ public final class MessagingChat implements Processor {
      */
     static Optional<Instant> earliestCooldownEnd(AttemptTrail trail) {
         return trail.entries().stream().map(AttemptTrail.Entry::retryAt).filter(Objects::nonNull).min(Instant::compareTo);
-    }
-
-    /** The whole chain refused (as opposed to the request being refused, or a bug). */
-    static boolean everyProviderRefused(Throwable failure) {
-        return failure instanceof ProviderFailure || failure instanceof CallNotPermittedException
-                || failure instanceof BulkheadFullException;
     }
 
     /**

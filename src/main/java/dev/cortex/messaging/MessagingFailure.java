@@ -17,7 +17,8 @@ import dev.cortex.routing.ChatContext;
  * Decides what stopped a queued request, with the HTTP front door's status codes: 400 for a request that cannot be
  * served as sent (it also goes to the dead-letter queue: retrying it could never help), what {@link ChainVerdict}
  * decides when no provider answered (a 4xx every provider agreed on, 503 with every provider's reason), 504 when the
- * caller's deadline had passed, 500 for a bug (dead-lettered too, to be re-driven once fixed).
+ * caller's deadline had passed, 500 for a bug (dead-lettered too, to be re-driven once fixed). A reply that could
+ * not be delivered dead-letters the request with 502 {@code reply_undeliverable}, and no error reply is tried.
  */
 public final class MessagingFailure implements Processor {
 
@@ -42,8 +43,25 @@ public final class MessagingFailure implements Processor {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         ChatContext chat = exchange.getMessage().getBody() instanceof ChatContext c ? c : null;
         String attempts = MessagingReply.attempts(exchange, chat);
+        Failure earlier = exchange.getProperty(MessagingProperties.FAILURE, Failure.class);
+        if (cause instanceof ReplyUndeliverableException lost) {
+            LOG.warn("Request {}: {} It goes to the dead-letter queue / topic.",
+                    exchange.getProperty(MessagingProperties.CORRELATION_ID), lost.getMessage());
+        }
         Failure failure;
-        if (cause instanceof BadRequestException bad) {
+        if (cause instanceof ReplyUndeliverableException lost && earlier != null) {
+            // the error reply for an earlier failure could not be delivered: the dead letter says both
+            failure = earlier.deadLetter() != null
+                    ? new Failure(earlier.status(), earlier.code(), earlier.message(), earlier.param(),
+                            earlier.retryAfterSeconds(), earlier.attempts(), earlier.deadLetter() + " " + lost.getMessage())
+                    : new Failure(502, "reply_undeliverable", lost.getMessage(), null, null, earlier.attempts(),
+                            lost.getMessage() + " The undelivered reply was an error, " + earlier.status() + " "
+                                    + earlier.code() + ": " + earlier.message());
+        } else if (cause instanceof ReplyUndeliverableException lost) {
+            failure = new Failure(502, "reply_undeliverable", lost.getMessage(), null, null, attempts,
+                    lost.getMessage() + " The request was answered (" + attempts + "); re-send it once its reply"
+                            + " address can be written to.");
+        } else if (cause instanceof BadRequestException bad) {
             failure = new Failure(bad.status(), "invalid_request", bad.getMessage(), bad.param(), null, attempts,
                     bad.getMessage());
         } else if (cause instanceof DeadlineExceededException late) {
@@ -60,6 +78,9 @@ public final class MessagingFailure implements Processor {
         }
         exchange.setProperty(MessagingProperties.FAILURE, failure);
         exchange.setProperty(MessagingProperties.DEAD_LETTER, failure.deadLetter());
+        // no error reply to an address a reply just failed to reach: it would fail the same way
+        exchange.setProperty(MessagingProperties.ERROR_REPLY,
+                exchange.getProperty(MessagingProperties.REPLY_TO) != null && !(cause instanceof ReplyUndeliverableException));
     }
 
     private long secondsUntil(Instant at) {

@@ -39,15 +39,17 @@ public final class MessagingRequest implements Processor {
     }
 
     @Override
-    public void process(Exchange exchange) {
+    public void process(Exchange exchange) throws Exception {
+        exchange.setProperty(MessagingProperties.TAKEN_AT, clock.instant());
         Message in = exchange.getMessage();
-        Object body = in.getBody();
-        exchange.setProperty(MessagingProperties.REQUEST, body);
         String replyTo = transport.replyTo(in);
         String badReplyTo = replyTo == null ? null : transport.invalidReplyTo(replyTo);
         exchange.setProperty(MessagingProperties.REPLY_TO, badReplyTo == null ? replyTo : null);
         exchange.setProperty(MessagingProperties.CORRELATION_ID, transport.correlationId(in));
         transport.prepare(exchange);
+        // the reply address first: a body of a kind Cortex does not read still gets its error reply
+        Object body = transport.requestBody(in);
+        exchange.setProperty(MessagingProperties.REQUEST, body);
         if (badReplyTo != null) {
             throw new BadRequestException(MessagingHeaders.REPLY_TO, badReplyTo); // no reply can go there: dead letter only
         }

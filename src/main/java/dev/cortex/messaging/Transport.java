@@ -3,12 +3,23 @@ package dev.cortex.messaging;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
+import jakarta.jms.BytesMessage;
+import jakarta.jms.InvalidDestinationException;
+import jakarta.jms.JMSException;
+import jakarta.jms.MapMessage;
+import jakarta.jms.ObjectMessage;
+import jakarta.jms.StreamMessage;
+import jakarta.jms.TemporaryQueue;
+import jakarta.jms.TemporaryTopic;
+import jakarta.jms.TextMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.jms.JmsConstants;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
+
+import dev.cortex.chat.BadRequestException;
 
 /**
  * What differs between the two messaging front doors: where a request names its reply address, correlation id and
@@ -19,6 +30,27 @@ import org.apache.kafka.common.internals.Topic;
 public enum Transport {
 
     JMS("JMS") {
+        /**
+         * The route receives the JMS message itself ({@code mapJmsMessage=false}): Camel would otherwise map an
+         * ObjectMessage's body by deserializing it, running code of the sender's choosing before any check.
+         */
+        @Override
+        Object requestBody(Message in) throws JMSException {
+            Object body = in.getBody();
+            if (body instanceof TextMessage text) {
+                return text.getText();
+            }
+            if (body instanceof BytesMessage bytes) {
+                return bytes.getBody(byte[].class);
+            }
+            if (body instanceof jakarta.jms.Message other) {
+                throw new BadRequestException(null, "The request is a JMS " + kind(other) + ": Cortex reads JSON text"
+                        + " from a TextMessage or BytesMessage only, and never deserializes a Java object. Its body was"
+                        + " not read.");
+            }
+            return body;
+        }
+
         @Override
         String replyTo(Message in) {
             Object destination = in.getHeader("JMSReplyTo");
@@ -60,9 +92,29 @@ public enum Transport {
         Object body(byte[] json) {
             return new String(json, StandardCharsets.UTF_8); // a TextMessage: what JMS tools show and send
         }
+
+        @Override
+        boolean callerGone(Exchange exchange, Exception failure) {
+            Object destination = exchange.getProperty(REPLY_DESTINATION);
+            if (!(destination instanceof TemporaryQueue || destination instanceof TemporaryTopic)) {
+                return false; // a named destination may be created again: the request is kept, as a dead letter
+            }
+            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof InvalidDestinationException
+                        || t instanceof org.springframework.jms.InvalidDestinationException) {
+                    return true;
+                }
+            }
+            return false;
+        }
     },
 
     KAFKA("Kafka") {
+        @Override
+        Object requestBody(Message in) {
+            return in.getBody(); // the record's value as bytes (ByteArrayDeserializer)
+        }
+
         @Override
         String replyTo(Message in) {
             return text(in.getHeader(MessagingHeaders.REPLY_TO));
@@ -106,6 +158,11 @@ public enum Transport {
         Object body(byte[] json) {
             return json;
         }
+
+        @Override
+        boolean callerGone(Exchange exchange, Exception failure) {
+            return false; // a topic outlives its readers
+        }
     };
 
     /** JMS: the request's JMSReplyTo destination object (a temporary queue has no name to look it up by). */
@@ -121,6 +178,12 @@ public enum Transport {
     public String toString() {
         return label;
     }
+
+    /**
+     * The request body as it came, as text or bytes, read only if it is one of the kinds Cortex accepts; a message of
+     * another kind fails with {@link BadRequestException}, its body unread.
+     */
+    abstract Object requestBody(Message in) throws Exception;
 
     /** The reply address the request names, or null. */
     abstract String replyTo(Message in);
@@ -143,6 +206,12 @@ public enum Transport {
     /** A JSON reply body in the form this transport sends best. */
     abstract Object body(byte[] json);
 
+    /**
+     * Whether a failed reply failed because its caller is gone for good (a JMS temporary queue deleted when the
+     * caller's connection closed): then nobody waits for it, and the request ends without a dead letter.
+     */
+    abstract boolean callerGone(Exchange exchange, Exception failure);
+
     /** A header value as text: Kafka headers arrive as bytes (UTF-8), JMS properties as strings or numbers. */
     static String text(Object value) {
         if (value == null) {
@@ -151,6 +220,19 @@ public enum Transport {
         String s = value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : value.toString();
         s = s.trim();
         return s.isEmpty() ? null : s;
+    }
+
+    private static String kind(jakarta.jms.Message message) {
+        if (message instanceof ObjectMessage) {
+            return "ObjectMessage";
+        }
+        if (message instanceof MapMessage) {
+            return "MapMessage";
+        }
+        if (message instanceof StreamMessage) {
+            return "StreamMessage";
+        }
+        return "Message without a body";
     }
 
     private static void copy(Exchange exchange, String property, Message out, String header) {

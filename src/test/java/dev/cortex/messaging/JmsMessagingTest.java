@@ -2,7 +2,11 @@ package dev.cortex.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,19 +20,30 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.jms.Connection;
+import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
+import jakarta.jms.ObjectMessage;
 import jakarta.jms.Queue;
+import jakarta.jms.QueueConnection;
+import jakarta.jms.QueueRequestor;
+import jakarta.jms.QueueSession;
 import jakarta.jms.Session;
+import jakarta.jms.TemporaryQueue;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.management.ResourceNames;
+import org.apache.activemq.artemis.api.jms.ActiveMQJMSClient;
+import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.model.ProcessDefinition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +54,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.cortex.CortexServer;
 import dev.cortex.Http;
+import dev.cortex.LogCapture;
 import dev.cortex.chat.Json;
 
 /**
@@ -61,7 +77,8 @@ class JmsMessagingTest {
     static void start() throws JMSException {
         providers = new ProviderStubs("a");
         Map<String, String> settings = new HashMap<>(providers.settings());
-        settings.put("cortex.messaging.max-cooldown-wait-seconds", "10");
+        // time for a wait and a next round at its worst: 5 s for each stub provider, 10 s for a last-resort slot
+        settings.put("cortex.messaging.max-cooldown-wait-seconds", "30");
         cortex = CortexServer.start(settings);
         client = new ActiveMQConnectionFactory(brokerUrl()).createConnection();
         client.start();
@@ -157,10 +174,11 @@ class JmsMessagingTest {
 
         String inTime = send(REQUESTS, chat("in time"), Map.of("CortexDeadline", Instant.now().plusSeconds(60).toString()));
         assertThat(receive(replies, inTime).getStringProperty("CortexStatus")).isEqualTo("200");
-        // a late request is answered, not dead-lettered: there was nothing wrong with it
+        // a late request is answered, not dead-lettered: there was nothing wrong with it (a dead letter would have
+        // been sent in the transaction that sent its reply, so it would be there by now)
         try (MessageConsumer dead = session.createConsumer(session.createQueue(DEAD_LETTERS),
                 "CortexCorrelationId = '" + late + "'")) {
-            assertThat(dead.receive(200)).isNull();
+            assertThat(dead.receiveNoWait()).isNull();
         }
     }
 
@@ -204,6 +222,21 @@ class JmsMessagingTest {
 
     @Test
     @Order(6)
+    void aRequestAskedAgainAfterACooldownKeepsTheProvidersItNamed() throws Exception {
+        providers.failNext(1); // Ollama: 503 once; Groq: 429, retry after 1 s
+        int groqCalls = providers.groqCalls.get();
+        String id = send(REQUESTS, chat("in my order, please", "\"providers\":[\"ollama\",\"groq\"]"), Map.of());
+        Message reply = receive(replies, id);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
+        // the second round asks Ollama first again, as the request said (the default order starts with Groq); Groq may
+        // still be cooling from an earlier test when the first round reaches it, and is then passed over unasked
+        assertThat(reply.getStringProperty("CortexAttempts")).matches("ollama:503,groq:(429|cooling),ollama:ok");
+        assertThat(providers.groqCalls.get() - groqCalls).isLessThanOrEqualTo(1);
+        assertThat(providers.seen("in my order, please")).isEqualTo(2);
+    }
+
+    @Test
+    @Order(7)
     void whenEveryProviderRefusesBeyondTheDeadlineTheReplyIsAnErrorWithEachReason() throws Exception {
         providers.failNext(100);
         providers.groqRetryAfter(30);
@@ -217,7 +250,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void aGatewayStoppedMidRequestLeavesItToTheBrokerAndAnotherInstanceAnswersIt() throws Exception {
         // two more gateways share a queue on this broker, as instances with JMS_URL set would
         String shared = "cortex.requests.shared";
@@ -255,62 +288,39 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aCallerThatGaveUpIsNotAnsweredTwice() throws Exception {
-        providers.delay(500);
-        String id;
-        try (Connection impatient = new ActiveMQConnectionFactory(brokerUrl()).createConnection()) {
-            Session s = impatient.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TextMessage request = s.createTextMessage(chat("nobody waits for this"));
-            request.setJMSReplyTo(s.createTemporaryQueue()); // deleted when this connection closes
-            id = UUID.randomUUID().toString();
-            request.setJMSCorrelationID(id);
-            s.createProducer(s.createQueue(REQUESTS)).send(request);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (providers.seen("nobody waits for this") == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-        }
-        Thread.sleep(2_000);
-        // the reply had nowhere to go: the request is done, not delivered again to ask the providers for nobody
-        assertThat(providers.seen("nobody waits for this")).isEqualTo(1);
+        GaveUp caller = sendAndGiveUp(brokerUrl(), providers, "please hold, nobody waits for this");
+        // The embedded broker lets Cortex's reply re-create the deleted temporary queue (on Cortex's own connection,
+        // so the reply goes when that closes): the send succeeds, and the request ends as answered. On a broker that
+        // creates no queue on demand the reply fails instead: the next test.
+        await().atMost(Duration.ofSeconds(20)).until(() -> messageCount(brokerUrl(), REQUESTS) == 0); // acknowledged
+        assertThat(providers.seen("please hold, nobody waits for this")).isEqualTo(1);
         try (MessageConsumer dead = session.createConsumer(session.createQueue(DEAD_LETTERS),
-                "CortexCorrelationId = '" + id + "'")) {
-            assertThat(dead.receive(200)).isNull();
+                "CortexCorrelationId = '" + caller.id() + "'")) {
+            assertThat(dead.receiveNoWait()).as("a dead letter").isNull(); // it would have been sent in the same transaction
         }
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void onABrokerThatRefusesAVanishedReplyQueueTheRequestEndsThere() throws Exception {
         // a hardened external broker: no queue is created on demand, so a reply to a closed temporary queue fails
         int port = CortexServer.freePort();
-        EmbeddedActiveMQ external = new EmbeddedActiveMQ().setConfiguration(new ConfigurationImpl()
-                .setPersistenceEnabled(false).setSecurityEnabled(false).setJMXManagementEnabled(false)
-                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port)
-                .addAddressSetting("#", new AddressSettings().setAutoCreateQueues(false).setAutoCreateAddresses(false))
-                .addQueueConfiguration(QueueConfiguration.of(REQUESTS).setRoutingType(RoutingType.ANYCAST)));
-        external.start();
-        try (ProviderStubs ollama = new ProviderStubs("hardened")) {
-            ollama.delay(500);
+        EmbeddedActiveMQ external = hardenedBroker(port);
+        try (ProviderStubs ollama = new ProviderStubs("hardened"); LogCapture logs = new LogCapture()) {
             CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port,
                     "ollama.base-url", ollama.url()));
             try {
-                try (Connection impatient = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port).createConnection()) {
-                    Session s = impatient.createSession(false, Session.AUTO_ACKNOWLEDGE);
-                    TextMessage request = s.createTextMessage(chat("nobody waits for this"));
-                    request.setJMSReplyTo(s.createTemporaryQueue()); // deleted when this connection closes
-                    request.setJMSCorrelationID(UUID.randomUUID().toString());
-                    s.createProducer(s.createQueue(REQUESTS)).send(request);
-                    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                    while (ollama.seen("nobody waits for this") == 0 && System.nanoTime() < deadline) {
-                        Thread.sleep(10);
-                    }
-                }
-                Thread.sleep(1_500);
+                String id = sendAndGiveUp("tcp://127.0.0.1:" + port, ollama, "please hold, nobody waits for this").id();
                 // the reply had nowhere to go: the request is done, not delivered again to ask the providers for nobody
-                assertThat(ollama.seen("nobody waits for this")).isEqualTo(1);
-                assertThat(external.getActiveMQServer().locateQueue(REQUESTS).getMessageCount()).isZero();
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> logs.text().contains("No one waits for the reply to JMS request " + id));
+                // the request is acknowledged (the log line comes just before the commit) and not delivered again
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> external.getActiveMQServer().locateQueue(REQUESTS).getMessageCount() == 0);
+                assertThat(ollama.seen("please hold, nobody waits for this")).isEqualTo(1);
+                assertThat(external.getActiveMQServer().locateQueue(DEAD_LETTERS).getMessageCount()).isZero();
             } finally {
                 gateway.close();
             }
@@ -319,8 +329,48 @@ class JmsMessagingTest {
         }
     }
 
+    /**
+     * Messages on a queue of the broker at {@code url}, those being delivered included, as its management API counts
+     * them (the embedded broker has no JMX; its management address answers any client, as it has no security).
+     */
+    private static long messageCount(String url, String queue) throws Exception {
+        try (QueueConnection connection = new ActiveMQConnectionFactory(url).createQueueConnection()) {
+            connection.start();
+            QueueSession s = connection.createQueueSession(false, Session.AUTO_ACKNOWLEDGE);
+            QueueRequestor management = new QueueRequestor(s, ActiveMQJMSClient.createQueue("activemq.management"));
+            Message ask = s.createMessage();
+            JMSManagementHelper.putAttribute(ask, ResourceNames.QUEUE + queue, "messageCount");
+            return ((Number) JMSManagementHelper.getResult(management.request(ask))).longValue();
+        }
+    }
+
+    /** A request whose caller gave up: its correlation id, and the name of the temporary queue it closed. */
+    private record GaveUp(String id, String replyQueue) {
+    }
+
+    /**
+     * Sends a request whose JMSReplyTo is a temporary queue, waits until the provider holds it, then closes the
+     * connection (which deletes the temporary queue) before letting the provider answer: the caller gave up.
+     */
+    private static GaveUp sendAndGiveUp(String url, ProviderStubs ollama, String text) throws Exception {
+        String id = UUID.randomUUID().toString();
+        String replyQueue;
+        try (Connection impatient = new ActiveMQConnectionFactory(url).createConnection()) {
+            Session s = impatient.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TextMessage request = s.createTextMessage(chat(text));
+            TemporaryQueue replies = s.createTemporaryQueue(); // deleted when this connection closes
+            replyQueue = replies.getQueueName();
+            request.setJMSReplyTo(replies);
+            request.setJMSCorrelationID(id);
+            s.createProducer(s.createQueue(REQUESTS)).send(request);
+            assertThat(ollama.awaitHeld(20)).as("the provider has the request").isTrue();
+        }
+        ollama.releaseHeld();
+        return new GaveUp(id, replyQueue);
+    }
+
     @Test
-    @Order(9)
+    @Order(10)
     void theHttpFrontDoorAnswersTheSameRequestTheSameWay() throws Exception {
         String id = send(REQUESTS, chat("same chain?"), Map.of());
         JsonNode overJms = json(receive(replies, id));
@@ -333,7 +383,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aGatewayWhoseBrokerCannotListenDoesNotStart() {
         String port = brokerUrl().substring(brokerUrl().lastIndexOf(':') + 1);
         assertThatThrownBy(() -> CortexServer.start(Map.of("cortex.jms.broker.port", port)))
@@ -341,7 +391,7 @@ class JmsMessagingTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void theEmbeddedBrokerKeepsARequestInterruptedByAStopAndTheRestartedGatewayAnswersIt() throws Exception {
         Path journal = Files.createTempDirectory("cortex-journal-");
         String port = Integer.toString(CortexServer.freePort());
@@ -383,10 +433,142 @@ class JmsMessagingTest {
         }
     }
 
+    @Test
+    @Order(14)
+    void anObjectMessageIsNeverDeserializedAndGoesToTheDeadLetterQueueWithTheReason() throws Exception {
+        int calls = providers.ollamaCalls.get();
+        String id = UUID.randomUUID().toString();
+        try (MessageProducer producer = session.createProducer(session.createQueue(REQUESTS))) {
+            ObjectMessage request = session.createObjectMessage(new Tripwire()); // serialized here, by the sender
+            request.setJMSReplyTo(replies);
+            request.setJMSCorrelationID(id);
+            producer.send(request);
+        }
+
+        Message reply = receive(replies, id);
+        assertThat(Tripwire.deserialized).as("the object was deserialized somewhere in Cortex").isFalse();
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("400");
+        assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("invalid_request");
+        assertThat(json(reply).path("error").path("message").asText()).contains("ObjectMessage");
+        Message dead = receive(session.createQueue(DEAD_LETTERS), id);
+        assertThat(dead.getStringProperty("CortexError")).contains("ObjectMessage").contains("not read");
+        assertThat(dead.getStringProperty("CortexStatus")).isEqualTo("400");
+        assertThat(dead.getStringProperty("CortexErrorCode")).isEqualTo("invalid_request");
+        assertThat(Tripwire.deserialized).isFalse();
+        // and should anything ask the client for an object, it refuses to deserialize any class
+        assertThat(cortex.bean("jmsConnectionFactory", ActiveMQConnectionFactory.class).getDeserializationDenyList())
+                .isEqualTo("*");
+        assertThat(providers.ollamaCalls.get()).isEqualTo(calls);
+    }
+
+    @Test
+    @Order(15)
+    void onABrokerWithoutTheReplyQueueTheRequestGoesToTheDeadLetterQueueOnceAndIsAcknowledged() throws Exception {
+        int port = CortexServer.freePort();
+        EmbeddedActiveMQ external = hardenedBroker(port);
+        try (ProviderStubs ollama = new ProviderStubs("no-reply-queue");
+             Connection caller = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port).createConnection()) {
+            CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port,
+                    "ollama.base-url", ollama.url()));
+            try {
+                caller.start();
+                Session s = caller.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                TextMessage request = s.createTextMessage(chat("reply to a missing queue"));
+                // a queue named without asking the broker (as JNDI or ActiveMQJMSClient do), and nobody created it
+                request.setJMSReplyTo(ActiveMQJMSClient.createQueue("no.such.replies"));
+                String id = UUID.randomUUID().toString();
+                request.setJMSCorrelationID(id);
+                s.createProducer(s.createQueue(REQUESTS)).send(request);
+
+                Message dead = s.createConsumer(s.createQueue(DEAD_LETTERS), "CortexCorrelationId = '" + id + "'")
+                        .receive(20_000);
+                assertThat(dead).as("the dead letter").isNotNull();
+                assertThat(dead.getStringProperty("CortexError")).contains("could not be delivered")
+                        .contains("no.such.replies");
+                assertThat(dead.getStringProperty("CortexErrorCode")).isEqualTo("reply_undeliverable");
+                assertThat(dead.getStringProperty("CortexStatus")).isEqualTo("502");
+                assertThat(((TextMessage) dead).getText()).isEqualTo(chat("reply to a missing queue"));
+                // the dead letter was sent in the request's transaction: now that it is visible, the request is acknowledged
+                assertThat(external.getActiveMQServer().locateQueue(REQUESTS).getMessageCount()).isZero();
+                assertThat(ollama.seen("reply to a missing queue")).isEqualTo(1);
+            } finally {
+                gateway.close();
+            }
+        } finally {
+            external.stop();
+        }
+    }
+
+    @Test
+    @Order(16)
+    void aRequestWhoseTimeToLivePassedBeforeCortexReadItIsAnswered504AndSentToNoProvider() throws Exception {
+        String queue = "cortex.requests.expiring";
+        try (ProviderStubs ollama = new ProviderStubs("ttl")) {
+            CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", brokerUrl(),
+                    "cortex.jms.request-queue", queue, "ollama.base-url", ollama.url()));
+            try {
+                // Artemis never hands over a message that has already expired: the broker moves it to its expiry
+                // queue, and the client library drops one that expires on its way. So a request expires "in Cortex's
+                // hands" only when its time-to-live runs out between the client's receive and Cortex reading it (a
+                // pause of the JVM, a starved CPU). This gateway's route lingers at that point until the request's
+                // JMSExpiration has passed: the broker delivers it well within its 3 s, and Cortex reads it late.
+                AdviceWith.adviceWith(gateway.context(), "jms-chat-requests", route -> route
+                        .weaveByType(ProcessDefinition.class).selectFirst().before().process(exchange -> {
+                            long expiration = exchange.getMessage().getHeader("JMSExpiration", 0L, Long.class);
+                            await().atMost(Duration.ofSeconds(10)).until(() -> System.currentTimeMillis() > expiration);
+                        }));
+                String id = UUID.randomUUID().toString();
+                try (MessageProducer producer = session.createProducer(session.createQueue(queue))) {
+                    TextMessage request = session.createTextMessage(chat("expiring"));
+                    request.setJMSReplyTo(replies);
+                    request.setJMSCorrelationID(id);
+                    producer.send(request, DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, 3_000); // time to live
+                }
+
+                Message reply = receive(replies, id);
+                assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("504");
+                assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("deadline_exceeded");
+                assertThat(json(reply).path("error").path("message").asText()).contains("not sent to any provider");
+                assertThat(ollama.ollamaCalls.get()).isZero();
+            } finally {
+                gateway.close();
+            }
+        }
+    }
+
+    /** An external broker as a hardened installation runs it: no queue or address is created on demand. */
+    private static EmbeddedActiveMQ hardenedBroker(int port) throws Exception {
+        EmbeddedActiveMQ broker = new EmbeddedActiveMQ().setConfiguration(new ConfigurationImpl()
+                .setPersistenceEnabled(false).setSecurityEnabled(false).setJMXManagementEnabled(false)
+                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port)
+                .addAddressSetting("#", new AddressSettings().setAutoCreateQueues(false).setAutoCreateAddresses(false))
+                .addQueueConfiguration(QueueConfiguration.of(REQUESTS).setRoutingType(RoutingType.ANYCAST))
+                .addQueueConfiguration(QueueConfiguration.of(DEAD_LETTERS).setRoutingType(RoutingType.ANYCAST)));
+        broker.start();
+        return broker;
+    }
+
+    /** A Java object that says when it is deserialized: reading one runs code of the sender's choosing. */
+    static final class Tripwire implements Serializable {
+        private static final long serialVersionUID = 1L;
+        static volatile boolean deserialized;
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            deserialized = true;
+            in.defaultReadObject();
+        }
+    }
+
     // --- a plain JMS client ---
 
     static String chat(String text) {
         return "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":" + Json.MAPPER.valueToTree(text) + "}]}";
+    }
+
+    /** A chat request with more fields, e.g. {@code "providers":["ollama","groq"]}. */
+    static String chat(String text, String fields) {
+        return "{\"model\":\"llama3.2\"," + fields + ",\"messages\":[{\"role\":\"user\",\"content\":"
+                + Json.MAPPER.valueToTree(text) + "}]}";
     }
 
     private static String send(String queue, String body, Map<String, Object> properties) throws JMSException {

@@ -58,7 +58,8 @@ final class KafkaBroker implements AutoCloseable {
         p.put("transaction.state.log.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("group.min.session.timeout.ms", "1000");
-        p.put("auto.create.topics.enable", "true");
+        // as a hardened cluster: a topic exists only once created (a reply to a topic nobody created cannot be sent)
+        p.put("auto.create.topics.enable", "false");
         KafkaConfig config = new KafkaConfig(p);
 
         new Formatter()

@@ -3,9 +3,11 @@ package dev.cortex.messaging;
 import static dev.cortex.messaging.KafkaClient.header;
 import static dev.cortex.messaging.KafkaClient.value;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -72,7 +74,8 @@ class KafkaMessagingTest {
                 "camel.component.kafka.session-timeout-ms", "6000",
                 "camel.component.kafka.heartbeat-interval-ms", "1000",
                 "camel.component.kafka.poll-timeout-ms", "500",
-                "camel.component.kafka.shutdown-timeout", "1000");
+                "camel.component.kafka.shutdown-timeout", "1000",
+                "camel.component.kafka.max-block-ms", "1000");
     }
 
     @AfterAll
@@ -186,13 +189,9 @@ class KafkaMessagingTest {
         awaitCommitted("cortex", REQUESTS, sentToRequests);
     }
 
-    private static void awaitCommitted(String group, String topic, long expected) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        long committed;
-        do {
-            committed = committed(group, topic);
-        } while (committed < expected && System.nanoTime() < deadline && sleep(100));
-        assertThat(committed).isEqualTo(expected);
+    private static void awaitCommitted(String group, String topic, long expected) {
+        // a reply can be read a moment before its request's offset is committed, on the consumer's thread, just after
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(committed(group, topic)).isEqualTo(expected));
     }
 
     @Test
@@ -216,9 +215,8 @@ class KafkaMessagingTest {
                 String held = client.send(SHARED_REQUESTS, 0, null, chatWithoutModel("please hold this one"),
                         Map.of("CortexReplyTo", REPLIES));
                 assertThat(ollama.awaitHeld(20)).isTrue();
-                // taken but not answered: its offset is not committed
-                Thread.sleep(300);
-                assertThat(committed("shared-group", SHARED_REQUESTS)).isEqualTo(8);
+                // the eight answered requests are committed; the one taken but held unanswered is not
+                awaitCommitted("shared-group", SHARED_REQUESTS, 8);
                 boolean firstHolds = ollama.seen.keySet().contains("please hold this one")
                         && servedBy(ollama, "model-a:latest");
                 CortexServer holder = firstHolds ? first : second;
@@ -266,6 +264,31 @@ class KafkaMessagingTest {
                 .isEqualTo("answer to: Say hello");
     }
 
+    @Test
+    @Order(9)
+    void aReplyThatCannotBeSentSendsTheRequestToTheDeadLetterTopicOnceAndThePartitionMovesOn() throws Exception {
+        // the reply topic does not exist, and this broker creates no topic on demand
+        String lost = client.send(REQUESTS, 1, "key-lost", JmsMessagingTest.chat("reply to a missing topic"),
+                Map.of("CortexReplyTo", "no.such.replies"));
+        String next = client.send(REQUESTS, 1, "key-next", JmsMessagingTest.chat("next in line"),
+                Map.of("CortexReplyTo", REPLIES));
+        sentToRequests += 2;
+
+        ConsumerRecord<String, byte[]> dead = client.await(DEAD_LETTERS, lost);
+        assertThat(header(dead, "CortexError")).contains("could not be delivered").contains("no.such.replies");
+        assertThat(header(dead, "CortexErrorCode")).isEqualTo("reply_undeliverable");
+        assertThat(header(dead, "CortexStatus")).isEqualTo("502");
+        assertThat(header(dead, "CortexReplyTo")).isEqualTo("no.such.replies");
+        assertThat(value(dead)).isEqualTo(JmsMessagingTest.chat("reply to a missing topic"));
+        assertThat(dead.key()).isEqualTo("key-lost");
+
+        // the request behind it on the same partition is served: the undeliverable one was committed, not read again
+        assertThat(header(client.await(REPLIES, next), "CortexStatus")).isEqualTo("200");
+        assertThat(providers.seen("reply to a missing topic")).isEqualTo(1);
+        awaitCommitted("cortex", REQUESTS, sentToRequests);
+        assertThat(client.poll(DEAD_LETTERS, lost, 200)).as("one dead letter").isNull();
+    }
+
     private static Map<String, String> sharedSettings(ProviderStubs ollama, String model) {
         Map<String, String> settings = new HashMap<>(kafkaSettings());
         settings.put("ollama.base-url", ollama.url());
@@ -301,24 +324,12 @@ class KafkaMessagingTest {
     }
 
     private static void awaitStableGroup(String group, int members) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()))) {
-            while (true) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
                 ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
                 long assigned = d.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
-                if (d.state() == ConsumerGroupState.STABLE && d.members().size() == members && assigned == members) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("group " + group + " did not settle: " + d);
-                }
-                Thread.sleep(100);
-            }
+                return d.state() == ConsumerGroupState.STABLE && d.members().size() == members && assigned == members;
+            });
         }
-    }
-
-    private static boolean sleep(long millis) throws InterruptedException {
-        Thread.sleep(millis);
-        return true;
     }
 }

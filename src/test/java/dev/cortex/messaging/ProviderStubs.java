@@ -67,9 +67,14 @@ final class ProviderStubs implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /** Cortex settings: Groq (one key) first refuses with 429, Ollama answers. */
+    /**
+     * Cortex settings: Groq (one key) first refuses with 429, Ollama answers. Their total timeouts are short, as the
+     * stubs answer at once, so that a round of the chain at its worst (what a request waiting for a cooldown must
+     * still have time for) is seconds, not minutes.
+     */
     Map<String, String> settings() {
-        return Map.of("ollama.base-url", url(), "groq.base-url", url(), "groq.api-key", "gsk_test_key_1");
+        return Map.of("ollama.base-url", url(), "groq.base-url", url(), "groq.api-key", "gsk_test_key_1",
+                "groq.timeout.total-ms", "5000", "ollama.timeout.total-ms", "5000");
     }
 
     void failNext(int calls) {
@@ -105,6 +110,9 @@ final class ProviderStubs implements AutoCloseable {
     }
 
     void reset() {
+        release.countDown(); // a request still held by an earlier test finishes; the next test holds afresh
+        held = new CountDownLatch(1);
+        release = new CountDownLatch(1);
         failuresLeft.set(0);
         delayMillis = 0;
         maxInFlight.set(0);
