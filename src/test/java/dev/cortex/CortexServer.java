@@ -19,17 +19,20 @@ public final class CortexServer implements AutoCloseable {
 
     private final Main main;
     private final int port;
+    private final int managementPort;
 
-    private CortexServer(Main main, int port) {
+    private CortexServer(Main main, int port, int managementPort) {
         this.main = main;
         this.port = port;
+        this.managementPort = managementPort;
     }
 
     public static CortexServer start(Map<String, String> settings) {
         int port = freePort();
         Map<String, String> all = new LinkedHashMap<>();
         all.put("camel.server.port", Integer.toString(port));
-        all.put("camel.management.port", Integer.toString(freePort()));
+        int managementPort = freePort();
+        all.put("camel.management.port", Integer.toString(managementPort));
         all.put("camel.main.shutdown-timeout", "2");
         // tests use no real keys; providers not named in `settings` are off
         all.put("groq.api-key", "");
@@ -53,7 +56,8 @@ public final class CortexServer implements AutoCloseable {
             }
             throw new IllegalStateException("Cortex did not start", e);
         }
-        return new CortexServer(main, port);
+        int management = Integer.parseInt(all.get("camel.management.port"));
+        return new CortexServer(main, port, management);
     }
 
     public int port() {
@@ -62,6 +66,11 @@ public final class CortexServer implements AutoCloseable {
 
     public String url(String path) {
         return "http://127.0.0.1:" + port + path;
+    }
+
+    /** A path on Camel's management server ({@code /observe/health}, ...). */
+    public String managementUrl(String path) {
+        return "http://127.0.0.1:" + managementPort + path;
     }
 
     public CamelContext context() {

@@ -10,7 +10,6 @@ import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,13 +87,12 @@ public final class MessagingChat implements Processor {
         }
     }
 
-    private final CamelContext context;
     private final Budget budget;
     private final Clock clock;
-    private volatile ProducerTemplate template;
+    private final ConsumerThread thread;
 
     public MessagingChat(CamelContext context, Budget budget, Clock clock) {
-        this.context = context;
+        this.thread = new ConsumerThread(context);
         this.budget = budget;
         this.clock = clock;
     }
@@ -109,7 +107,7 @@ public final class MessagingChat implements Processor {
         StringBuilder earlier = new StringBuilder();
         while (true) {
             ChatContext chat = exchange.getMessage().getBody(ChatContext.class);
-            template().send("direct:chat", exchange);
+            thread.send("direct:chat", exchange);
             Exception failure = exchange.getException();
             if (failure != null && (failure instanceof ClientGoneException || Thread.currentThread().isInterrupted())) {
                 stopping(exchange); // the consumer was interrupted: Cortex is stopping
@@ -138,7 +136,7 @@ public final class MessagingChat implements Processor {
             Duration wait = Duration.between(now, resumeAt);
             LOG.debug("Every provider refused ({}); the request waits {} ms for the first cooldown to end", chat.trail(),
                     wait.toMillis());
-            if (!sleep(wait)) {
+            if (!ConsumerThread.rest(wait.plusMillis(1))) {
                 stopping(exchange);
                 return;
             }
@@ -170,29 +168,5 @@ public final class MessagingChat implements Processor {
     private static void stopping(Exchange exchange) {
         Thread.interrupted();
         exchange.setException(new GatewayStoppingException());
-    }
-
-    /** False when interrupted. */
-    private static boolean sleep(Duration wait) {
-        try {
-            Thread.sleep(wait.toMillis() + 1);
-            return true;
-        } catch (InterruptedException e) {
-            return false;
-        }
-    }
-
-    private ProducerTemplate template() {
-        ProducerTemplate t = template;
-        if (t == null) {
-            synchronized (this) {
-                t = template;
-                if (t == null) {
-                    t = context.createProducerTemplate();
-                    template = t;
-                }
-            }
-        }
-        return t;
     }
 }

@@ -5,7 +5,6 @@ import java.time.Duration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.ExchangeHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +23,11 @@ public final class ReplySender implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplySender.class);
 
-    private final CamelContext context;
     private final Transport transport;
     private final String endpointUri;
     private final int attempts;
     private final Duration interval;
-    private volatile ProducerTemplate template;
+    private final ConsumerThread thread;
 
     /**
      * @param endpointUri the producer endpoint; the reply's own headers name the actual destination / topic
@@ -38,7 +36,7 @@ public final class ReplySender implements Processor {
         if (attempts < 1) {
             throw new IllegalArgumentException("cortex.messaging.reply-attempts must be at least 1, not " + attempts);
         }
-        this.context = context;
+        this.thread = new ConsumerThread(context);
         this.transport = transport;
         this.endpointUri = endpointUri;
         this.attempts = attempts;
@@ -51,7 +49,7 @@ public final class ReplySender implements Processor {
         for (int attempt = 1; attempt <= attempts; attempt++) {
             // a copy per attempt: a producer may consume addressing headers (Kafka's override topic) as it sends
             Exchange copy = ExchangeHelper.createCopy(exchange, true);
-            template().send(endpointUri, copy);
+            thread.send(endpointUri, copy);
             Exception failure = copy.getException();
             if (failure == null) {
                 return;
@@ -65,35 +63,11 @@ public final class ReplySender implements Processor {
             last = failure;
             LOG.debug("Reply to {} request {} failed (attempt {} of {})", transport,
                     exchange.getProperty(MessagingProperties.CORRELATION_ID), attempt, attempts, failure);
-            if (attempt < attempts && !pause()) {
+            if (attempt < attempts && !ConsumerThread.rest(interval)) {
                 throw new GatewayStoppingException(); // interrupted: Cortex is stopping
             }
         }
         throw new ReplyUndeliverableException(String.valueOf(exchange.getProperty(MessagingProperties.REPLY_TO)),
                 attempts, last);
-    }
-
-    /** False when interrupted. */
-    private boolean pause() {
-        try {
-            Thread.sleep(interval.toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            return false;
-        }
-    }
-
-    private ProducerTemplate template() {
-        ProducerTemplate t = template;
-        if (t == null) {
-            synchronized (this) {
-                t = template;
-                if (t == null) {
-                    t = context.createProducerTemplate();
-                    template = t;
-                }
-            }
-        }
-        return t;
     }
 }

@@ -194,6 +194,12 @@ public final class Provider {
      */
     public void admit(ChatContext chat) {
         Optional<Availability> skip = unavailable();
+        if (skip.isPresent() && skip.get().reason().equals("unhealthy") && chat.isLastInPlan(name)) {
+            // a probe's verdict is a guess about calls to come, and a probe can fail for reasons of its own (a
+            // model list that errs, a port shortage on this machine): when no provider is left after this one, the
+            // call is worth its cost, since the alternative is a certain refusal
+            skip = Optional.empty();
+        }
         if (skip.isPresent()) {
             Availability a = skip.get();
             metrics.skipped(a.reason());
@@ -399,6 +405,7 @@ public final class Provider {
             permit.release();
             switch (how) {
                 case COMPLETE -> {
+                    health.answered(); // a whole answer is fresher news than the last probe
                     metrics.answered(providerMillis, usage);
                     if (chat.streaming()) {
                         breaker.onSuccess(providerMillis, TimeUnit.MILLISECONDS);

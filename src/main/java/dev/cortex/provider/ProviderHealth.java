@@ -28,6 +28,11 @@ public final class ProviderHealth {
         probedAt = Instant.now();
     }
 
+    /** Live traffic got a whole answer: whatever the last probe said, the provider serves. */
+    public void answered() {
+        probeOk = true;
+    }
+
     public void clear() {
         probed = false;
         probeOk = true;

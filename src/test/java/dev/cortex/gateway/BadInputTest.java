@@ -1,5 +1,6 @@
 package dev.cortex.gateway;
 
+import java.time.Duration;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import dev.cortex.Http;
 import dev.cortex.chat.Json;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Bad input gets a clear error, with the right status, in the shape the caller's client reads. */
 class BadInputTest {
@@ -83,21 +85,44 @@ class BadInputTest {
         assertThat(Json.parse(api.body()).get("error").isTextual()).isTrue();
     }
 
+    private static JsonNode health() {
+        try {
+            return Json.parse(Http.get(cortex.url("/api/health")).body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The Ollama configured here listens nowhere: once its first probe has run, it is known to be down. */
+    private static void ollamaProbed() {
+        await("Ollama's first probe").atMost(Duration.ofSeconds(10))
+                .until(() -> health().at("/providers/ollama/last_probe").isTextual());
+    }
+
     @Test
     void noProviderAtAllIs503WithEveryReason() throws Exception {
+        ollamaProbed();
         var response = Http.post(cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(response.statusCode()).isEqualTo(503);
         String message = Json.parse(response.body()).at("/error/message").asText();
+        // Ollama's probe failed, but it is the last provider left: it is asked all the same, and is not there
         assertThat(message).contains("groq: disabled", "gemini: disabled", "cohere: disabled", "ollama: connect");
         assertThat(response.headers().firstValue("X-Cortex-Attempts")).contains("ollama:connect");
     }
 
     @Test
-    void healthSaysWhoCanServe() throws Exception {
+    void healthSaysNoOneCanServeAndCamelsHealthCheckAgrees() throws Exception {
+        ollamaProbed();
         var response = Http.get(cortex.url("/api/health"));
-        assertThat(response.statusCode()).isEqualTo(200); // Ollama is configured and its breaker is closed
+        assertThat(response.statusCode()).as("no provider can serve").isEqualTo(503);
         JsonNode body = Json.parse(response.body());
         assertThat(body.at("/providers/groq/health").asText()).isEqualTo("disabled");
         assertThat(body.at("/providers/ollama/enabled").asBoolean()).isTrue();
+        assertThat(body.at("/providers/ollama/health").asText()).isEqualTo("unavailable");
+        assertThat(body.at("/providers/ollama/probe_ok").asBoolean()).isFalse();
+
+        var observe = Http.get(cortex.managementUrl("/observe/health"));
+        assertThat(observe.statusCode()).as("Camel's own health endpoint: DOWN too").isEqualTo(503);
+        assertThat(observe.body()).contains("DOWN");
     }
 }

@@ -53,8 +53,9 @@ class ClientCompatibilityTest {
     void answers() {
         groq.reset();
         ollama.reset();
+        // each provider its own words, so every assertion on the text also says who answered
         groq.reply("The quick brown fox jumps");
-        ollama.reply("The quick brown fox jumps"); // a request naming llama3.2 goes to Ollama, which serves it
+        ollama.reply("A lazy dog sleeps late"); // a request naming llama3.2 goes to Ollama, which serves it
     }
 
     @AfterAll
@@ -133,7 +134,8 @@ class ClientCompatibilityTest {
         client.setRequestTimeoutSeconds(30);
         OllamaChatResult result = client.chat(OllamaChatRequest.builder().withModel("llama3.2")
                 .withMessage(OllamaChatMessageRole.USER, "Say something").build(), null);
-        assertThat(result.getResponseModel().getMessage().getResponse()).isEqualTo("The quick brown fox jumps");
+        assertThat(result.getResponseModel().getMessage().getResponse()).isEqualTo("A lazy dog sleeps late");
+        assertThat(groq.chatCalls()).isZero();
     }
 
     @Test
@@ -144,9 +146,10 @@ class ClientCompatibilityTest {
         OllamaChatResult result = client.chat(OllamaChatRequest.builder().withModel("llama3.2").withStreaming()
                 .withMessage(OllamaChatMessageRole.USER, "Say something").build(),
                 token -> tokens.add(token.getMessage().getResponse()));
-        assertThat(String.join("", tokens)).isEqualTo("The quick brown fox jumps");
+        assertThat(String.join("", tokens)).isEqualTo("A lazy dog sleeps late");
         assertThat(tokens.size()).isGreaterThan(1);
         assertThat(result.getResponseModel().isDone()).isTrue();
+        assertThat(groq.chatCalls()).isZero();
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import dev.cortex.CortexServer;
 import dev.cortex.Http;
 import dev.cortex.chat.Json;
+import dev.cortex.sim.Fault;
 import dev.cortex.sim.GroqSimulator;
 import dev.cortex.sim.OllamaSimulator;
 
@@ -48,16 +49,16 @@ class OperationsTest {
         return r.headers().firstValue("X-Cortex-Attempts").orElseThrow();
     }
 
-    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private static void await(String what, java.util.function.BooleanSupplier condition) {
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(10)).until(condition::getAsBoolean);
     }
 
-    private static JsonNode health() throws Exception {
-        return Json.parse(Http.get(cortex.url("/api/health")).body());
+    private static JsonNode health() {
+        try {
+            return Json.parse(Http.get(cortex.url("/api/health")).body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -87,6 +88,22 @@ class OperationsTest {
             }
         });
         assertThat(ask("")).isEqualTo("groq:ok");
+    }
+
+    @Test
+    void aFailedProbeNeverTurnsAwayTheLastProviderLeft() {
+        // Ollama's model list fails (a probe's view), while its chat answers (what a request needs)
+        ollama.fault("/api/tags", Fault.status(500));
+        try {
+            await("ollama probed down", () -> health().at("/providers/ollama/probe_ok").asText().equals("false"));
+            assertThat(ask("\"providers\":[\"ollama\",\"groq\"],")).as("another provider can serve: skipped")
+                    .isEqualTo("ollama:unhealthy,groq:ok");
+            assertThat(ask("\"provider\":\"ollama\",")).as("the last provider left is asked all the same")
+                    .isEqualTo("ollama:ok");
+        } finally {
+            ollama.clearFaults();
+        }
+        await("ollama probed up", () -> health().at("/providers/ollama/probe_ok").asText().equals("true"));
     }
 
     @Test

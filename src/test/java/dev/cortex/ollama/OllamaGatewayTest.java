@@ -70,6 +70,20 @@ class OllamaGatewayTest {
     }
 
     @Test
+    void aModelThatCannotFitShowsAsInsufficientMemoryInTheTrail() throws IOException {
+        ollama.installModel("llama3.1:70b", 40_000 * MB, "llama", "70B"); // over the 8192 MB budget
+        await().atMost(Duration.ofSeconds(5)).until(() -> installedSeen("llama3.1:70b"));
+        var r = Http.post(cortex.url("/api/chat"),
+                "{\"model\":\"llama3.1:70b\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains("ollama:insufficient_memory");
+        assertThat(Json.parse(r.body()).get("error").asText()).contains("ollama: insufficient_memory");
+        assertThat(ollama.loads()).as("nothing was loaded, nothing unloaded to try").isZero();
+        assertThat(cortex.bean("ollamaBreaker", CircuitBreaker.class).getMetrics().getNumberOfFailedCalls())
+                .as("a model too big for the budget says nothing about Ollama's health").isZero();
+    }
+
+    @Test
     void everyChatCarriesTheConfiguredKeepAlive() throws IOException {
         var json = Http.post(cortex.url("/v1/chat/completions"),
                 "{\"provider\":\"ollama\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
