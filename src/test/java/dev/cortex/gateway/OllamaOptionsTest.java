@@ -1,5 +1,6 @@
 package dev.cortex.gateway;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.cortex.CortexServer;
+import dev.cortex.Http;
 import dev.cortex.sim.CohereSimulator;
 import dev.cortex.sim.GeminiSimulator;
 import dev.cortex.sim.GroqSimulator;
@@ -26,6 +28,7 @@ import dev.cortex.sim.OllamaSimulator;
 import dev.cortex.sim.ProviderSimulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The Ollama door's {@code options}, as a real Ollama client (ollama4j) sends them, reach every provider in that
@@ -50,6 +53,9 @@ class OllamaOptionsTest {
                 "cohere.api-key", "cohere_test_options_key_0001", "cohere.base-url", sims.get("cohere").baseUrl(),
                 "ollama.base-url", sims.get("ollama").baseUrl()));
         sims.forEach((name, sim) -> sim.reply(name + " answers with options"));
+        // a request naming llama3.2 goes to Ollama once Cortex has seen Ollama's model list (its first probe)
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                Http.get(cortex.url("/api/health")).body().contains("\"llama3.2:latest\""));
     }
 
     @AfterAll
