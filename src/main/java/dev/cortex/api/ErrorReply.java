@@ -1,8 +1,8 @@
 package dev.cortex.api;
 
 import dev.cortex.chat.BadRequestException;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -50,9 +50,9 @@ public final class ErrorReply implements Processor {
             ChainVerdict verdict = ChainVerdict.of(trail, ((ChatContext) body).preference().pinned());
             status = verdict.status();
             rendered = shape.render(status, verdict.code(), verdict.message());
-            if (verdict.retryAt().isPresent()) {
-                long seconds = Math.max(1, Duration.between(Instant.now(), verdict.retryAt().get()).toSeconds() + 1);
-                out.setHeader("Retry-After", seconds);
+            Optional<Long> retryAfter = verdict.retryAfterSeconds(Instant.now());
+            if (retryAfter.isPresent()) {
+                out.setHeader("Retry-After", retryAfter.get());
             } else if (status >= 500) {
                 out.setHeader("x-should-retry", "false"); // Cortex already tried every provider
             }

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 import org.apache.camel.CamelContext;
@@ -116,7 +115,8 @@ public final class MessagingChat implements Processor {
             if (failure == null || !ChainVerdict.noAnswer(failure)) {
                 return;
             }
-            Optional<Instant> retryAt = earliestCooldownEnd(chat.trail());
+            // the earliest known end of a refusal; none known (down, failing): waiting would be a guess
+            Optional<Instant> retryAt = chat.trail().retryAt();
             if (retryAt.isEmpty()) {
                 return; // the error reply lists every provider's reason
             }
@@ -152,13 +152,6 @@ public final class MessagingChat implements Processor {
         }
     }
 
-    /**
-     * When the first provider that is cooling down may answer again; empty when none of them said (they are down,
-     * or their breaker is open): then waiting would be a guess, and the caller gets the error at once.
-     */
-    static Optional<Instant> earliestCooldownEnd(AttemptTrail trail) {
-        return trail.entries().stream().map(AttemptTrail.Entry::retryAt).filter(Objects::nonNull).min(Instant::compareTo);
-    }
 
     /**
      * Leaves the request unanswered and unacknowledged for the broker to deliver again. The interrupt has done its

@@ -1,8 +1,6 @@
 package dev.cortex.messaging;
 
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -69,7 +67,7 @@ public final class MessagingFailure implements Processor {
         } else if (chat != null && ChainVerdict.noAnswer(cause)) {
             ChainVerdict verdict = ChainVerdict.of(chat.trail(), chat.preference().pinned());
             failure = new Failure(verdict.status(), verdict.code(), verdict.message(), null,
-                    verdict.retryAt().map(this::secondsUntil).orElse(null), attempts, null);
+                    verdict.retryAfterSeconds(clock.instant()).orElse(null), attempts, null);
         } else {
             LOG.error("Unexpected failure serving a queued request; it goes to the dead-letter queue", cause);
             String what = cause == null ? "unknown" : cause.getClass().getName();
@@ -83,7 +81,4 @@ public final class MessagingFailure implements Processor {
                 exchange.getProperty(MessagingProperties.REPLY_TO) != null && !(cause instanceof ReplyUndeliverableException));
     }
 
-    private long secondsUntil(Instant at) {
-        return Math.max(1, Duration.between(clock.instant(), at).toSeconds() + 1);
-    }
 }

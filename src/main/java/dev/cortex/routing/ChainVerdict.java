@@ -1,5 +1,6 @@
 package dev.cortex.routing;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -68,8 +69,13 @@ public record ChainVerdict(int status, String code, String message, Optional<Ins
         return 503; // resting or skipped: rate limit, quota, breaker, busy, no usable key
     }
 
+    /** {@code Retry-After} in whole seconds from {@code now}, rounded up and at least 1; empty when none is known. */
+    public Optional<Long> retryAfterSeconds(Instant now) {
+        return retryAt.map(at -> Math.max(1, Duration.between(now, at).toSeconds() + 1));
+    }
+
     /** The 503 message: every provider's reason, in chain order (never a key). */
-    public static String exhausted(AttemptTrail trail) {
+    private static String exhausted(AttemptTrail trail) {
         if (trail == null || trail.entries().isEmpty()) {
             return "No provider could answer: none is enabled.";
         }

@@ -151,7 +151,12 @@ class FaultMatrixTest {
         int port = sim.port();
         if (c == Case.CONNECT_REFUSED) {
             sim.close();
-            Thread.sleep(50); // the gateway's pooled connections see the close
+            // until the gateway has seen its pooled connections close, a request may fail on one of them ("reset");
+            // wait for the case under test — a new connection refused — then clear what those asks left behind
+            String pinned = "{\"provider\":\"" + faulty + "\",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
+            await().atMost(Duration.ofSeconds(5)).until(() -> Http.post(cortex.url("/v1/chat/completions"), pinned)
+                    .headers().firstValue("X-Cortex-Attempts").orElse("").equals(faulty + ":connect"));
+            cortex.bean(faulty, Provider.class).restore();
         } else {
             sim.fault(c.fault);
         }
