@@ -12,12 +12,13 @@ smoke=false
 if $smoke; then dur=1; streams=200; seq=10; else dur=8; streams=10000; seq=100; fi
 
 command -v wrk > /dev/null || { echo "Installing wrk (Debian package) ..."; apt-get update -qq > /dev/null; apt-get install -y -qq wrk > /dev/null; }
-jar=target/cortex-0.1.0-SNAPSHOT.jar
-if [ ! -f "$jar" ] || [ -n "$(find src pom.xml -newer "$jar" -print -quit)" ]; then
+jar=gateway/target/cortex-0.1.0-SNAPSHOT.jar
+sims=simulators/target/cortex-simulators-0.1.0-SNAPSHOT-all.jar
+if [ ! -f "$jar" ] || [ ! -f "$sims" ] || [ -n "$(find gateway/src simulators/src pom.xml gateway/pom.xml simulators/pom.xml -newer "$jar" -print -quit)" ]; then
   mvn -B -ntp -q package -DskipTests
 fi
 mkdir -p target/bench bench/results
-javac -cp "$jar" -d target/bench bench/StreamBench.java
+javac -cp "$sims" -d target/bench bench/StreamBench.java
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 SIM=127.0.0.1:9301; OLLAMA=127.0.0.1:9304; CX=127.0.0.1:4400
@@ -27,7 +28,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 # one simulator process; the model asked for picks the upstream's behaviour (profiles)
-java -Xmx1g -cp "$jar" dev.cortex.sim.SimulatorMain --groq 9301 --ollama 9304 --scenario healthy \
+java -Xmx1g -jar "$sims" --groq 9301 --ollama 9304 --scenario healthy \
   --reply "one two three four five six seven eight" \
   --profiles "bench-50ms:50:0:8,bench-paced:0:20:20,bench-long:0:500:20,bench-429:0:0:8:429:0,bench-503:0:0:8:503" \
   > "$work/sim.log" 2>&1 &
@@ -93,13 +94,13 @@ for c in 64 256; do
 done
 
 echo "streaming time to first token ..."
-d=$(java -cp "$jar:target/bench" StreamBench ttft "$direct_url" "$(body bench-paced true)" "$seq")
-x=$(java -cp "$jar:target/bench" StreamBench ttft "$cortex_url" "$(body bench-paced true)" "$seq")
+d=$(java -cp "$sims:target/bench" StreamBench ttft "$direct_url" "$(body bench-paced true)" "$seq")
+x=$(java -cp "$sims:target/bench" StreamBench ttft "$cortex_url" "$(body bench-paced true)" "$seq")
 put ttft "$d|$x"
 
 echo "$streams concurrent 10-second streams ..."
 marker="$work/open"
-java -Xss256k -Dopen.marker="$marker" -cp "$jar:target/bench" StreamBench streams "$cortex_url" "$(body bench-long true)" \
+java -Xss256k -Dopen.marker="$marker" -cp "$sims:target/bench" StreamBench streams "$cortex_url" "$(body bench-long true)" \
   "$streams" 60 > "$work/streams.json" &
 bench_pid=$!
 open_rss=-1

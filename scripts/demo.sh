@@ -4,13 +4,14 @@
 # No real LLM is called and no key is needed. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=target/cortex-0.1.0-SNAPSHOT.jar
-if [ ! -f "$jar" ] || [ -n "$(find src pom.xml -newer "$jar" -print -quit)" ]; then
+jar=gateway/target/cortex-0.1.0-SNAPSHOT.jar
+sims=simulators/target/cortex-simulators-0.1.0-SNAPSHOT-all.jar
+if [ ! -f "$jar" ] || [ ! -f "$sims" ] || [ -n "$(find gateway/src simulators/src pom.xml gateway/pom.xml simulators/pom.xml -newer "$jar" -print -quit)" ]; then
   mvn -B -ntp -q package -DskipTests
 fi
 scenario=${1:-nightmare}
 read -r -a java_opts <<< "${JAVA_OPTS:-}" # JAVA_OPTS is a space-separated list of options
-java -cp "$jar" dev.cortex.sim.SimulatorMain --groq 9101 --gemini 9102 --cohere 9103 --ollama 9104 \
+java -jar "$sims" --groq 9101 --gemini 9102 --cohere 9103 --ollama 9104 \
   --scenario "$scenario" --chunk-gap-ms 60 &
 sims=$!
 trap 'kill $sims 2>/dev/null || true' EXIT

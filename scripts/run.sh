@@ -3,8 +3,8 @@
 # routes/ and application.properties from this directory (edit them; no rebuild needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jar=target/cortex-0.1.0-SNAPSHOT.jar
-if [ ! -f "$jar" ] || [ -n "$(find src pom.xml -newer "$jar" -print -quit)" ]; then
+jar=gateway/target/cortex-0.1.0-SNAPSHOT.jar
+if [ ! -f "$jar" ] || [ -n "$(find gateway/src simulators/src pom.xml gateway/pom.xml simulators/pom.xml -newer "$jar" -print -quit)" ]; then
   mvn -B -ntp -q package -DskipTests
 fi
 read -r -a java_opts <<< "${JAVA_OPTS:-}" # JAVA_OPTS is a space-separated list of options

@@ -15,7 +15,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-import dev.cortex.chat.Json;
 
 /**
  * Ollama's native API with model state: installed models ({@code /api/tags}), loaded ones ({@code /api/ps}, driven

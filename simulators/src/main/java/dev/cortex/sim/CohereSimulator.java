@@ -9,7 +9,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-import dev.cortex.chat.Json;
 
 /**
  * Cohere's v2 chat ({@code /v2/chat}: JSON, or SSE with named events from {@code message-start} to

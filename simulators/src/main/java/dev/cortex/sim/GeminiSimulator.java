@@ -10,7 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-import dev.cortex.chat.Json;
 
 /**
  * Google's Gemini API under {@code /v1beta}: {@code models/{m}:generateContent} and

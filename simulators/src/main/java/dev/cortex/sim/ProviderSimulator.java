@@ -22,7 +22,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-import dev.cortex.chat.Json;
 
 /**
  * A local stand-in for an LLM provider, speaking its wire format on loopback: for tests, fault drills, the demo and

@@ -9,7 +9,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-import dev.cortex.chat.Json;
 
 /**
  * Groq's OpenAI-compatible API under {@code /openai/v1}: chat completions (JSON, or SSE with {@code x_groq} on the
