@@ -55,25 +55,25 @@ import dev.cortex.messaging.MessagingReply;
 import dev.cortex.messaging.MessagingRequest;
 import dev.cortex.messaging.ReplySender;
 import dev.cortex.messaging.Transport;
-import dev.cortex.provider.ClientGoneException;
-import dev.cortex.provider.CohereAdapter;
-import dev.cortex.provider.GeminiAdapter;
-import dev.cortex.provider.GroqAdapter;
 import dev.cortex.provider.HealthProbes;
 import dev.cortex.provider.ModelCatalog;
 import dev.cortex.provider.ModelSource;
-import dev.cortex.provider.OllamaAdapter;
 import dev.cortex.provider.Provider;
-import dev.cortex.provider.ProviderAdapter;
 import dev.cortex.provider.ProviderMetrics;
 import dev.cortex.provider.ProviderRegistry;
 import dev.cortex.provider.Timeouts;
 import dev.cortex.provider.WholeAnswerBreaker;
-import dev.cortex.routing.ChatContext;
-import dev.cortex.routing.FailureClassifier;
-import dev.cortex.routing.KeyPool;
-import dev.cortex.routing.ProviderFailure;
-import dev.cortex.routing.Strategy;
+import dev.cortex.failure.FailureClassifier;
+import dev.cortex.wire.ProviderAdapter;
+import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.ClientGoneException;
+import dev.cortex.wire.CohereAdapter;
+import dev.cortex.wire.GeminiAdapter;
+import dev.cortex.wire.GroqAdapter;
+import dev.cortex.provider.KeyPool;
+import dev.cortex.wire.OllamaAdapter;
+import dev.cortex.failure.ProviderFailure;
+import dev.cortex.chain.Strategy;
 
 /**
  * Wires the beans the YAML routes refer to by name: one {@code Provider} and one circuit breaker per provider

@@ -1,6 +1,5 @@
 package dev.cortex.api;
 
-import dev.cortex.chat.BadRequestException;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;

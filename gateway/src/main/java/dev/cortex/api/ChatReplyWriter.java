@@ -5,7 +5,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
 import dev.cortex.chat.ChatResult;
-import dev.cortex.routing.ChatContext;
+import dev.cortex.chat.ChatContext;
 
 /**
  * Last step of a chat front door: renders a complete answer in this door's shape. A streamed answer has already gone

@@ -8,8 +8,8 @@ import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.ReplyStream;
-import dev.cortex.routing.ChatContext;
-import dev.cortex.routing.RoutePreference;
+import dev.cortex.chain.RoutePreference;
+import dev.cortex.chat.ChatContext;
 
 /**
  * First step of a chat front door: parses the body in this door's shape into a {@link ChatContext} (the exchange body

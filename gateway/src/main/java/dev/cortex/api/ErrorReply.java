@@ -1,6 +1,5 @@
 package dev.cortex.api;
 
-import dev.cortex.chat.BadRequestException;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -10,11 +9,12 @@ import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.cortex.chat.AttemptTrail;
+import dev.cortex.failure.BadRequestException;
+import dev.cortex.failure.ChainVerdict;
+import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.ClientGoneException;
 
-import dev.cortex.provider.ClientGoneException;
-import dev.cortex.routing.AttemptTrail;
-import dev.cortex.routing.ChatContext;
-import dev.cortex.routing.ChainVerdict;
 
 /**
  * Turns whatever stopped a request into an honest HTTP error in the caller's API shape: 400 for a bad request; when

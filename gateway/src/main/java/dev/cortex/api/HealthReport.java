@@ -12,7 +12,7 @@ import dev.cortex.ollama.OllamaModels;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderHealth;
 import dev.cortex.provider.ProviderRegistry;
-import dev.cortex.routing.KeyPool;
+import dev.cortex.provider.KeyPool;
 
 /**
  * {@code GET /api/health}: per provider its health ({@code available}, {@code degraded}, {@code unavailable},

@@ -1,6 +1,5 @@
 package dev.cortex.api;
 
-import dev.cortex.chat.BadRequestException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -15,6 +14,7 @@ import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.PenaltyScale;
 import dev.cortex.chat.Usage;
+import dev.cortex.failure.BadRequestException;
 
 /**
  * Ollama's native chat API ({@code /api/chat}, {@code /api/tags}): NDJSON streams by default, and a request with no

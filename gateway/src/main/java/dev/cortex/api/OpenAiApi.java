@@ -1,6 +1,5 @@
 package dev.cortex.api;
 
-import dev.cortex.chat.BadRequestException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -16,6 +15,7 @@ import dev.cortex.chat.ChatResult;
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.Usage;
+import dev.cortex.failure.BadRequestException;
 
 /** The OpenAI Chat Completions front door ({@code /v1/chat/completions}, {@code /v1/models}). */
 public final class OpenAiApi implements ChatApi {

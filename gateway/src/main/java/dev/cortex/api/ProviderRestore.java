@@ -4,9 +4,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
-import dev.cortex.chat.BadRequestException;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderRegistry;
+import dev.cortex.failure.BadRequestException;
 
 /**
  * {@code POST /api/providers/{name}/restore}: an operator fixed an account or an outage is over — close the

@@ -1,6 +1,5 @@
 package dev.cortex.api;
 
-import dev.cortex.chat.BadRequestException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -8,6 +7,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.cortex.chat.ChatMessage;
+import dev.cortex.failure.BadRequestException;
 
 /** Typed reads of a request's JSON fields: a wrong type is the caller's error, named by its field path. */
 final class RequestFields {

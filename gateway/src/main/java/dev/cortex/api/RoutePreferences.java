@@ -1,13 +1,13 @@
 package dev.cortex.api;
 
-import dev.cortex.chat.BadRequestException;
 import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.cortex.routing.RoutePreference;
-import dev.cortex.routing.Strategy;
+import dev.cortex.chain.RoutePreference;
+import dev.cortex.failure.BadRequestException;
+import dev.cortex.chain.Strategy;
 
 /**
  * Reads what a caller asked about routing, from the body ({@code strategy}, {@code provider}, {@code providers})

@@ -7,12 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.cortex.chat.BadRequestException;
 import dev.cortex.provider.Availability;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderRegistry;
-import dev.cortex.routing.RoutePreference;
-import dev.cortex.routing.Strategy;
+import dev.cortex.failure.BadRequestException;
 
 /**
  * Orders the chain's providers for one request. The YAML's order is the default; the request's strategy (or the

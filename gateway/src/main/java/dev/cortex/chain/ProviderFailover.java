@@ -12,10 +12,10 @@ import org.apache.camel.Processor;
 import org.apache.camel.processor.loadbalancer.LoadBalancerSupport;
 import org.apache.camel.support.ExchangeHelper;
 
-import dev.cortex.provider.ClientGoneException;
-import dev.cortex.routing.ChainVerdict;
-import dev.cortex.routing.ChatContext;
-import dev.cortex.routing.ProviderFailure;
+import dev.cortex.failure.ClientGoneException;
+import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.ChainVerdict;
+import dev.cortex.failure.ProviderFailure;
 
 /**
  * The chain's load balancer: tries the providers listed under it in routes/chain.camel.yaml one after another until

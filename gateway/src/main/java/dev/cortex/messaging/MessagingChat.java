@@ -12,10 +12,10 @@ import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.cortex.provider.ClientGoneException;
-import dev.cortex.routing.AttemptTrail;
-import dev.cortex.routing.ChainVerdict;
-import dev.cortex.routing.ChatContext;
+import dev.cortex.failure.ClientGoneException;
+import dev.cortex.chat.AttemptTrail;
+import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.ChainVerdict;
 
 /**
  * Sends a queued request down the chain ({@code direct:chat}), as the HTTP front door does, with one difference a

@@ -7,9 +7,10 @@ import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.cortex.chat.BadRequestException;
-import dev.cortex.routing.ChainVerdict;
-import dev.cortex.routing.ChatContext;
+import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.BadRequestException;
+import dev.cortex.failure.ChainVerdict;
+
 
 /**
  * Decides what stopped a queued request, with the HTTP front door's status codes: 400 for a request that cannot be

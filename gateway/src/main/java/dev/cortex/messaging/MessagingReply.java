@@ -6,7 +6,7 @@ import org.apache.camel.Processor;
 
 import dev.cortex.api.ChatApi;
 import dev.cortex.chat.ChatResult;
-import dev.cortex.routing.ChatContext;
+import dev.cortex.chat.ChatContext;
 
 /**
  * The reply to an answered request: the OpenAI chat completion as {@code /v1/chat/completions} renders it, with the

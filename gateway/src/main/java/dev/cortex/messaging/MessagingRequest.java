@@ -13,9 +13,9 @@ import org.apache.camel.Processor;
 import dev.cortex.api.ChatApi;
 import dev.cortex.api.OpenAiApi;
 import dev.cortex.api.RoutePreferences;
-import dev.cortex.chat.BadRequestException;
 import dev.cortex.chat.ChatRequest;
-import dev.cortex.routing.ChatContext;
+import dev.cortex.failure.BadRequestException;
+import dev.cortex.chat.ChatContext;
 
 /**
  * First step of a messaging front door: reads a request message into a {@link ChatContext} (the exchange body from

@@ -19,7 +19,8 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
 
-import dev.cortex.chat.BadRequestException;
+import dev.cortex.failure.BadRequestException;
+
 
 /**
  * What differs between the two messaging front doors: where a request names its reply address, correlation id and

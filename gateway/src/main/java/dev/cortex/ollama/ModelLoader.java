@@ -20,8 +20,8 @@ import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.cortex.failure.ProviderFailure;
 
-import dev.cortex.routing.ProviderFailure;
 
 /**
  * Loads Ollama models within a memory budget, once per model however many requests wait for it. A model counts as

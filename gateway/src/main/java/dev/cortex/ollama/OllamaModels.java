@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.cortex.provider.ModelSource;
-import dev.cortex.routing.ProviderFailure;
+import dev.cortex.failure.ProviderFailure;
 
 /**
  * The local Ollama's models: which are installed and loaded, which one serves a request (the one asked for, else

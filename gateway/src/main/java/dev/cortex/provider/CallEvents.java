@@ -1,7 +1,7 @@
 package dev.cortex.provider;
 
 import dev.cortex.chat.Usage;
-import dev.cortex.routing.UpstreamError;
+import dev.cortex.failure.UpstreamError;
 
 /** What one upstream call reports back while and after it runs (on the call's event loop). */
 interface CallEvents {

@@ -12,7 +12,7 @@ public interface ModelSource {
     String select(String requested);
 
     /**
-     * Makes {@code model} ready to answer, blocking until it is. Throws {@link dev.cortex.routing.ProviderFailure}
+     * Makes {@code model} ready to answer, blocking until it is. Throws {@link dev.cortex.failure.ProviderFailure}
      * when it cannot be (e.g. not enough memory to load it), so the chain moves on.
      */
     default void prepare(String model) {

@@ -20,13 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.cortex.chat.Usage;
-import dev.cortex.routing.ApiKeys;
-import dev.cortex.routing.ChatContext;
-import dev.cortex.routing.FailureClass;
-import dev.cortex.routing.FailureClassifier;
-import dev.cortex.routing.KeyPool;
-import dev.cortex.routing.ProviderFailure;
-import dev.cortex.routing.UpstreamError;
+import dev.cortex.failure.FailureClassifier;
+import dev.cortex.wire.ProviderAdapter;
+import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.UpstreamError;
+import dev.cortex.failure.ClientGoneException;
+import dev.cortex.failure.FailureClass;
+import dev.cortex.failure.ProviderFailure;
+import dev.cortex.wire.UpstreamRequest;
 
 /**
  * One provider as the chain sees it: its wire format, keys, breaker, models and HTTP client. Its route calls

@@ -11,8 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import dev.cortex.chat.Usage;
-import dev.cortex.routing.FailureClass;
-import dev.cortex.routing.KeyPool;
+import dev.cortex.failure.FailureClass;
 
 /**
  * One provider's meters for Prometheus. Labels are the provider's name and words from closed sets (trail labels,

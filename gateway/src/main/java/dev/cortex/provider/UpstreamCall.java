@@ -20,8 +20,13 @@ import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.ReplyStream;
 import dev.cortex.chat.StreamListener;
 import dev.cortex.chat.Usage;
-import dev.cortex.routing.ChatContext;
-import dev.cortex.routing.UpstreamError;
+import dev.cortex.wire.ProviderAdapter;
+import dev.cortex.chat.ChatContext;
+import dev.cortex.wire.StreamDecoder;
+import dev.cortex.failure.UpstreamError;
+import dev.cortex.wire.UpstreamRequest;
+import dev.cortex.failure.ClientGoneException;
+import dev.cortex.failure.StreamFailure;
 
 /**
  * One streaming call to one provider with one key, from request to the end of its stream.

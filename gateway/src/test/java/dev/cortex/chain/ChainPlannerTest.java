@@ -13,19 +13,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.cortex.chat.BadRequestException;
 import dev.cortex.provider.Bulkhead;
-import dev.cortex.provider.GroqAdapter;
 import dev.cortex.provider.ModelCatalog;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderMetrics;
 import dev.cortex.provider.ProviderRegistry;
 import dev.cortex.provider.Timeouts;
 import dev.cortex.provider.WholeAnswerBreaker;
-import dev.cortex.routing.FailureClassifier;
-import dev.cortex.routing.KeyPool;
-import dev.cortex.routing.RoutePreference;
-import dev.cortex.routing.Strategy;
+import dev.cortex.provider.KeyPool;
+import dev.cortex.failure.BadRequestException;
+import dev.cortex.failure.FailureClassifier;
+import dev.cortex.wire.GroqAdapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

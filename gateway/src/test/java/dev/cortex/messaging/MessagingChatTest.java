@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.cortex.api.OpenAiApi;
 import dev.cortex.chat.Json;
-import dev.cortex.routing.ChatContext;
-import dev.cortex.routing.FailureClass;
-import dev.cortex.routing.ProviderFailure;
-import dev.cortex.routing.RoutePreference;
+import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.FailureClass;
+import dev.cortex.failure.ProviderFailure;
+import dev.cortex.chain.RoutePreference;
 
 /**
  * When a queued request that every provider refused may wait for a cooldown: only if the time already spent since it

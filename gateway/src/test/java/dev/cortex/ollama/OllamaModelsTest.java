@@ -14,9 +14,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.cortex.routing.ProviderFailure;
 import dev.cortex.sim.Fault;
 import dev.cortex.sim.OllamaSimulator;
+import dev.cortex.failure.ProviderFailure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

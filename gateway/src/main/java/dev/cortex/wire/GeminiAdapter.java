@@ -1,4 +1,4 @@
-package dev.cortex.provider;
+package dev.cortex.wire;
 
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -18,7 +18,8 @@ import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.StreamListener;
 import dev.cortex.chat.Usage;
-import dev.cortex.routing.UpstreamError;
+import dev.cortex.failure.UpstreamError;
+import dev.cortex.failure.StreamFailure;
 
 /**
  * Google's Gemini API ({@code {base}/models/{model}:streamGenerateContent?alt=sse}, {@code x-goog-api-key}). The

@@ -1,4 +1,4 @@
-package dev.cortex.routing;
+package dev.cortex.provider;
 
 import java.time.Clock;
 import java.time.Duration;

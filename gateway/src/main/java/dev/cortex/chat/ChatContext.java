@@ -1,4 +1,4 @@
-package dev.cortex.routing;
+package dev.cortex.chat;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -8,6 +8,7 @@ import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.ChatResult;
 import dev.cortex.chat.ClientLink;
 import dev.cortex.chat.ReplyStream;
+import dev.cortex.chain.RoutePreference;
 
 /**
  * One chat request on its way through the chain: the parsed request, where a stream goes, the attempt trail, and the

@@ -1,4 +1,4 @@
-package dev.cortex.chat;
+package dev.cortex.failure;
 
 /** The caller's request cannot be served as sent: 400 (or the given status) with a message saying why. */
 public final class BadRequestException extends RuntimeException {

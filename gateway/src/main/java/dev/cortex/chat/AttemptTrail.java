@@ -1,10 +1,14 @@
-package dev.cortex.routing;
+package dev.cortex.chat;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.StringJoiner;
+
+import dev.cortex.failure.UpstreamError;
+import dev.cortex.failure.FailureClass;
+import dev.cortex.provider.ApiKeys;
 
 /**
  * What each provider did with one request, in order: {@code groq:429,gemini:quota,cohere:503,ollama:ok}. A provider

@@ -1,4 +1,4 @@
-package dev.cortex.routing;
+package dev.cortex.provider;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,6 +7,9 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+
+import dev.cortex.failure.FailureClass;
+import dev.cortex.chat.AttemptTrail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

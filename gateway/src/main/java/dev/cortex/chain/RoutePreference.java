@@ -1,4 +1,4 @@
-package dev.cortex.routing;
+package dev.cortex.chain;
 
 import java.util.List;
 

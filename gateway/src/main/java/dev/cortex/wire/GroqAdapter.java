@@ -1,4 +1,4 @@
-package dev.cortex.provider;
+package dev.cortex.wire;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +14,8 @@ import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.StreamListener;
 import dev.cortex.chat.Usage;
-import dev.cortex.routing.UpstreamError;
+import dev.cortex.failure.StreamFailure;
+import dev.cortex.failure.UpstreamError;
 
 /**
  * Groq's OpenAI-compatible Chat Completions ({@code {base}/chat/completions}, Bearer key). Groq rejects

@@ -1,4 +1,4 @@
-package dev.cortex.provider;
+package dev.cortex.wire;
 
 import java.io.IOException;
 import java.util.Locale;
@@ -13,7 +13,8 @@ import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.StreamListener;
 import dev.cortex.chat.Usage;
-import dev.cortex.routing.UpstreamError;
+import dev.cortex.failure.UpstreamError;
+import dev.cortex.failure.StreamFailure;
 
 /**
  * Cohere's v2 Chat API ({@code {base}/v2/chat}, Bearer key): top-p and top-k are {@code p} and {@code k}, penalties

@@ -1,6 +1,5 @@
-package dev.cortex.provider;
+package dev.cortex.failure;
 
-import dev.cortex.routing.UpstreamError;
 
 /** A provider's stream went wrong after a 200: an error event, a chunk that is not what the protocol says, a cut. */
 public final class StreamFailure extends RuntimeException {

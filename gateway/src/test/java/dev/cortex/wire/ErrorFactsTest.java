@@ -1,13 +1,13 @@
-package dev.cortex.provider;
+package dev.cortex.wire;
 
 import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.cortex.routing.FailureClass;
-import dev.cortex.routing.FailureClassifier;
-import dev.cortex.routing.UpstreamError;
+import dev.cortex.failure.FailureClassifier;
+import dev.cortex.failure.UpstreamError;
+import dev.cortex.failure.FailureClass;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

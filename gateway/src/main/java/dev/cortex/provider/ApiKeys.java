@@ -1,4 +1,4 @@
-package dev.cortex.routing;
+package dev.cortex.provider;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package dev.cortex.routing;
+package dev.cortex.failure;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +9,8 @@ import java.util.StringJoiner;
 
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+
+import dev.cortex.chat.AttemptTrail;
 
 /**
  * What the caller hears when no provider answered, decided from the attempt trail alone, the same for every front

@@ -1,10 +1,10 @@
-package dev.cortex.provider;
+package dev.cortex.wire;
 
 import java.util.function.Function;
 
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.StreamListener;
-import dev.cortex.routing.UpstreamError;
+import dev.cortex.failure.UpstreamError;
 
 /**
  * One provider's wire format, and nothing else: how a chat request looks on its wire, how its stream reads, and what

@@ -1,4 +1,4 @@
-package dev.cortex.provider;
+package dev.cortex.wire;
 
 /**
  * Turns one provider's response stream, as bytes arrive, into {@link dev.cortex.chat.StreamListener} calls. One

@@ -1,4 +1,4 @@
-package dev.cortex.provider;
+package dev.cortex.wire;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.StreamListener;
 import dev.cortex.chat.Usage;
-import dev.cortex.routing.UpstreamError;
+import dev.cortex.failure.StreamFailure;
+import dev.cortex.failure.UpstreamError;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

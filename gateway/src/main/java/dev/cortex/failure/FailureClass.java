@@ -1,4 +1,4 @@
-package dev.cortex.routing;
+package dev.cortex.failure;
 
 /**
  * What an upstream failure means for routing. Each class names the one thing Cortex does about it, and whether it

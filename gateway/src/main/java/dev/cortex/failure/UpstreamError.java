@@ -1,4 +1,4 @@
-package dev.cortex.routing;
+package dev.cortex.failure;
 
 import java.time.Duration;
 

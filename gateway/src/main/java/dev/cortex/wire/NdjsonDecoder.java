@@ -1,10 +1,11 @@
-package dev.cortex.provider;
+package dev.cortex.wire;
 
 import java.io.IOException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.cortex.chat.Json;
+import dev.cortex.failure.StreamFailure;
 
 /** Newline-delimited JSON framing (Ollama's native API): one object per line. */
 public final class NdjsonDecoder implements StreamDecoder {

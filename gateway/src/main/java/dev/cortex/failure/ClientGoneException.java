@@ -1,4 +1,4 @@
-package dev.cortex.provider;
+package dev.cortex.failure;
 
 /** The caller closed its connection while Cortex was still finding it an answer: stop, do not try other providers. */
 public final class ClientGoneException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.cortex.provider;
+package dev.cortex.wire;
 
 import java.io.IOException;
 import java.util.Map;
@@ -13,7 +13,8 @@ import dev.cortex.chat.Json;
 import dev.cortex.chat.PenaltyScale;
 import dev.cortex.chat.StreamListener;
 import dev.cortex.chat.Usage;
-import dev.cortex.routing.UpstreamError;
+import dev.cortex.failure.StreamFailure;
+import dev.cortex.failure.UpstreamError;
 
 /**
  * Ollama's native chat API ({@code {base}/api/chat}, no auth): sampling settings go in {@code options},

@@ -1,4 +1,6 @@
-package dev.cortex.provider;
+package dev.cortex.wire;
+
+import dev.cortex.failure.StreamFailure;
 
 /**
  * Server-Sent Events framing (OpenAI/Groq, Gemini with {@code \r\n\r\n}, Cohere with {@code event:} names): collects

@@ -1,4 +1,4 @@
-package dev.cortex.provider;
+package dev.cortex.wire;
 
 import java.util.Map;
 
