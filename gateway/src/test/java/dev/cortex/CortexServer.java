@@ -28,6 +28,11 @@ public final class CortexServer implements AutoCloseable {
     }
 
     public static CortexServer start(Map<String, String> settings) {
+        return start(Path.of(""), settings);
+    }
+
+    /** A gateway reading its routes and application.properties from {@code dir} (a copy a test has edited). */
+    public static CortexServer start(Path dir, Map<String, String> settings) {
         int port = freePort();
         Map<String, String> all = new LinkedHashMap<>();
         all.put("camel.server.port", Integer.toString(port));
@@ -35,16 +40,16 @@ public final class CortexServer implements AutoCloseable {
         all.put("camel.management.port", Integer.toString(managementPort));
         all.put("camel.main.shutdown-timeout", "2");
         // tests use no real keys; providers not named in `settings` are off
-        all.put("groq.api-key", "");
-        all.put("gemini.api-key", "");
-        all.put("cohere.api-key", "");
-        all.put("ollama.base-url", "http://127.0.0.1:9");
+        all.put("provider.groq.api-key", "");
+        all.put("provider.gemini.api-key", "");
+        all.put("provider.cohere.api-key", "");
+        all.put("provider.ollama.base-url", "http://127.0.0.1:9");
         // the embedded JMS broker: a free port, in memory, so gateways in parallel builds never share one
         all.put("cortex.jms.broker.port", Integer.toString(freePort()));
         all.put("cortex.jms.broker.persistent", "false");
         all.put("cortex.jms.broker.data-dir", tempDir());
         all.putAll(settings);
-        Main main = CortexMain.create(Path.of(""));
+        Main main = CortexMain.create(dir);
         all.forEach(main::addOverrideProperty);
         try {
             main.start();

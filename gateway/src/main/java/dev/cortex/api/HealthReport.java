@@ -9,6 +9,7 @@ import org.apache.camel.Processor;
 import dev.cortex.chat.Json;
 import dev.cortex.ollama.OllamaClient;
 import dev.cortex.ollama.OllamaModels;
+import dev.cortex.provider.HealthState;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderHealth;
 import dev.cortex.provider.ProviderRegistry;
@@ -16,17 +17,15 @@ import dev.cortex.provider.KeyPool;
 
 /**
  * {@code GET /api/health}: per provider its health ({@code available}, {@code degraded}, {@code unavailable},
- * {@code disabled}), breaker, key counts (never keys), latencies and last failure; for Ollama its installed and
- * loaded models. 200 when at least one provider can serve, 503 when none can.
+ * {@code disabled}), breaker, key counts (never keys), latencies and last failure; for an Ollama server its
+ * installed and loaded models. 200 when at least one provider can serve, 503 when none can.
  */
 public final class HealthReport implements Processor {
 
     private final ProviderRegistry providers;
-    private final OllamaModels ollama;
 
-    public HealthReport(ProviderRegistry providers, OllamaModels ollama) {
+    public HealthReport(ProviderRegistry providers) {
         this.providers = providers;
-        this.ollama = ollama;
     }
 
     @Override
@@ -35,8 +34,8 @@ public final class HealthReport implements Processor {
         ObjectNode list = Json.object();
         boolean anyServing = false;
         for (Provider p : providers.all()) {
-            String health = p.healthState();
-            anyServing |= health.equals("available") || health.equals("degraded");
+            HealthState health = p.status().healthState();
+            anyServing |= health == HealthState.AVAILABLE || health == HealthState.DEGRADED;
             list.set(p.name(), describe(p, health));
         }
         body.put("status", anyServing ? "ok" : "unavailable");
@@ -48,11 +47,11 @@ public final class HealthReport implements Processor {
         out.setBody(Json.bytes(body));
     }
 
-    private ObjectNode describe(Provider p, String health) {
+    private ObjectNode describe(Provider p, HealthState health) {
         ObjectNode node = Json.object();
         node.put("enabled", p.enabled());
-        node.put("health", health);
-        p.unavailable().ifPresent(a -> node.put("reason", a.reason()));
+        node.put("health", health.word());
+        p.status().unavailable().ifPresent(a -> node.put("reason", a.reason().word()));
         node.put("breaker", p.breaker().getState().name().toLowerCase());
         KeyPool.Counts keys = p.keys().counts();
         node.putObject("keys").put("usable", keys.usable()).put("cooling", keys.cooling()).put("dead", keys.dead());
@@ -74,16 +73,16 @@ public final class HealthReport implements Processor {
                 node.put("probe_failure", probe.lastProbeFailure());
             }
         }
-        if (p.lastFailure() != null) {
-            node.put("last_failure", p.lastFailure());
+        if (probe.lastCallFailure() != null) {
+            node.put("last_failure", probe.lastCallFailure());
         }
-        if (p.name().equals("ollama")) {
-            node.set("models", ollamaModels());
+        if (p.models() instanceof OllamaModels ollama) {
+            node.set("models", ollamaModels(ollama));
         }
         return node;
     }
 
-    private ObjectNode ollamaModels() {
+    private static ObjectNode ollamaModels(OllamaModels ollama) {
         ObjectNode models = Json.object();
         ArrayNode installed = models.putArray("installed");
         for (OllamaClient.Installed m : ollama.installed()) {

@@ -29,6 +29,6 @@ public final class ProviderRestore implements Processor {
         provider.restore();
         in.removeHeaders("*");
         in.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        in.setBody("{\"provider\":\"" + provider.name() + "\",\"health\":\"" + provider.healthState() + "\"}");
+        in.setBody("{\"provider\":\"" + provider.name() + "\",\"health\":\"" + provider.status().healthState().word() + "\"}");
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
+import dev.cortex.provider.HealthState;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderRegistry;
 
@@ -25,9 +26,9 @@ public final class ProvidersHealthCheck extends AbstractHealthCheck {
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         boolean anyServing = false;
         for (Provider p : providers.all()) {
-            String health = p.healthState();
-            builder.detail(p.name(), health);
-            anyServing |= health.equals("available") || health.equals("degraded");
+            HealthState health = p.status().healthState();
+            builder.detail(p.name(), health.word());
+            anyServing |= health == HealthState.AVAILABLE || health == HealthState.DEGRADED;
         }
         if (anyServing) {
             builder.up();

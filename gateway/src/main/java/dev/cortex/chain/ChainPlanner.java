@@ -3,9 +3,7 @@ package dev.cortex.chain;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import dev.cortex.provider.Availability;
 import dev.cortex.provider.Provider;
@@ -22,16 +20,11 @@ public final class ChainPlanner {
 
     private final ProviderRegistry providers;
     private final Strategy defaultStrategy;
-    private final Map<String, Double> pricePerMillionTokens;
-    private final Set<String> local;
     private volatile List<String> listed = List.of();
 
-    public ChainPlanner(ProviderRegistry providers, Strategy defaultStrategy, Map<String, Double> pricePerMillionTokens,
-                        Set<String> local) {
+    public ChainPlanner(ProviderRegistry providers, Strategy defaultStrategy) {
         this.providers = providers;
         this.defaultStrategy = defaultStrategy;
-        this.pricePerMillionTokens = pricePerMillionTokens;
-        this.local = local;
     }
 
     /** The chain as its YAML lists it now (set when the chain route starts, again after a reload). */
@@ -63,8 +56,8 @@ public final class ChainPlanner {
         }
         switch (strategy) {
             case HYBRID -> { }
-            case CLOUD_FIRST -> steps.sort(Comparator.comparing((Step s) -> local.contains(s.name)));
-            case LOCAL_FIRST -> steps.sort(Comparator.comparing((Step s) -> !(local.contains(s.name) && s.usable())));
+            case CLOUD_FIRST -> steps.sort(Comparator.comparing((Step s) -> s.local()));
+            case LOCAL_FIRST -> steps.sort(Comparator.comparing((Step s) -> !(s.local() && s.usable())));
             case SPEED_FIRST -> {
                 steps.forEach(s -> {
                     double ms = s.provider.firstTokenLatency().averageMillis();
@@ -76,8 +69,8 @@ public final class ChainPlanner {
                 }));
             }
             case COST_FIRST -> {
-                steps.forEach(s -> s.note = String.format("%.2f per million tokens", price(s.name)));
-                steps.sort(Comparator.comparingDouble((Step s) -> price(s.name)));
+                steps.forEach(s -> s.note = String.format("%.2f per million tokens", s.price()));
+                steps.sort(Comparator.comparingDouble(Step::price));
             }
         }
         if (model != null) {
@@ -86,10 +79,6 @@ public final class ChainPlanner {
             steps.stream().filter(s -> s.provider.models().serves(s.name, model)).forEach(s -> s.note = "serves " + model);
         }
         return finish(strategy, steps, true);
-    }
-
-    private double price(String provider) {
-        return local.contains(provider) ? 0.0 : pricePerMillionTokens.getOrDefault(provider, Double.MAX_VALUE);
     }
 
     private Step step(String name, int position, String note) {
@@ -107,7 +96,7 @@ public final class ChainPlanner {
         List<RoutePlan.Step> out = new ArrayList<>(steps.size());
         for (Step s : steps) {
             String note = degradedLast && s.degraded ? "degraded: moved last" : s.note;
-            out.add(new RoutePlan.Step(s.name, s.position, s.skip.map(Availability::reason).orElse(null), note));
+            out.add(new RoutePlan.Step(s.name, s.position, s.skip.map(a -> a.reason().word()).orElse(null), note));
         }
         return new RoutePlan(strategy.wireName(), out);
     }
@@ -125,12 +114,22 @@ public final class ChainPlanner {
             this.name = name;
             this.position = position;
             this.provider = provider;
-            this.skip = provider.unavailable();
-            this.degraded = skip.isEmpty() && provider.degraded();
+            this.skip = provider.status().unavailable();
+            this.degraded = skip.isEmpty() && provider.status().degraded();
         }
 
         boolean usable() {
             return skip.isEmpty();
+        }
+
+        /** Runs on this machine or network: no cost per token, no quota (provider.<name>.local). */
+        boolean local() {
+            return provider.settings().local();
+        }
+
+        /** USD per million tokens (provider.<name>.price-per-million-tokens); a local provider's is 0. */
+        double price() {
+            return provider.settings().pricePerMillionTokens();
         }
     }
 }

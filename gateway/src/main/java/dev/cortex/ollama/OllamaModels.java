@@ -3,17 +3,13 @@ package dev.cortex.ollama;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,15 +18,14 @@ import dev.cortex.provider.ModelSource;
 import dev.cortex.failure.ProviderFailure;
 
 /**
- * The local Ollama's models: which are installed and loaded, which one serves a request (the one asked for, else
- * one of its family, else the default), and getting it loaded ({@link ModelLoader}: within a memory budget, once,
+ * One Ollama server's models: which are installed and loaded, which one serves a request ({@link ModelChooser}),
+ * and getting it loaded ({@link ModelLoader}: within a memory budget, once,
  * however many requests wait for it). To make room the loader unloads the least recently used models that are not
  * critical; when even that is not enough it says {@code insufficient_memory} and the chain moves on.
  */
 public final class OllamaModels implements ModelSource, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OllamaModels.class);
-    private static final Pattern FAMILY = Pattern.compile("^([a-zA-Z]+)");
     private static final long MB = 1024 * 1024;
 
     private final OllamaClient client;
@@ -38,6 +33,7 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
     private final Set<String> criticalNames;
     private final long criticalMaxBytes;
     private final AtomicReference<ModelPicture> picture = new AtomicReference<>(ModelPicture.EMPTY);
+    private final ModelChooser chooser;
     private final ModelLoader loader;
     private volatile boolean known; // whether Ollama ever listed its installed models
 
@@ -47,6 +43,7 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
         this.configured = configured.stream().map(OllamaModels::canonical).toList();
         this.criticalNames = criticalNames.stream().map(OllamaModels::canonical).collect(Collectors.toSet());
         this.criticalMaxBytes = criticalMaxMb * MB;
+        this.chooser = new ModelChooser(this.configured);
         this.loader = new ModelLoader(client, picture, budgetMb * MB, keepAlive, loadTimeout);
     }
 
@@ -91,49 +88,7 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
         if (!known) {
             refresh();
         }
-        ModelPicture now = picture.get(); // one picture for the whole choice
-        if (requested != null && !requested.isBlank()) {
-            String name = canonical(requested.startsWith("ollama/") ? requested.substring("ollama/".length()) : requested);
-            if (now.installed().containsKey(name)) {
-                return name;
-            }
-            Optional<String> sameFamily = sameFamily(now, name);
-            if (sameFamily.isPresent()) {
-                return sameFamily.get();
-            }
-        }
-        return defaultModel(now);
-    }
-
-    private Optional<String> sameFamily(ModelPicture now, String name) {
-        String family = family(name);
-        if (family == null) {
-            return Optional.empty();
-        }
-        // prefer what is loaded, then what is configured, then the smallest
-        return now.installed().values().stream()
-                .filter(m -> family.equalsIgnoreCase(m.family()) || family.equals(family(m.name())))
-                .map(m -> canonical(m.name()))
-                .min(Comparator.comparing((String n) -> !now.loaded().containsKey(n))
-                        .thenComparing(n -> !configured.contains(n))
-                        .thenComparingLong(n -> now.installed().get(n).sizeBytes()));
-    }
-
-    static String family(String name) {
-        Matcher m = FAMILY.matcher(name);
-        return m.find() ? m.group(1).toLowerCase(Locale.ROOT) : null;
-    }
-
-    private String defaultModel(ModelPicture now) {
-        for (String name : configured) {
-            if (now.installed().containsKey(name)) {
-                return name;
-            }
-        }
-        if (!now.installed().isEmpty()) {
-            return now.installed().keySet().stream().sorted().findFirst().orElseThrow();
-        }
-        return configured.isEmpty() ? "llama3.2:latest" : configured.get(0); // Ollama will say if it is missing
+        return chooser.choose(picture.get(), requested); // one picture for the whole choice
     }
 
     @Override

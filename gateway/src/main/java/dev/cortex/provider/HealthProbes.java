@@ -3,6 +3,7 @@ package dev.cortex.provider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -17,7 +18,7 @@ public final class HealthProbes {
     private final ProviderRegistry providers;
     private final Runnable alsoRefresh;
 
-    /** @param alsoRefresh more to re-read on each round (the local Ollama's installed and loaded models) */
+    /** @param alsoRefresh more to re-read on each round (the Ollama servers' installed and loaded models) */
     public HealthProbes(ProviderRegistry providers, Runnable alsoRefresh) {
         this.providers = providers;
         this.alsoRefresh = alsoRefresh;
@@ -27,11 +28,11 @@ public final class HealthProbes {
         List<CompletableFuture<Void>> probes = new ArrayList<>();
         for (Provider p : providers.all()) {
             if (p.enabled()) {
-                String before = p.healthState();
+                HealthState before = p.status().healthState();
                 probes.add(p.probe().thenRun(() -> {
-                    String after = p.healthState();
-                    if (!after.equals(before)) {
-                        LOG.info("{} is now {} (was {})", p.name(), after, before);
+                    HealthState after = p.status().healthState();
+                    if (after != before) {
+                        LOG.info("{} is now {} (was {})", p.name(), after.word(), before.word());
                     }
                 }));
             }
@@ -40,8 +41,11 @@ public final class HealthProbes {
             CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             LOG.warn("Some health probes did not finish within 30 s");
-        } catch (Exception e) {
-            LOG.warn("Health probes failed: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // Camel is stopping: no refresh either
+            return;
+        } catch (ExecutionException e) {
+            LOG.warn("Health probes failed: {}", e.getCause().toString());
         }
         alsoRefresh.run();
     }

@@ -13,6 +13,7 @@ public final class ProviderHealth {
     private volatile Instant probedAt;
     private volatile String lastFailure;
     private volatile long probeMillis = -1;
+    private volatile String lastCallFailure;
 
     public void probeSucceeded(long millis) {
         probed = true;
@@ -31,6 +32,11 @@ public final class ProviderHealth {
     /** Live traffic got a whole answer: whatever the last probe said, the provider serves. */
     public void answered() {
         probeOk = true;
+    }
+
+    /** A call failed: kept as {@code label (class)} or {@code label after the first token}, never a provider's text. */
+    public void callFailed(String failure) {
+        lastCallFailure = failure;
     }
 
     public void clear() {
@@ -54,6 +60,11 @@ public final class ProviderHealth {
 
     public long probeMillis() {
         return probeMillis;
+    }
+
+    /** The last failure of a call, as {@code label (class)} — never a provider's text. */
+    public String lastCallFailure() {
+        return lastCallFailure;
     }
 
     public String lastProbeFailure() {

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Supplier;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,13 +46,11 @@ public final class ProviderMetrics {
                 .description("Completion tokens the provider bills").register(registry);
     }
 
-    /** Meters that read the provider's state when scraped. */
-    public void watch(CircuitBreaker breaker, KeyPool keys, Bulkhead bulkhead) {
-        Gauge.builder("cortex.provider.breaker.state", breaker, b -> switch (b.getState()) {
-                    case CLOSED -> 0;
-                    case HALF_OPEN -> 1;
-                    default -> 2;
-                }).description("0 closed, 1 half-open, 2 open").tag("provider", provider).register(registry);
+    /**
+     * Meters that read the provider's state when scraped. Its breaker's meters ({@code resilience4j_circuitbreaker_*},
+     * tagged with the provider's name) come from resilience4j's own Micrometer module (see ProviderWiring).
+     */
+    void watch(KeyPool keys, Bulkhead bulkhead) {
         gauge("cortex.provider.keys.usable", "Keys usable now", () -> keys.counts().usable());
         gauge("cortex.provider.keys.cooling", "Keys resting after a rate limit", () -> keys.counts().cooling());
         gauge("cortex.provider.in.flight", "Requests and streams this provider is serving now", bulkhead::inUse);

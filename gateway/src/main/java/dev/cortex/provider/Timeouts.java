@@ -3,7 +3,7 @@ package dev.cortex.provider;
 import java.time.Duration;
 
 /**
- * The four clocks of one upstream call (DESIGN §4), enforced by the adapter's HTTP client rather than by the
+ * The four clocks of one upstream call (docs/streaming.md), enforced by the adapter's HTTP client rather than by the
  * breaker, which must never start the next provider while this one still streams.
  *
  * @param connect    to open the TCP connection

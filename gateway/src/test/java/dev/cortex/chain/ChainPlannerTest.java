@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,12 +17,14 @@ import dev.cortex.provider.ModelCatalog;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderMetrics;
 import dev.cortex.provider.ProviderRegistry;
+import dev.cortex.provider.ProviderSettings;
+import dev.cortex.provider.Upstream;
 import dev.cortex.provider.Timeouts;
 import dev.cortex.provider.WholeAnswerBreaker;
 import dev.cortex.provider.KeyPool;
 import dev.cortex.failure.BadRequestException;
 import dev.cortex.failure.FailureClassifier;
-import dev.cortex.wire.GroqAdapter;
+import dev.cortex.wire.OpenAiCompatibleAdapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,19 +45,30 @@ class ChainPlannerTest {
         vertx.close();
     }
 
+    /** Prices as cost_first sees them; Ollama is local (free, no quota). */
+    static final Map<String, Double> PRICES = Map.of("groq", 0.10, "gemini", 0.05, "cohere", 0.60, "ollama", 0.0);
+
     private static Provider provider(String name, List<String> keys, String... models) {
-        KeyPool pool = name.equals("ollama") ? KeyPool.keyless(name) : new KeyPool(name, keys, Clock.systemUTC());
-        return new Provider(name, "http://127.0.0.1:9", new GroqAdapter(), pool, !name.equals("ollama"),
-                new ModelCatalog(name, List.of(models)),
-                new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)),
-                Duration.ofSeconds(30), new WholeAnswerBreaker(CircuitBreaker.ofDefaults(name), result -> false, Clock.systemUTC()),
+        ProviderSettings settings = new ProviderSettings(name);
+        boolean local = name.equals("ollama");
+        settings.setKind(local ? ProviderSettings.Kind.OLLAMA : ProviderSettings.Kind.OPENAI);
+        settings.setBaseUrl("http://127.0.0.1:9");
+        settings.setLocal(local);
+        settings.setPricePerMillionTokens(PRICES.get(name));
+        KeyPool pool = local ? KeyPool.keyless(name) : new KeyPool(name, keys, Clock.systemUTC());
+        Timeouts timeouts = new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(1));
+        Upstream upstream = new Upstream(settings.baseUrl(), new OpenAiCompatibleAdapter("max_tokens", true), timeouts,
+                Duration.ofSeconds(30), vertx, vertx.createHttpClient());
+        return new Provider(settings, upstream, pool, new ModelCatalog(name, List.of(models)),
+                new WholeAnswerBreaker(CircuitBreaker.ofDefaults(name), result -> false, Clock.systemUTC()),
                 new FailureClassifier(Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofDays(1), Duration.ofMinutes(5)),
-                vertx, vertx.createHttpClient(), new Bulkhead(4, Duration.ZERO), new ProviderMetrics(new SimpleMeterRegistry(), name));
+                new Bulkhead(4, Duration.ZERO), new ProviderMetrics(new SimpleMeterRegistry(), name));
     }
 
     record World(ProviderRegistry registry, Provider groq, Provider gemini, Provider cohere, Provider ollama) {
         ChainPlanner planner(Strategy strategy) {
-            return new ChainPlanner(registry, strategy, Map.of("groq", 0.10, "gemini", 0.05, "cohere", 0.60), Set.of("ollama"));
+            return new ChainPlanner(registry, strategy);
         }
 
         List<String> order(Strategy strategy) {

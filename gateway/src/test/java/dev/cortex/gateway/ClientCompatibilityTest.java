@@ -44,9 +44,9 @@ class ClientCompatibilityTest {
         groq = (GroqSimulator) new GroqSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "groq.api-key", "gsk_test_client_key_0001",
-                "groq.base-url", groq.baseUrl(),
-                "ollama.base-url", ollama.baseUrl()));
+                "provider.groq.api-key", "gsk_test_client_key_0001",
+                "provider.groq.base-url", groq.baseUrl(),
+                "provider.ollama.base-url", ollama.baseUrl()));
     }
 
     @BeforeEach

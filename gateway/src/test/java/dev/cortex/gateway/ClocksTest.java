@@ -44,9 +44,9 @@ class ClocksTest {
         groq = (GroqSimulator) new GroqSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "groq.api-key", "gsk_test_clocks_key_0001", "groq.base-url", groq.baseUrl(),
-                "ollama.base-url", ollama.baseUrl(),
-                "groq.timeout.first-token-ms", "500", "groq.timeout.idle-ms", "700", "groq.timeout.total-ms", "1200",
+                "provider.groq.api-key", "gsk_test_clocks_key_0001", "provider.groq.base-url", groq.baseUrl(),
+                "provider.ollama.base-url", ollama.baseUrl(),
+                "provider.groq.timeout.first-token-ms", "500", "provider.groq.timeout.idle-ms", "700", "provider.groq.timeout.total-ms", "1200",
                 "cortex.health.period-ms", "3600000", "cortex.health.initial-delay-ms", "3600000"));
 
         blackHole = new ServerSocket();
@@ -63,10 +63,10 @@ class ClocksTest {
             }
         }
         unreachable = CortexServer.start(Map.of(
-                "groq.api-key", "gsk_test_clocks_key_0002",
-                "groq.base-url", "http://127.0.0.1:" + blackHole.getLocalPort() + "/openai/v1",
-                "groq.timeout.connect-ms", "300", "groq.timeout.first-token-ms", "5000",
-                "ollama.base-url", ollama.baseUrl(),
+                "provider.groq.api-key", "gsk_test_clocks_key_0002",
+                "provider.groq.base-url", "http://127.0.0.1:" + blackHole.getLocalPort() + "/openai/v1",
+                "provider.groq.timeout.connect-ms", "300", "provider.groq.timeout.first-token-ms", "5000",
+                "provider.ollama.base-url", ollama.baseUrl(),
                 "cortex.health.period-ms", "3600000", "cortex.health.initial-delay-ms", "3600000"));
     }
 

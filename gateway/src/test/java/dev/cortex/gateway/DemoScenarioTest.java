@@ -20,10 +20,10 @@ class DemoScenarioTest {
         Map<String, ProviderSimulator> sims = SimulatorMain.start("--groq", "0", "--gemini", "0", "--cohere", "0",
                 "--ollama", "0", "--scenario", "nightmare");
         try (CortexServer cortex = CortexServer.start(Map.of(
-                "groq.api-key", "gsk_simulated_demo_key", "groq.base-url", sims.get("groq").baseUrl(),
-                "gemini.api-key", "simulated-demo-key", "gemini.base-url", sims.get("gemini").baseUrl(),
-                "cohere.api-key", "simulated-demo-key", "cohere.base-url", sims.get("cohere").baseUrl(),
-                "ollama.base-url", sims.get("ollama").baseUrl()))) {
+                "provider.groq.api-key", "gsk_simulated_demo_key", "provider.groq.base-url", sims.get("groq").baseUrl(),
+                "provider.gemini.api-key", "simulated-demo-key", "provider.gemini.base-url", sims.get("gemini").baseUrl(),
+                "provider.cohere.api-key", "simulated-demo-key", "provider.cohere.base-url", sims.get("cohere").baseUrl(),
+                "provider.ollama.base-url", sims.get("ollama").baseUrl()))) {
             Http.Stream s = Http.stream(cortex.url("/api/chat"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}]}");
             assertThat(s.header("X-Cortex-Attempts")).isEqualTo("groq:429,gemini:quota,cohere:503,ollama:ok");
             StringBuilder text = new StringBuilder();

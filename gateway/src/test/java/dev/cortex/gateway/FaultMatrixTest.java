@@ -55,14 +55,14 @@ class FaultMatrixTest {
                 "cohere", new CohereSimulator().start(), "ollama", new OllamaSimulator().start());
         logs = new LogCapture();
         Map<String, String> settings = new java.util.HashMap<>(Map.of(
-                "groq.api-key", GROQ_KEY, "groq.base-url", sims.get("groq").baseUrl(),
-                "gemini.api-key", GEMINI_KEY, "gemini.base-url", sims.get("gemini").baseUrl(),
-                "cohere.api-key", COHERE_KEY, "cohere.base-url", sims.get("cohere").baseUrl(),
-                "ollama.base-url", sims.get("ollama").baseUrl()));
+                "provider.groq.api-key", GROQ_KEY, "provider.groq.base-url", sims.get("groq").baseUrl(),
+                "provider.gemini.api-key", GEMINI_KEY, "provider.gemini.base-url", sims.get("gemini").baseUrl(),
+                "provider.cohere.api-key", COHERE_KEY, "provider.cohere.base-url", sims.get("cohere").baseUrl(),
+                "provider.ollama.base-url", sims.get("ollama").baseUrl()));
         for (String p : List.of("groq", "gemini", "cohere", "ollama")) {
-            settings.put(p + ".timeout.first-token-ms", "700");
-            settings.put(p + ".timeout.idle-ms", "700");
-            settings.put(p + ".timeout.total-ms", "1500");
+            settings.put("provider." + p + ".timeout.first-token-ms", "700");
+            settings.put("provider." + p + ".timeout.idle-ms", "700");
+            settings.put("provider." + p + ".timeout.total-ms", "1500");
         }
         // a caller may leave what it was sent untaken this long (longer than a provider's idle timeout, on purpose)
         settings.put("cortex.http.client-write-timeout-ms", "1500");

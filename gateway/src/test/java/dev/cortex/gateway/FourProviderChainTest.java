@@ -44,10 +44,10 @@ class FourProviderChainTest {
         cohere = (CohereSimulator) new CohereSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "groq.api-key", "gsk_test_four_key_0001", "groq.base-url", groq.baseUrl(),
-                "gemini.api-key", "AIza_test_four_key_0001", "gemini.base-url", gemini.baseUrl(),
-                "cohere.api-key", "cohere-four-test-key-000001", "cohere.base-url", cohere.baseUrl(),
-                "ollama.base-url", ollama.baseUrl()));
+                "provider.groq.api-key", "gsk_test_four_key_0001", "provider.groq.base-url", groq.baseUrl(),
+                "provider.gemini.api-key", "AIza_test_four_key_0001", "provider.gemini.base-url", gemini.baseUrl(),
+                "provider.cohere.api-key", "cohere-four-test-key-000001", "provider.cohere.base-url", cohere.baseUrl(),
+                "provider.ollama.base-url", ollama.baseUrl()));
     }
 
     @BeforeEach

@@ -50,8 +50,8 @@ class LiveReloadTest {
         port = freePort();
         Map<String, String> settings = new LinkedHashMap<>(Map.of("camel.server.port", Integer.toString(port),
                 "camel.management.port", Integer.toString(freePort()),
-                "groq.api-key", "gsk_test_reload_key_0001", "groq.base-url", groq.baseUrl(),
-                "gemini.api-key", "", "cohere.api-key", "", "ollama.base-url", ollama.baseUrl(),
+                "provider.groq.api-key", "gsk_test_reload_key_0001", "provider.groq.base-url", groq.baseUrl(),
+                "provider.gemini.api-key", "", "provider.cohere.api-key", "", "provider.ollama.base-url", ollama.baseUrl(),
                 "cortex.health.period-ms", "3600000", "cortex.health.initial-delay-ms", "3600000"));
         main = CortexMain.create(dir);
         settings.forEach(main::addOverrideProperty);
@@ -139,5 +139,36 @@ class LiveReloadTest {
             assertThat(logs.text()).contains("Error reloading routes from file").contains("chain.camel.yaml");
         }
         assertThat(provider()).isEqualTo("ollama");
+
+        Files.writeString(chain, yaml); // the other test starts from the chain as shipped
+        await().atMost(Duration.ofSeconds(15)).until(() -> route().contains("\"order\":[{\"provider\":\"groq\""));
+    }
+
+    @Test
+    void aKeyCooldownSurvivesAReloadOfTheChain() throws Exception {
+        Provider groqProvider = main.getCamelContext().getRegistry().lookupByNameAndType("groq", Provider.class);
+        // Groq's only key is told to rest for a minute: a cooldown the reload must not forget
+        groq.faultOnce(Fault.rateLimited(Duration.ofSeconds(60)));
+        var r = Http.post("http://127.0.0.1:" + port + "/v1/chat/completions",
+                "{\"providers\":[\"groq\",\"ollama\"],\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Cortex-Attempts")).hasValue("groq:429,ollama:ok");
+
+        Path chain = dir.resolve("routes/chain.camel.yaml");
+        String yaml = Files.readString(chain);
+        Files.writeString(chain, yaml.replace("    id: chat-chain\n", "    id: chat-chain\n    description: edited\n"));
+        await("the chain is rebuilt").atMost(Duration.ofSeconds(15))
+                .until(() -> "edited".equals(main.getCamelContext().getRoute("chat-chain").getDescription()));
+        // the provider routes from the template still answer, and what Groq's key learnt is still known
+        assertThat(route()).contains("{\"provider\":\"groq\",\"action\":\"skip\",\"reason\":\"cooling\"");
+        assertThat(provider()).isEqualTo("ollama");
+        assertThat(main.getCamelContext().getRegistry().lookupByNameAndType("groq", Provider.class))
+                .isSameAs(groqProvider);
+        assertThat(groqProvider.keys().counts().cooling()).isEqualTo(1);
+
+        Files.writeString(chain, yaml);
+        groqProvider.restore(); // the other test starts from a Groq that answers
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> main.getCamelContext().getRoute("chat-chain").getDescription() == null);
     }
 }

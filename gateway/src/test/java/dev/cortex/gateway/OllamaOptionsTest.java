@@ -48,10 +48,10 @@ class OllamaOptionsTest {
         sims = Map.of("groq", new GroqSimulator().start(), "gemini", new GeminiSimulator().start(),
                 "cohere", new CohereSimulator().start(), "ollama", new OllamaSimulator().start());
         cortex = CortexServer.start(Map.of(
-                "groq.api-key", "gsk_test_options_key_0001", "groq.base-url", sims.get("groq").baseUrl(),
-                "gemini.api-key", "AIza_test_options_key_0001", "gemini.base-url", sims.get("gemini").baseUrl(),
-                "cohere.api-key", "cohere_test_options_key_0001", "cohere.base-url", sims.get("cohere").baseUrl(),
-                "ollama.base-url", sims.get("ollama").baseUrl()));
+                "provider.groq.api-key", "gsk_test_options_key_0001", "provider.groq.base-url", sims.get("groq").baseUrl(),
+                "provider.gemini.api-key", "AIza_test_options_key_0001", "provider.gemini.base-url", sims.get("gemini").baseUrl(),
+                "provider.cohere.api-key", "cohere_test_options_key_0001", "provider.cohere.base-url", sims.get("cohere").baseUrl(),
+                "provider.ollama.base-url", sims.get("ollama").baseUrl()));
         sims.forEach((name, sim) -> sim.reply(name + " answers with options"));
         // a request naming llama3.2 goes to Ollama once Cortex has seen Ollama's model list (its first probe)
         await().atMost(Duration.ofSeconds(10)).until(() ->

@@ -40,16 +40,16 @@ class ResilienceTest {
         groq = (GroqSimulator) new GroqSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.ofEntries(
-                Map.entry("groq.api-key", KEY_A + "," + KEY_B), Map.entry("groq.base-url", groq.baseUrl()),
-                Map.entry("ollama.base-url", ollama.baseUrl()),
+                Map.entry("provider.groq.api-key", KEY_A + "," + KEY_B), Map.entry("provider.groq.base-url", groq.baseUrl()),
+                Map.entry("provider.ollama.base-url", ollama.baseUrl()),
                 Map.entry("cortex.breaker.sliding-window-size", "4"), Map.entry("cortex.breaker.minimum-number-of-calls", "4"),
                 Map.entry("cortex.breaker.wait-in-open-seconds", "1"),
                 // above the 50 % a stream judged twice (a success at its first token, a failure at its cut) would show
                 Map.entry("cortex.breaker.failure-rate-threshold", "60"),
-                Map.entry("groq.timeout.first-token-ms", "1000"),
+                Map.entry("provider.groq.timeout.first-token-ms", "1000"),
                 Map.entry("cortex.providers.access-denied-pause-seconds", "1"),
                 Map.entry("cortex.keys.longest-cooldown-seconds", "120"),
-                Map.entry("groq.max-concurrent", "1"), Map.entry("ollama.max-concurrent", "1"),
+                Map.entry("provider.groq.max-concurrent", "1"), Map.entry("provider.ollama.max-concurrent", "1"),
                 Map.entry("cortex.bulkhead.last-resort-wait-ms", "300"),
                 Map.entry("cortex.health.period-ms", "3600000"), Map.entry("cortex.health.initial-delay-ms", "3600000")));
     }

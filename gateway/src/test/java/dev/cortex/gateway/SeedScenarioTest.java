@@ -33,9 +33,9 @@ class SeedScenarioTest {
         groq = (GroqSimulator) new GroqSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "groq.api-key", "gsk_test_seed_key_0001",
-                "groq.base-url", groq.baseUrl(),
-                "ollama.base-url", ollama.baseUrl()));
+                "provider.groq.api-key", "gsk_test_seed_key_0001",
+                "provider.groq.base-url", groq.baseUrl(),
+                "provider.ollama.base-url", ollama.baseUrl()));
     }
 
     @AfterEach

@@ -19,7 +19,7 @@ import dev.cortex.sim.OllamaSimulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The streaming contract (DESIGN §4): tokens pass as they come; fail over before the first one, never after. */
+/** The streaming contract (docs/streaming.md): tokens pass as they come; fail over before the first one, never after. */
 class StreamingBehaviourTest {
 
     static GroqSimulator groq;
@@ -34,11 +34,11 @@ class StreamingBehaviourTest {
         groq = (GroqSimulator) new GroqSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "groq.api-key", "gsk_test_stream_key_0001",
-                "groq.base-url", groq.baseUrl(),
-                "groq.timeout.first-token-ms", "1500",
-                "groq.timeout.idle-ms", "1500",
-                "ollama.base-url", ollama.baseUrl()));
+                "provider.groq.api-key", "gsk_test_stream_key_0001",
+                "provider.groq.base-url", groq.baseUrl(),
+                "provider.groq.timeout.first-token-ms", "1500",
+                "provider.groq.timeout.idle-ms", "1500",
+                "provider.ollama.base-url", ollama.baseUrl()));
     }
 
     @BeforeEach

@@ -256,7 +256,7 @@ class JmsMessagingTest {
         String shared = "cortex.requests.shared";
         try (ProviderStubs ollama = new ProviderStubs("b")) {
             Map<String, String> settings = Map.of("cortex.jms.url", brokerUrl(), "cortex.jms.request-queue", shared,
-                    "ollama.base-url", ollama.url());
+                    "provider.ollama.base-url", ollama.url());
             CortexServer first = CortexServer.start(settings);
             CortexServer second = null;
             try {
@@ -310,7 +310,7 @@ class JmsMessagingTest {
         EmbeddedActiveMQ external = hardenedBroker(port);
         try (ProviderStubs ollama = new ProviderStubs("hardened"); LogCapture logs = new LogCapture()) {
             CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port,
-                    "ollama.base-url", ollama.url()));
+                    "provider.ollama.base-url", ollama.url()));
             try {
                 String id = sendAndGiveUp("tcp://127.0.0.1:" + port, ollama, "please hold, nobody waits for this").id();
                 // the reply had nowhere to go: the request is done, not delivered again to ask the providers for nobody
@@ -396,7 +396,7 @@ class JmsMessagingTest {
         Path journal = Files.createTempDirectory("cortex-journal-");
         String port = Integer.toString(CortexServer.freePort());
         try (ProviderStubs ollama = new ProviderStubs("restart")) {
-            Map<String, String> settings = Map.of("ollama.base-url", ollama.url(), "cortex.jms.broker.port", port,
+            Map<String, String> settings = Map.of("provider.ollama.base-url", ollama.url(), "cortex.jms.broker.port", port,
                     "cortex.jms.broker.persistent", "true", "cortex.jms.broker.data-dir", journal.toString());
             String url = "tcp://127.0.0.1:" + port;
             CortexServer gateway = CortexServer.start(settings);
@@ -469,7 +469,7 @@ class JmsMessagingTest {
         try (ProviderStubs ollama = new ProviderStubs("no-reply-queue");
              Connection caller = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port).createConnection()) {
             CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port,
-                    "ollama.base-url", ollama.url()));
+                    "provider.ollama.base-url", ollama.url()));
             try {
                 caller.start();
                 Session s = caller.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -505,7 +505,7 @@ class JmsMessagingTest {
         String queue = "cortex.requests.expiring";
         try (ProviderStubs ollama = new ProviderStubs("ttl")) {
             CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", brokerUrl(),
-                    "cortex.jms.request-queue", queue, "ollama.base-url", ollama.url()));
+                    "cortex.jms.request-queue", queue, "provider.ollama.base-url", ollama.url()));
             try {
                 // Artemis never hands over a message that has already expired: the broker moves it to its expiry
                 // queue, and the client library drops one that expires on its way. So a request expires "in Cortex's

@@ -291,8 +291,8 @@ class KafkaMessagingTest {
 
     private static Map<String, String> sharedSettings(ProviderStubs ollama, String model) {
         Map<String, String> settings = new HashMap<>(kafkaSettings());
-        settings.put("ollama.base-url", ollama.url());
-        settings.put("ollama.models", model);
+        settings.put("provider.ollama.base-url", ollama.url());
+        settings.put("provider.ollama.models", model);
         settings.put("cortex.kafka.request-topic", SHARED_REQUESTS);
         settings.put("cortex.kafka.group-id", "shared-group");
         settings.put("cortex.kafka.consumers", "2");

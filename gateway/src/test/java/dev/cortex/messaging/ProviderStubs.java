@@ -73,8 +73,8 @@ final class ProviderStubs implements AutoCloseable {
      * still have time for) is seconds, not minutes.
      */
     Map<String, String> settings() {
-        return Map.of("ollama.base-url", url(), "groq.base-url", url(), "groq.api-key", "gsk_test_key_1",
-                "groq.timeout.total-ms", "5000", "ollama.timeout.total-ms", "5000");
+        return Map.of("provider.ollama.base-url", url(), "provider.groq.base-url", url(), "provider.groq.api-key", "gsk_test_key_1",
+                "provider.groq.timeout.total-ms", "5000", "provider.ollama.timeout.total-ms", "5000");
     }
 
     void failNext(int calls) {

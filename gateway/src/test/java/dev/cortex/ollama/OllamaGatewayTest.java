@@ -35,11 +35,11 @@ class OllamaGatewayTest {
     static void start() {
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "ollama.base-url", ollama.baseUrl(),
-                "ollama.keep-alive", KEEP_ALIVE,
+                "provider.ollama.base-url", ollama.baseUrl(),
+                "provider.ollama.keep-alive", KEEP_ALIVE,
                 // not installed, so the warm-up timer loads nothing behind the tests' backs
-                "ollama.models", "gemma2:2b",
-                "ollama.timeout.first-token-ms", "1000",
+                "provider.ollama.models", "gemma2:2b",
+                "provider.ollama.timeout.first-token-ms", "1000",
                 "cortex.health.period-ms", "250"));
     }
 

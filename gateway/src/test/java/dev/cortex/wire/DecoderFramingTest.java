@@ -62,7 +62,7 @@ class DecoderFramingTest {
                 + "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}\n\n"
                 + "data: [DONE]\n\n";
         Recorder r = new Recorder();
-        feedByteByByte(new GroqAdapter().decoder(r), wire);
+        feedByteByByte(new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(r), wire);
         assertThat(r.texts).containsExactly("Olá", " mundo");
         assertThat(r.finish).isEqualTo(FinishReason.LENGTH);
         assertThat(r.usage).isEqualTo(new Usage(5, 2));
@@ -72,7 +72,7 @@ class DecoderFramingTest {
     @Test
     void groqStreamWithoutDoneIsCut() {
         Recorder r = new Recorder();
-        StreamDecoder d = new GroqAdapter().decoder(r);
+        StreamDecoder d = new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(r);
         d.feed("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(d::end).isInstanceOfSatisfying(StreamFailure.class,
                 f -> assertThat(f.error().kind()).isEqualTo(UpstreamError.Kind.CUT));
@@ -81,7 +81,7 @@ class DecoderFramingTest {
 
     @Test
     void groqErrorEventInsideA200Stream() {
-        StreamDecoder d = new GroqAdapter().decoder(new Recorder());
+        StreamDecoder d = new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(new Recorder());
         assertThatThrownBy(() -> d.feed("event: error\ndata: {\"error\":{\"message\":\"over capacity\",\"type\":\"server_error\"}}\n\n"
                 .getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOfSatisfying(StreamFailure.class,
@@ -90,7 +90,7 @@ class DecoderFramingTest {
 
     @Test
     void malformedChunkIsReportedNotSkipped() {
-        StreamDecoder d = new GroqAdapter().decoder(new Recorder());
+        StreamDecoder d = new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(new Recorder());
         assertThatThrownBy(() -> d.feed("data: {\"choices\":[{\"delta\"\n\n".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOfSatisfying(StreamFailure.class,
                         f -> assertThat(f.error().kind()).isEqualTo(UpstreamError.Kind.MALFORMED));

@@ -19,7 +19,7 @@ class ErrorFactsTest {
 
     @Test
     void groqRateLimitWithRetryAfterHeader() {
-        UpstreamError e = new GroqAdapter().error(429, Map.of("retry-after", "7")::get,
+        UpstreamError e = new OpenAiCompatibleAdapter("max_completion_tokens", true).error(429, Map.of("retry-after", "7")::get,
                 "{\"error\":{\"message\":\"Rate limit reached for model `llama` on tokens per minute (TPM): Limit 6000. Please try again in 6.5s.\",\"type\":\"tokens\",\"code\":\"rate_limit_exceeded\"}}");
         assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
         assertThat(e.label()).isEqualTo("429");
@@ -28,14 +28,14 @@ class ErrorFactsTest {
 
     @Test
     void groqRateLimitHintFromMessageWhenNoHeader() {
-        UpstreamError e = new GroqAdapter().error(429, Map.<String, String>of()::get,
+        UpstreamError e = new OpenAiCompatibleAdapter("max_completion_tokens", true).error(429, Map.<String, String>of()::get,
                 "{\"error\":{\"message\":\"Please try again in 1m2.5s. Visit ...\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}");
         assertThat(e.retryAfter()).isEqualTo(Duration.ofMillis(62_500));
     }
 
     @Test
     void groqPerDayLimitIsAQuotaWithTheRequestsReset() {
-        UpstreamError e = new GroqAdapter().error(429, Map.of("retry-after", "2", "x-ratelimit-reset-requests", "2h3m")::get,
+        UpstreamError e = new OpenAiCompatibleAdapter("max_completion_tokens", true).error(429, Map.of("retry-after", "2", "x-ratelimit-reset-requests", "2h3m")::get,
                 "{\"error\":{\"message\":\"Rate limit reached on requests per day (RPD): Limit 14400\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}");
         assertThat(e.quota()).isEqualTo(UpstreamError.Quota.PER_DAY);
         assertThat(e.label()).isEqualTo("quota");

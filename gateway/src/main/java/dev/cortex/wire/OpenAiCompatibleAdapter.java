@@ -18,11 +18,29 @@ import dev.cortex.failure.StreamFailure;
 import dev.cortex.failure.UpstreamError;
 
 /**
- * Groq's OpenAI-compatible Chat Completions ({@code {base}/chat/completions}, Bearer key). Groq rejects
- * {@code logprobs}, {@code logit_bias}, {@code messages[].name} and {@code n>1}, so none of them is ever sent; usage
- * arrives in the usage chunk and in {@code x_groq.usage}; errors may arrive in-band as {@code event: error}.
+ * OpenAI's Chat Completions as the many services that speak it do ({@code {base}/chat/completions}, Bearer key):
+ * Groq, OpenRouter, Mistral, Together, vLLM, LM Studio, llama.cpp's server. What differs between them is an option,
+ * not a subclass (docs/providers.md):
+ * <ul>
+ * <li>{@code maxTokensField}: the field that caps an answer: {@code max_tokens}, or {@code max_completion_tokens}
+ * (Groq, and OpenAI's newer models).</li>
+ * <li>{@code streamUsage}: ask for the usage chunk at a stream's end ({@code stream_options.include_usage}); a server
+ * that rejects the field is configured without it.</li>
+ * </ul>
+ * Fields some of these services reject ({@code logprobs}, {@code logit_bias}, {@code messages[].name}, {@code n>1}:
+ * Groq) are never sent. Groq's extras are read wherever they appear: usage in {@code x_groq.usage}, an in-band error
+ * in {@code x_groq.error}; per-day quotas in a 429's text; resets in Go-style durations
+ * ({@code x-ratelimit-reset-requests: 2m59.56s}).
  */
-public final class GroqAdapter implements ProviderAdapter {
+public final class OpenAiCompatibleAdapter implements ProviderAdapter {
+
+    private final String maxTokensField;
+    private final boolean streamUsage;
+
+    public OpenAiCompatibleAdapter(String maxTokensField, boolean streamUsage) {
+        this.maxTokensField = maxTokensField;
+        this.streamUsage = streamUsage;
+    }
 
     @Override
     public UpstreamRequest chatRequest(ChatRequest request, String model, String apiKey) {
@@ -30,10 +48,12 @@ public final class GroqAdapter implements ProviderAdapter {
         body.put("model", model);
         WireJson.putMessages(body, request.messages());
         body.put("stream", true);
-        body.putObject("stream_options").put("include_usage", true);
+        if (streamUsage) {
+            body.putObject("stream_options").put("include_usage", true);
+        }
         WireJson.putIfSet(body, "temperature", request.temperature());
         WireJson.putIfSet(body, "top_p", request.topP());
-        WireJson.putIfSet(body, "max_completion_tokens", request.maxTokens());
+        WireJson.putIfSet(body, maxTokensField, request.maxTokens());
         WireJson.putIfSet(body, "stop", request.stop());
         WireJson.putIfSet(body, "seed", request.seed());
         WireJson.putIfSet(body, "frequency_penalty", request.frequencyPenalty());

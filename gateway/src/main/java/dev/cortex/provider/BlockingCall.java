@@ -1,0 +1,67 @@
+package dev.cortex.provider;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.ClientGoneException;
+import dev.cortex.failure.UpstreamError;
+import dev.cortex.wire.UpstreamRequest;
+
+/**
+ * One call to a provider with one key, run on Vert.x, blocking the route's thread only until the commit point: the
+ * first content token of a stream, or the whole answer. After that the call relays on its own and reports how it
+ * ended to its {@link CallReport}.
+ */
+final class BlockingCall {
+
+    /** Extra wait past the call's own total clock, which should always end it first. */
+    private static final long GRACE_MILLIS = 5_000;
+
+    private final String provider;
+    private final Upstream upstream;
+    private final ProviderMetrics metrics;
+
+    BlockingCall(String provider, Upstream upstream, ProviderMetrics metrics) {
+        this.provider = provider;
+        this.upstream = upstream;
+        this.metrics = metrics;
+    }
+
+    /**
+     * @return null once committed, else what went wrong before the commit point
+     * @throws ClientGoneException when the caller hung up meanwhile
+     */
+    UpstreamError attempt(ChatContext chat, String model, String key, CallReport report) {
+        UpstreamCall call = new UpstreamCall(upstream.vertx(), upstream.client(), upstream.adapter(),
+                upstream.timeouts(), upstream.clientWriteTimeout(), chat, provider, model, report);
+        UpstreamRequest request = upstream.adapter().chatRequest(chat.request(), model, key);
+        call.start(upstream.baseUrl() + request.path(), request);
+        try {
+            call.settled().get(upstream.timeouts().total().toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            // a call settles badly in one of two ways only: the caller left, or the provider failed before committing
+            if (e.getCause() instanceof ClientGoneException gone) {
+                callerLeft(chat);
+                throw gone;
+            }
+            return ((UpstreamFailedException) e.getCause()).error();
+        } catch (TimeoutException e) {
+            call.abandon(); // the call's own total clock should have ended it; make sure nothing outlives the wait
+            return UpstreamError.of(UpstreamError.Kind.TOTAL_TIMEOUT, "no outcome within the total timeout");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            call.abandon();
+            callerLeft(chat);
+            throw new ClientGoneException();
+        }
+    }
+
+    /** Nobody waits for the answer any more: the provider is not to blame, and the trail says who left. */
+    private void callerLeft(ChatContext chat) {
+        chat.trail().record(provider, "client_gone", null);
+        metrics.clientLeft(CallEvents.End.CLIENT_GONE);
+    }
+}

@@ -1,0 +1,242 @@
+package dev.cortex.provider;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One provider's settings: the {@code provider.<name>.*} block of application.properties, bound once onto this class
+ * at start-up (by Camel's property binding, which maps {@code base-url} to {@link #setBaseUrl}). Every use reads a
+ * typed getter here, so a setting can be followed from its line in application.properties to its use.
+ */
+public final class ProviderSettings {
+
+    /** The wire format a provider speaks; any number of providers may share one. */
+    public enum Kind {
+        /** OpenAI's Chat Completions: Groq, OpenRouter, Mistral, Together, vLLM, LM Studio, llama.cpp's server. */
+        OPENAI,
+        GEMINI,
+        COHERE,
+        /** An Ollama server: keyless, local models loaded on demand within a memory budget. */
+        OLLAMA
+    }
+
+    private final String name;
+    private Kind kind;
+    private String baseUrl;
+    private String apiKey = "";
+    private String models = "";
+    private double pricePerMillionTokens;
+    private boolean local;
+    private int maxConcurrent = 256;
+    private final Clocks timeout = new Clocks();
+    private String maxTokensField = "max_tokens";
+    private boolean streamUsage = true;
+    private final LocalModels ollama = new LocalModels();
+
+    public ProviderSettings(String name) {
+        this.name = name;
+    }
+
+    /** Refuses settings that cannot work, naming the setting, before anything starts. */
+    public ProviderSettings validate() {
+        require(kind != null, "kind", "one of openai, gemini, cohere, ollama");
+        require(baseUrl != null && !baseUrl.isBlank(), "base-url", "the provider's URL");
+        require(kind == Kind.OLLAMA || !modelList().isEmpty(), "models", "at least one model");
+        require(maxConcurrent > 0, "max-concurrent", "a positive number");
+        require(timeout.connectMs > 0 && timeout.firstTokenMs > 0 && timeout.idleMs > 0 && timeout.totalMs > 0,
+                "timeout.*", "positive milliseconds");
+        return this;
+    }
+
+    private void require(boolean ok, String setting, String what) {
+        if (!ok) {
+            throw new IllegalStateException("Setting 'provider." + name + "." + setting + "' must be " + what);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String baseUrl() {
+        return baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    }
+
+    /** The pool of keys (comma-separated in the setting); empty for a keyless provider or one switched off. */
+    public List<String> keys() {
+        return split(apiKey);
+    }
+
+    /** Whether calls carry a key: a cloud provider without keys is switched off; Ollama needs none. */
+    public boolean needsKey() {
+        return kind != Kind.OLLAMA;
+    }
+
+    /** The models to serve (cloud) or keep warm (Ollama); the first is the default. */
+    public List<String> modelList() {
+        return split(models);
+    }
+
+    public double pricePerMillionTokens() {
+        return local ? 0 : pricePerMillionTokens;
+    }
+
+    /** Runs on this machine or network: costs nothing per token, and has no quota. */
+    public boolean local() {
+        return local;
+    }
+
+    public int maxConcurrent() {
+        return maxConcurrent;
+    }
+
+    public Timeouts timeouts() {
+        return new Timeouts(Duration.ofMillis(timeout.connectMs), Duration.ofMillis(timeout.firstTokenMs),
+                Duration.ofMillis(timeout.idleMs), Duration.ofMillis(timeout.totalMs));
+    }
+
+    /** OpenAI kind: the field that caps the answer's length ({@code max_tokens}; Groq: {@code max_completion_tokens}). */
+    public String maxTokensField() {
+        return maxTokensField;
+    }
+
+    /** OpenAI kind: ask for the usage chunk at the end of a stream ({@code stream_options.include_usage}). */
+    public boolean streamUsage() {
+        return streamUsage;
+    }
+
+    /** Ollama kind: how its models are kept. */
+    public LocalModels localModels() {
+        return ollama;
+    }
+
+    private static List<String> split(String csv) {
+        return csv == null ? List.of()
+                : Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    // ---- binding: property binding sets these, nothing else calls them ----
+
+    public void setKind(Kind kind) {
+        this.kind = kind;
+    }
+
+    public void setBaseUrl(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    public void setApiKey(String apiKey) {
+        this.apiKey = apiKey;
+    }
+
+    public void setModels(String models) {
+        this.models = models;
+    }
+
+    public void setPricePerMillionTokens(double price) {
+        this.pricePerMillionTokens = price;
+    }
+
+    public void setLocal(boolean local) {
+        this.local = local;
+    }
+
+    public void setMaxConcurrent(int maxConcurrent) {
+        this.maxConcurrent = maxConcurrent;
+    }
+
+    public Clocks getTimeout() {
+        return timeout;
+    }
+
+    public void setMaxTokensField(String field) {
+        this.maxTokensField = field;
+    }
+
+    public void setStreamUsage(boolean streamUsage) {
+        this.streamUsage = streamUsage;
+    }
+
+    // Ollama kind: provider.<name>.max-memory-mb, critical-models, critical-max-size-mb, keep-alive, load-timeout-ms
+
+    public void setMaxMemoryMb(long mb) {
+        ollama.maxMemoryMb = mb;
+    }
+
+    public void setCriticalModels(String models) {
+        ollama.criticalModels = models;
+    }
+
+    public void setCriticalMaxSizeMb(long mb) {
+        ollama.criticalMaxSizeMb = mb;
+    }
+
+    public void setKeepAlive(String keepAlive) {
+        ollama.keepAlive = keepAlive;
+    }
+
+    public void setLoadTimeoutMs(long ms) {
+        ollama.loadTimeoutMs = ms;
+    }
+
+    /** {@code provider.<name>.timeout.*}: the four clocks of a call, in milliseconds ({@link Timeouts}). */
+    public static final class Clocks {
+        private long connectMs = 5_000;
+        private long firstTokenMs = 20_000;
+        private long idleMs = 20_000;
+        private long totalMs = 120_000;
+
+        public void setConnectMs(long ms) {
+            this.connectMs = ms;
+        }
+
+        public void setFirstTokenMs(long ms) {
+            this.firstTokenMs = ms;
+        }
+
+        public void setIdleMs(long ms) {
+            this.idleMs = ms;
+        }
+
+        public void setTotalMs(long ms) {
+            this.totalMs = ms;
+        }
+    }
+
+    /** Ollama kind: how an Ollama server's models are kept, loaded within a memory budget. */
+    public static final class LocalModels {
+        private long maxMemoryMb = 8192;
+        private String criticalModels = "";
+        private long criticalMaxSizeMb = 2048;
+        private String keepAlive = "30m";
+        private long loadTimeoutMs = 120_000;
+
+        /** Memory the loaded models may take together. */
+        public long maxMemoryMb() {
+            return maxMemoryMb;
+        }
+
+        /** Models never unloaded to make room; when empty, every model up to {@link #criticalMaxSizeMb()}. */
+        public List<String> criticalModels() {
+            return split(criticalModels);
+        }
+
+        public long criticalMaxSizeMb() {
+            return criticalMaxSizeMb;
+        }
+
+        /** How long Ollama keeps a model loaded after each use. */
+        public String keepAlive() {
+            return keepAlive;
+        }
+
+        public Duration loadTimeout() {
+            return Duration.ofMillis(loadTimeoutMs);
+        }
+    }
+}
