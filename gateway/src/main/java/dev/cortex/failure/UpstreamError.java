@@ -1,6 +1,9 @@
 package dev.cortex.failure;
 
+import java.net.ConnectException;
 import java.time.Duration;
+
+import io.netty.channel.ConnectTimeoutException;
 
 /**
  * The facts of one failed upstream call, as a provider adapter or the HTTP client observed them. Deciding what to do
@@ -30,6 +33,14 @@ public record UpstreamError(Kind kind, int status, String code, Duration retryAf
 
     public static UpstreamError of(Kind kind, String message) {
         return new UpstreamError(kind, 0, null, null, Quota.NONE, message);
+    }
+
+    /** The connection could not be opened ({@code connect}: refused, or timed out), or broke before any answer. */
+    public static UpstreamError connectFailure(Throwable cause) {
+        boolean timeout = cause instanceof ConnectTimeoutException;
+        boolean refused = cause instanceof ConnectException || timeout;
+        return of(refused ? Kind.CONNECT : Kind.RESET,
+                (timeout ? "connect timeout: " : "connection failed: ") + cause.getClass().getSimpleName());
     }
 
     /** The word that stands for this failure in the attempt trail: a status code, or what went wrong. */

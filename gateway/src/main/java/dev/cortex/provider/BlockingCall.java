@@ -34,8 +34,7 @@ final class BlockingCall {
      * @throws ClientGoneException when the caller hung up meanwhile
      */
     UpstreamError attempt(ChatContext chat, String model, String key, CallReport report) {
-        UpstreamCall call = new UpstreamCall(upstream.vertx(), upstream.client(), upstream.adapter(),
-                upstream.timeouts(), upstream.clientWriteTimeout(), chat, provider, model, report);
+        UpstreamCall call = new UpstreamCall(upstream, chat, provider, model, report);
         UpstreamRequest request = upstream.adapter().chatRequest(chat.request(), model, key);
         call.start(upstream.baseUrl() + request.path(), request);
         try {

@@ -1,13 +1,9 @@
 package dev.cortex.provider;
 
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
-import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -37,23 +33,22 @@ import dev.cortex.failure.StreamFailure;
  * {@link UpstreamError} when the provider failed, with {@link ClientGoneException} when the caller hung up. After the
  * commit point no thread is held: the call's one outcome is reported through {@link CallEvents#ended}.
  *
- * <p>The clocks measure the provider only. While the caller is slow to take what was relayed, the upstream read is
- * paused, and so are the idle and total clocks: the provider is not sending because Cortex asked it not to. The
- * caller then has {@code clientWriteTimeout} to catch up, or its stream is dropped — its fault, not the provider's.
+ * <p>The clocks ({@link CallClocks}) measure the provider only. While the caller is slow to take what was relayed,
+ * the upstream read is paused, and so are the idle and total clocks: the provider is not sending because Cortex asked
+ * it not to. The caller then has {@code clientWriteTimeout} to catch up, or its stream is dropped — its fault, not
+ * the provider's.
  */
 final class UpstreamCall implements StreamListener {
 
-    private final Vertx vertx;
     private final Context context;
     private final HttpClient client;
     private final ProviderAdapter adapter;
-    private final Timeouts timeouts;
     private final Duration clientWriteTimeout;
     private final ChatContext chat;
     private final String provider;
     private final CallEvents events;
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
-    private final long startNanos = System.nanoTime();
+    private final CallClocks clocks;
 
     // confined to the event loop of `context`
     private String model;
@@ -62,30 +57,21 @@ final class UpstreamCall implements StreamListener {
     private StreamDecoder decoder;
     private boolean committed;
     private boolean finished;
-    private boolean waitingForClient;
-    private long firstTokenTimer = -1;
-    private long idleTimer = -1;
-    private long totalTimer = -1;
-    private long clientTimer = -1;
-    private long providerNanos;        // time on the provider's clock before the current run
-    private long runningSince = -1;    // when the provider's clock last started; -1 while it is stopped
     private final StringBuilder text = new StringBuilder();
     private FinishReason finishReason = FinishReason.STOP;
     private Usage usage = Usage.NONE;
 
-    UpstreamCall(Vertx vertx, HttpClient client, ProviderAdapter adapter, Timeouts timeouts, Duration clientWriteTimeout,
-                 ChatContext chat, String provider, String model, CallEvents events) {
-        this.vertx = vertx;
+    UpstreamCall(Upstream upstream, ChatContext chat, String provider, String model, CallEvents events) {
         // the caller's event loop when called from a platform-http worker: the relay then never changes threads
-        this.context = vertx.getOrCreateContext();
-        this.client = client;
-        this.adapter = adapter;
-        this.timeouts = timeouts;
-        this.clientWriteTimeout = clientWriteTimeout;
+        this.context = upstream.vertx().getOrCreateContext();
+        this.client = upstream.client();
+        this.adapter = upstream.adapter();
+        this.clientWriteTimeout = upstream.clientWriteTimeout();
         this.chat = chat;
         this.provider = provider;
         this.model = model;
         this.events = events;
+        this.clocks = new CallClocks(upstream.vertx(), upstream.timeouts(), this::fail);
     }
 
     /** Completes at the commit point; fails with {@link UpstreamFailedException} or {@link ClientGoneException} before it. */
@@ -108,15 +94,13 @@ final class UpstreamCall implements StreamListener {
     }
 
     private void send(String url, UpstreamRequest upstream) {
-        runProviderClock();
-        firstTokenTimer = vertx.setTimer(timeouts.firstToken().toMillis(),
-                t -> fail(UpstreamError.of(UpstreamError.Kind.FIRST_TOKEN_TIMEOUT, "no first token within " + timeouts.firstToken())));
+        clocks.start();
         chat.client().onGone(() -> context.runOnContext(v -> clientGone()));
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.valueOf(upstream.method())).setAbsoluteURI(url);
         upstream.headers().forEach(options::putHeader);
         client.request(options).onComplete(opened -> {
             if (opened.failed()) {
-                fail(connectError(opened.cause()));
+                fail(UpstreamError.connectFailure(opened.cause()));
                 return;
             }
             if (finished) {
@@ -126,7 +110,7 @@ final class UpstreamCall implements StreamListener {
             request = opened.result();
             request.send(Buffer.buffer(upstream.body())).onComplete(answered -> {
                 if (answered.failed()) {
-                    fail(connectError(answered.cause()));
+                    fail(UpstreamError.connectFailure(answered.cause()));
                 } else {
                     onResponse(answered.result());
                 }
@@ -147,7 +131,7 @@ final class UpstreamCall implements StreamListener {
             return;
         }
         decoder = adapter.decoder(this);
-        armIdleTimer();
+        clocks.dataArrived();
         resp.handler(this::onBytes);
         resp.exceptionHandler(e -> fail(UpstreamError.of(UpstreamError.Kind.CUT, "connection lost: " + e.getClass().getSimpleName())));
         resp.endHandler(v -> onEnd());
@@ -157,7 +141,7 @@ final class UpstreamCall implements StreamListener {
         if (finished) {
             return;
         }
-        armIdleTimer();
+        clocks.dataArrived();
         try {
             decoder.feed(buffer.getBytes());
         } catch (StreamFailure f) {
@@ -183,7 +167,7 @@ final class UpstreamCall implements StreamListener {
             chat.stream().complete(finishReason, usage);
         } else {
             end(CallEvents.End.COMPLETE, null);
-            chat.addUpstreamTime(System.nanoTime() - startNanos);
+            chat.addUpstreamTime(clocks.sinceStartNanos());
             chat.answered(new ChatResult(text.toString(), finishReason, usage, provider, model));
             chat.trail().record(provider, "ok", null);
             settled.complete(null);
@@ -205,7 +189,7 @@ final class UpstreamCall implements StreamListener {
         }
         ReplyStream stream = chat.stream();
         stream.text(fragment);
-        if (stream.congested() && response != null && !waitingForClient) {
+        if (stream.congested() && response != null && !clocks.providerPaused()) {
             waitForClient();
         }
     }
@@ -213,7 +197,7 @@ final class UpstreamCall implements StreamListener {
     private void commit() {
         committed = true;
         firstTokenArrived();
-        chat.addUpstreamTime(System.nanoTime() - startNanos);
+        chat.addUpstreamTime(clocks.sinceStartNanos());
         chat.stream().commit(chat.commitHead(provider, model));
         settled.complete(null);
     }
@@ -238,22 +222,16 @@ final class UpstreamCall implements StreamListener {
      * with it, until the caller catches up — or drop the caller when it does not within the client write timeout.
      */
     private void waitForClient() {
-        waitingForClient = true;
         response.pause();
-        stopProviderClock();
-        clientTimer = vertx.setTimer(clientWriteTimeout.toMillis(), t -> clientTooSlow());
+        clocks.pauseProvider(clientWriteTimeout, this::clientTooSlow);
         chat.stream().onDrain(() -> context.runOnContext(v -> clientCaughtUp()));
     }
 
     private void clientCaughtUp() {
-        if (finished || !waitingForClient) {
+        if (finished || !clocks.providerPaused()) {
             return;
         }
-        waitingForClient = false;
-        cancelTimer(clientTimer);
-        clientTimer = -1;
-        runProviderClock();
-        armIdleTimer();
+        clocks.resumeProvider();
         response.resume();
     }
 
@@ -285,7 +263,7 @@ final class UpstreamCall implements StreamListener {
         }
         if (!committed) {
             stop();
-            chat.addUpstreamTime(System.nanoTime() - startNanos);
+            chat.addUpstreamTime(clocks.sinceStartNanos());
             settled.completeExceptionally(new UpstreamFailedException(error));
             return;
         }
@@ -296,8 +274,7 @@ final class UpstreamCall implements StreamListener {
 
     /** A call that delivered (committed, or answered in full) is over: it reports how, once. */
     private void end(CallEvents.End how, UpstreamError error) {
-        long providerMillis = TimeUnit.NANOSECONDS.toMillis(providerNanos
-                + (runningSince >= 0 ? System.nanoTime() - runningSince : 0));
+        long providerMillis = clocks.providerMillis();
         stop(how == CallEvents.End.COMPLETE);
         events.ended(how, providerMillis, usage, error);
     }
@@ -312,60 +289,17 @@ final class UpstreamCall implements StreamListener {
      */
     private void stop(boolean readToTheEnd) {
         finished = true;
-        cancelTimer(firstTokenTimer);
-        cancelTimer(idleTimer);
-        cancelTimer(totalTimer);
-        cancelTimer(clientTimer);
-        firstTokenTimer = idleTimer = totalTimer = clientTimer = -1;
-        runningSince = -1;
+        clocks.stopAll();
         if (request != null && !readToTheEnd) {
             request.reset();
         }
     }
 
-    private void runProviderClock() {
-        runningSince = System.nanoTime();
-        long remainingMillis = timeouts.total().toMillis() - TimeUnit.NANOSECONDS.toMillis(providerNanos);
-        totalTimer = vertx.setTimer(Math.max(1, remainingMillis),
-                t -> fail(UpstreamError.of(UpstreamError.Kind.TOTAL_TIMEOUT, "no complete answer within " + timeouts.total())));
-    }
-
-    private void stopProviderClock() {
-        providerNanos += System.nanoTime() - runningSince;
-        runningSince = -1;
-        cancelTimer(totalTimer);
-        cancelTimer(idleTimer);
-        totalTimer = idleTimer = -1;
-    }
-
-    private void armIdleTimer() {
-        if (waitingForClient) {
-            return; // the provider is silent because Cortex paused it
-        }
-        cancelTimer(idleTimer);
-        idleTimer = vertx.setTimer(timeouts.idle().toMillis(),
-                t -> fail(UpstreamError.of(UpstreamError.Kind.IDLE_TIMEOUT, "no data for " + timeouts.idle())));
-    }
-
     /** The first token is here: stop its clock and tell the provider how long it took. */
     private void firstTokenArrived() {
-        if (firstTokenTimer >= 0) {
-            events.firstToken((System.nanoTime() - startNanos) / 1_000_000);
-            cancelTimer(firstTokenTimer);
-            firstTokenTimer = -1;
+        long millis = clocks.firstTokenArrived();
+        if (millis >= 0) {
+            events.firstToken(millis);
         }
-    }
-
-    private void cancelTimer(long id) {
-        if (id >= 0) {
-            vertx.cancelTimer(id);
-        }
-    }
-
-    private static UpstreamError connectError(Throwable cause) {
-        boolean timeout = cause instanceof ConnectTimeoutException;
-        boolean refused = cause instanceof ConnectException || timeout;
-        return UpstreamError.of(refused ? UpstreamError.Kind.CONNECT : UpstreamError.Kind.RESET,
-                (timeout ? "connect timeout: " : "connection failed: ") + cause.getClass().getSimpleName());
     }
 }
