@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.cortex.chat.AttemptTrail;
 import dev.cortex.failure.BadRequestException;
-import dev.cortex.failure.ChainVerdict;
+import dev.cortex.chain.ChainVerdict;
 import dev.cortex.chat.ChatContext;
 import dev.cortex.failure.ClientGoneException;
 

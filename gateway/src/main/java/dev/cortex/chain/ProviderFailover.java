@@ -14,7 +14,6 @@ import org.apache.camel.support.ExchangeHelper;
 
 import dev.cortex.failure.ClientGoneException;
 import dev.cortex.chat.ChatContext;
-import dev.cortex.failure.ChainVerdict;
 import dev.cortex.failure.ProviderFailure;
 
 /**

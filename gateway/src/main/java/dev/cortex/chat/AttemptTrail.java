@@ -8,7 +8,6 @@ import java.util.StringJoiner;
 
 import dev.cortex.failure.UpstreamError;
 import dev.cortex.failure.FailureClass;
-import dev.cortex.provider.ApiKeys;
 
 /**
  * What each provider did with one request, in order: {@code groq:429,gemini:quota,cohere:503,ollama:ok}. A provider
@@ -53,10 +52,13 @@ public final class AttemptTrail {
         put(new Entry(provider, outcome, failureClass, retryAt, true));
     }
 
-    /** A call that failed: its label, class, status, and — when the provider refused the request — its words. */
+    /**
+     * A call that failed: its label, class, status, and — when the provider refused the request — its words, which the
+     * caller has already cleared of keys.
+     */
     public synchronized void record(String provider, UpstreamError error, FailureClass failureClass, Instant retryAt) {
         String detail = failureClass.refusesRequest() && error.message() != null
-                ? ApiKeys.scrub(shorten(error.message().strip())) : null;
+                ? shorten(error.message().strip()) : null;
         put(new Entry(provider, error.label(), failureClass, retryAt, true, error.status(), detail));
     }
 

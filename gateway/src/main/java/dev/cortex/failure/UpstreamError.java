@@ -35,6 +35,11 @@ public record UpstreamError(Kind kind, int status, String code, Duration retryAf
         return new UpstreamError(kind, 0, null, null, Quota.NONE, message);
     }
 
+    /** The same failure with other words (a provider's text with its keys masked). */
+    public UpstreamError withMessage(String text) {
+        return new UpstreamError(kind, status, code, retryAfter, quota, text);
+    }
+
     /** The connection could not be opened ({@code connect}: refused, or timed out), or broke before any answer. */
     public static UpstreamError connectFailure(Throwable cause) {
         boolean timeout = cause instanceof ConnectTimeoutException;

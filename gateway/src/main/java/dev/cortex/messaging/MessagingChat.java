@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import dev.cortex.failure.ClientGoneException;
 import dev.cortex.chat.AttemptTrail;
 import dev.cortex.chat.ChatContext;
-import dev.cortex.failure.ChainVerdict;
+import dev.cortex.chain.ChainVerdict;
 
 /**
  * Sends a queued request down the chain ({@code direct:chat}), as the HTTP front door does, with one difference a

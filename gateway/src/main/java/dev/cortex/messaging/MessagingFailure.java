@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.cortex.chat.ChatContext;
 import dev.cortex.failure.BadRequestException;
-import dev.cortex.failure.ChainVerdict;
+import dev.cortex.chain.ChainVerdict;
 
 
 /**

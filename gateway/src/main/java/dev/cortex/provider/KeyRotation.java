@@ -64,10 +64,11 @@ final class KeyRotation {
                 throw new ProviderFailure(provider, last.label(), lastClass, retryAt);
             }
             tried.add(key.get());
-            UpstreamError error = attempt.with(key.get());
-            if (error == null) {
+            UpstreamError failed = attempt.with(key.get());
+            if (failed == null) {
                 return;
             }
+            UpstreamError error = failed.withMessage(ApiKeys.scrub(failed.message())); // the trail may show its words
             FailureClass failure = classifier.classify(error);
             health.callFailed(error.label() + " (" + failure.name().toLowerCase() + ")");
             metrics.failed(error.label(), failure);
@@ -81,7 +82,7 @@ final class KeyRotation {
                     throw new ProviderFailure(provider, error.label(), failure, until);
                 }
                 case FAIL_OVER -> {
-                    LOG.debug("{} failed: {} ({})", provider, error.label(), ApiKeys.scrub(error.message()));
+                    LOG.debug("{} failed: {} ({})", provider, error.label(), error.message());
                     chat.trail().record(provider, error, failure, null);
                     throw new ProviderFailure(provider, error.label(), failure, null);
                 }

@@ -1,4 +1,4 @@
-package dev.cortex.failure;
+package dev.cortex.chain;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +11,8 @@ import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 
 import dev.cortex.chat.AttemptTrail;
+import dev.cortex.failure.FailureClass;
+import dev.cortex.failure.ProviderFailure;
 
 /**
  * What the caller hears when no provider answered, decided from the attempt trail alone, the same for every front
