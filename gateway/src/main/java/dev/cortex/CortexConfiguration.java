@@ -24,7 +24,7 @@ import dev.cortex.api.ProviderRestore;
 import dev.cortex.api.ProvidersHealthCheck;
 import dev.cortex.api.RouteExplainer;
 import dev.cortex.chain.ChainPlanner;
-import dev.cortex.chain.Strategy;
+import dev.cortex.chat.Strategy;
 import dev.cortex.http.StreamingHttpEngine;
 import dev.cortex.ollama.OllamaHosts;
 import dev.cortex.provider.HealthProbes;

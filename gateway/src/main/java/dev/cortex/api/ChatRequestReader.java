@@ -8,7 +8,7 @@ import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.ReplyStream;
-import dev.cortex.chain.RoutePreference;
+import dev.cortex.chat.RoutePreference;
 import dev.cortex.chat.ChatContext;
 
 /**

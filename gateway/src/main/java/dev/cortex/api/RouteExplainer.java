@@ -9,7 +9,7 @@ import org.apache.camel.Processor;
 import dev.cortex.chain.ChainPlanner;
 import dev.cortex.chain.RoutePlan;
 import dev.cortex.chat.Json;
-import dev.cortex.chain.RoutePreference;
+import dev.cortex.chat.RoutePreference;
 
 /**
  * {@code GET /api/route?strategy=..&providers=..}: the order a request would try the providers in, and why each is

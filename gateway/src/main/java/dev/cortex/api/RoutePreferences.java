@@ -5,9 +5,9 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.cortex.chain.RoutePreference;
+import dev.cortex.chat.RoutePreference;
 import dev.cortex.failure.BadRequestException;
-import dev.cortex.chain.Strategy;
+import dev.cortex.chat.Strategy;
 
 /**
  * Reads what a caller asked about routing, from the body ({@code strategy}, {@code provider}, {@code providers})

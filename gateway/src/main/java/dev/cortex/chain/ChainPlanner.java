@@ -9,6 +9,8 @@ import dev.cortex.provider.Availability;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderRegistry;
 import dev.cortex.failure.BadRequestException;
+import dev.cortex.chat.RoutePreference;
+import dev.cortex.chat.Strategy;
 
 /**
  * Orders the chain's providers for one request. The YAML's order is the default; the request's strategy (or the

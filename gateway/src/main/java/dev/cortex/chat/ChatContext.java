@@ -8,7 +8,6 @@ import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.ChatResult;
 import dev.cortex.chat.ClientLink;
 import dev.cortex.chat.ReplyStream;
-import dev.cortex.chain.RoutePreference;
 
 /**
  * One chat request on its way through the chain: the parsed request, where a stream goes, the attempt trail, and the

@@ -4,7 +4,7 @@ package dev.cortex.failure;
  * What an upstream failure means for routing. Each class names the one thing Cortex does about it, and whether it
  * says anything about the provider's health (only those count against its circuit breaker). Every class hands the
  * request on to the next provider: what one provider refuses, another may serve. Only when every provider of a
- * request refused it does the caller hear of it ({@link ChainVerdict}).
+ * request refused it does the caller hear of it (chain/ChainVerdict).
  */
 public enum FailureClass {
     /** 429 inside a short window: cool that key for the hinted time, try another key, else the next provider. */

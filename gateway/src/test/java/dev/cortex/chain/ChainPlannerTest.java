@@ -25,6 +25,8 @@ import dev.cortex.provider.KeyPool;
 import dev.cortex.failure.BadRequestException;
 import dev.cortex.failure.FailureClassifier;
 import dev.cortex.wire.OpenAiCompatibleAdapter;
+import dev.cortex.chat.RoutePreference;
+import dev.cortex.chat.Strategy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

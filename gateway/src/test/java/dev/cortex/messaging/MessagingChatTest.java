@@ -25,7 +25,7 @@ import dev.cortex.chat.Json;
 import dev.cortex.chat.ChatContext;
 import dev.cortex.failure.FailureClass;
 import dev.cortex.failure.ProviderFailure;
-import dev.cortex.chain.RoutePreference;
+import dev.cortex.chat.RoutePreference;
 
 /**
  * When a queued request that every provider refused may wait for a cooldown: only if the time already spent since it
