@@ -25,10 +25,7 @@ public final class CohereAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamRequest chatRequest(ChatRequest request, String model, String apiKey) {
-        ObjectNode body = Json.object();
-        body.put("model", model);
-        WireJson.putMessages(body, request.messages());
-        body.put("stream", true);
+        ObjectNode body = WireJson.streamingChat(model, request.messages());
         WireJson.putIfSet(body, "temperature", request.temperature());
         if (request.topP() != null) {
             body.put("p", Math.max(0.01, Math.min(0.99, request.topP())));
@@ -40,8 +37,7 @@ public final class CohereAdapter implements ProviderAdapter {
         WireJson.putIfSet(body, "frequency_penalty", penalty(request.frequencyPenalty()));
         WireJson.putIfSet(body, "presence_penalty", penalty(request.presencePenalty()));
         return UpstreamRequest.post("/v2/chat",
-                Map.of("Authorization", "Bearer " + apiKey, "Content-Type", "application/json",
-                        "Accept", "text/event-stream"),
+                UpstreamRequest.bearerStream(apiKey),
                 Json.bytes(body));
     }
 
@@ -52,7 +48,7 @@ public final class CohereAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamRequest probeRequest(String apiKey) {
-        return UpstreamRequest.get("/v1/models?endpoint=chat&page_size=1", Map.of("Authorization", "Bearer " + apiKey));
+        return UpstreamRequest.get("/v1/models?endpoint=chat&page_size=1", UpstreamRequest.bearer(apiKey));
     }
 
     @Override
@@ -84,12 +80,7 @@ public final class CohereAdapter implements ProviderAdapter {
             if (data.startsWith("[DONE]")) {
                 return; // optional noise after message-end
             }
-            JsonNode json;
-            try {
-                json = Json.parse(data);
-            } catch (IOException e) {
-                throw StreamFailure.malformed("a stream event is not JSON");
-            }
+            JsonNode json = WireJson.event(data);
             String type = event != null ? event : Json.text(json, "type");
             if ("content-delta".equals(type)) {
                 String text = Json.text(json.path("delta").path("message").path("content"), "text");

@@ -118,12 +118,7 @@ public final class GeminiAdapter implements ProviderAdapter {
 
         @Override
         public void onEvent(String event, String data) {
-            JsonNode chunk;
-            try {
-                chunk = Json.parse(data);
-            } catch (IOException e) {
-                throw StreamFailure.malformed("a stream event is not JSON");
-            }
+            JsonNode chunk = WireJson.event(data);
             if (chunk.hasNonNull("error")) {
                 JsonNode e = chunk.get("error");
                 throw StreamFailure.inBand(Json.text(e, "status"), Json.text(e, "message"));

@@ -8,7 +8,7 @@ import dev.cortex.chat.Json;
 import dev.cortex.failure.StreamFailure;
 
 /** Newline-delimited JSON framing (Ollama's native API): one object per line. */
-public final class NdjsonDecoder implements StreamDecoder {
+public final class NdjsonDecoder extends LineFramedDecoder {
 
     /** One provider's reading of its objects. */
     public interface ObjectHandler {
@@ -18,29 +18,18 @@ public final class NdjsonDecoder implements StreamDecoder {
     }
 
     private final ObjectHandler handler;
-    private final LineSplitter lines = new LineSplitter(this::onLine);
 
     public NdjsonDecoder(ObjectHandler handler) {
         this.handler = handler;
     }
 
     @Override
-    public void feed(byte[] bytes) {
-        lines.feed(bytes);
+    boolean endMarkerSeen() {
+        return handler.complete();
     }
 
     @Override
-    public void end() {
-        String tail = lines.remainder();
-        if (tail != null) {
-            onLine(tail);
-        }
-        if (!handler.complete()) {
-            throw StreamFailure.cut();
-        }
-    }
-
-    private void onLine(String line) {
+    void onLine(String line) {
         if (line.isBlank()) {
             return;
         }

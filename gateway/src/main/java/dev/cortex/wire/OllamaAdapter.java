@@ -34,10 +34,7 @@ public final class OllamaAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamRequest chatRequest(ChatRequest request, String model, String apiKey) {
-        ObjectNode body = Json.object();
-        body.put("model", model);
-        WireJson.putMessages(body, request.messages());
-        body.put("stream", true);
+        ObjectNode body = WireJson.streamingChat(model, request.messages());
         body.put("keep_alive", keepAlive);
         ObjectNode options = Json.object();
         WireJson.putIfSet(options, "temperature", request.temperature());

@@ -44,10 +44,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamRequest chatRequest(ChatRequest request, String model, String apiKey) {
-        ObjectNode body = Json.object();
-        body.put("model", model);
-        WireJson.putMessages(body, request.messages());
-        body.put("stream", true);
+        ObjectNode body = WireJson.streamingChat(model, request.messages());
         if (streamUsage) {
             body.putObject("stream_options").put("include_usage", true);
         }
@@ -59,14 +56,13 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         WireJson.putIfSet(body, "frequency_penalty", request.frequencyPenalty());
         WireJson.putIfSet(body, "presence_penalty", request.presencePenalty());
         return UpstreamRequest.post("/chat/completions",
-                Map.of("Authorization", "Bearer " + apiKey, "Content-Type", "application/json",
-                        "Accept", "text/event-stream"),
+                UpstreamRequest.bearerStream(apiKey),
                 Json.bytes(body));
     }
 
     @Override
     public UpstreamRequest probeRequest(String apiKey) {
-        return UpstreamRequest.get("/models", Map.of("Authorization", "Bearer " + apiKey));
+        return UpstreamRequest.get("/models", UpstreamRequest.bearer(apiKey));
     }
 
     @Override
@@ -117,12 +113,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 done = true;
                 return;
             }
-            JsonNode chunk;
-            try {
-                chunk = Json.parse(data.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw StreamFailure.malformed("a stream event is not JSON");
-            }
+            JsonNode chunk = WireJson.event(data);
             JsonNode error = chunk.get("error");
             if ("error".equals(event) || (error != null && !error.isNull())) {
                 JsonNode e = error == null ? chunk : error;

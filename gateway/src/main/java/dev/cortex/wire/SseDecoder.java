@@ -1,13 +1,11 @@
 package dev.cortex.wire;
 
-import dev.cortex.failure.StreamFailure;
-
 /**
  * Server-Sent Events framing (OpenAI/Groq, Gemini with {@code \r\n\r\n}, Cohere with {@code event:} names): collects
  * {@code event:} and {@code data:} lines and hands each complete event to the provider's handler. Comments and
  * unknown fields are skipped, as the SSE rules say.
  */
-public final class SseDecoder implements StreamDecoder {
+public final class SseDecoder extends LineFramedDecoder {
 
     /** One provider's reading of its events. */
     public interface EventHandler {
@@ -18,7 +16,6 @@ public final class SseDecoder implements StreamDecoder {
     }
 
     private final EventHandler handler;
-    private final LineSplitter lines = new LineSplitter(this::onLine);
     private String event;
     private StringBuilder data;
 
@@ -27,23 +24,17 @@ public final class SseDecoder implements StreamDecoder {
     }
 
     @Override
-    public void feed(byte[] bytes) {
-        lines.feed(bytes);
+    void bodyEnded() {
+        dispatch(); // an event the body ended without its blank line
     }
 
     @Override
-    public void end() {
-        String tail = lines.remainder();
-        if (tail != null) {
-            onLine(tail);
-        }
-        dispatch();
-        if (!handler.complete()) {
-            throw StreamFailure.cut();
-        }
+    boolean endMarkerSeen() {
+        return handler.complete();
     }
 
-    private void onLine(String line) {
+    @Override
+    void onLine(String line) {
         if (line.isEmpty()) {
             dispatch();
             return;

@@ -16,6 +16,17 @@ public record UpstreamRequest(String method, String path, Map<String, String> he
         return new UpstreamRequest("POST", path, headers, body);
     }
 
+    /** The header of a Bearer-key API (OpenAI's kind, Cohere). */
+    static Map<String, String> bearer(String apiKey) {
+        return Map.of("Authorization", "Bearer " + apiKey);
+    }
+
+    /** The headers of a JSON request to a Bearer-key API whose answer streams as SSE. */
+    static Map<String, String> bearerStream(String apiKey) {
+        return Map.of("Authorization", "Bearer " + apiKey, "Content-Type", "application/json",
+                "Accept", "text/event-stream");
+    }
+
     public static UpstreamRequest get(String path, Map<String, String> headers) {
         return new UpstreamRequest("GET", path, headers, null);
     }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.cortex.chat.ChatMessage;
 import dev.cortex.chat.Json;
+import dev.cortex.failure.StreamFailure;
 
 /** Small JSON-building steps that several providers' wire formats share. */
 final class WireJson {
@@ -18,6 +19,24 @@ final class WireJson {
     }
 
     /** {@code [{"role":..,"content":..}]}, the message list of OpenAI-shaped APIs (Groq, Cohere v2, Ollama). */
+    /** One SSE event's data as JSON; anything else is a malformed stream. */
+    static JsonNode event(String data) {
+        try {
+            return Json.parse(data);
+        } catch (IOException e) {
+            throw StreamFailure.malformed("a stream event is not JSON");
+        }
+    }
+
+    /** The start every role-and-content chat body shares (OpenAI, Cohere v2, Ollama): model, messages, streaming. */
+    static ObjectNode streamingChat(String model, List<ChatMessage> messages) {
+        ObjectNode body = Json.object();
+        body.put("model", model);
+        putMessages(body, messages);
+        body.put("stream", true);
+        return body;
+    }
+
     static void putMessages(ObjectNode body, List<ChatMessage> messages) {
         ArrayNode out = body.putArray("messages");
         for (ChatMessage m : messages) {
