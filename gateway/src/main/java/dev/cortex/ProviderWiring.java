@@ -114,7 +114,7 @@ final class ProviderWiring {
 
     private OllamaModels ollamaModels(ProviderSettings s) {
         ProviderSettings.LocalModels local = s.localModels();
-        return new OllamaModels(new OllamaClient(s.baseUrl(), local.loadTimeout()), s.modelList(),
+        return new OllamaModels(s.name(), new OllamaClient(s.baseUrl(), local.loadTimeout()), s.modelList(),
                 local.maxMemoryMb(), Set.copyOf(local.criticalModels()), local.criticalMaxSizeMb(),
                 local.keepAlive(), local.loadTimeout());
     }

@@ -23,7 +23,7 @@ public interface ChatApi {
 
     ErrorBodies errors();
 
-    /** One model a provider serves. */
-    record ModelEntry(String provider, String id, long sizeBytes) {
+    /** One model a provider serves; {@code local} when an Ollama server holds its weights. */
+    record ModelEntry(String provider, String id, long sizeBytes, boolean local) {
     }
 }

@@ -9,6 +9,7 @@ import org.apache.camel.Processor;
 
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderRegistry;
+import dev.cortex.provider.ProviderSettings;
 
 /** {@code GET /v1/models} and {@code GET /api/tags}: the union of the models the enabled providers serve. */
 public final class ModelListing implements Processor {
@@ -26,7 +27,8 @@ public final class ModelListing implements Processor {
         List<ChatApi.ModelEntry> models = new ArrayList<>();
         for (Provider p : providers.all()) {
             if (p.enabled()) {
-                p.models().models().forEach(m -> models.add(new ChatApi.ModelEntry(p.name(), m, p.models().sizeBytes(m))));
+                p.models().models().forEach(m -> models.add(new ChatApi.ModelEntry(p.name(), m, p.models().sizeBytes(m),
+                        p.settings().kind() == ProviderSettings.Kind.OLLAMA)));
             }
         }
         Message out = exchange.getMessage();

@@ -101,7 +101,7 @@ public final class OllamaApi implements ChatApi {
             e.put("size", m.sizeBytes());
             e.put("digest", "");
             ObjectNode details = e.putObject("details");
-            details.put("format", "ollama".equals(m.provider()) ? "gguf" : "api");
+            details.put("format", m.local() ? "gguf" : "api");
             details.put("family", m.provider());
         }
         return Json.bytes(body);

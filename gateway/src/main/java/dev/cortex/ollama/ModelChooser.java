@@ -16,17 +16,22 @@ final class ModelChooser {
 
     private static final Pattern FAMILY = Pattern.compile("^([a-zA-Z]+)");
 
+    private final String prefix;
     private final List<String> configured;
 
-    /** @param configured canonical names of the configured models, the default first */
-    ModelChooser(List<String> configured) {
+    /**
+     * @param provider   the provider's name: a request may name a model as {@code <provider>/<model>}
+     * @param configured canonical names of the configured models, the default first
+     */
+    ModelChooser(String provider, List<String> configured) {
+        this.prefix = provider + "/";
         this.configured = configured;
     }
 
     String choose(ModelPicture now, String requested) {
         if (requested != null && !requested.isBlank()) {
             String name = OllamaModels.canonical(
-                    requested.startsWith("ollama/") ? requested.substring("ollama/".length()) : requested);
+                    requested.startsWith(prefix) ? requested.substring(prefix.length()) : requested);
             if (now.installed().containsKey(name)) {
                 return name;
             }

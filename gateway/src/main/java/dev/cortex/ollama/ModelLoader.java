@@ -37,6 +37,7 @@ final class ModelLoader implements AutoCloseable {
     /** Loads are few (one per model at a time) and mostly wait on Ollama: two let a small model load beside a big one. */
     private static final int LOADER_THREADS = 2;
 
+    private final String provider;
     private final OllamaClient client;
     private final AtomicReference<ModelPicture> picture;
     private final long budgetBytes;
@@ -50,8 +51,9 @@ final class ModelLoader implements AutoCloseable {
     private final ExecutorService threads = loaderThreads();
 
     /** @param picture the manager's picture of Ollama: read for sizes, changed as models load and unload */
-    ModelLoader(OllamaClient client, AtomicReference<ModelPicture> picture, long budgetBytes, String keepAlive,
-                Duration loadTimeout) {
+    ModelLoader(String provider, OllamaClient client, AtomicReference<ModelPicture> picture, long budgetBytes,
+                String keepAlive, Duration loadTimeout) {
+        this.provider = provider;
         this.client = client;
         this.picture = picture;
         this.budgetBytes = budgetBytes;
@@ -87,7 +89,7 @@ final class ModelLoader implements AutoCloseable {
         try {
             load = loading.computeIfAbsent(model, m -> CompletableFuture.runAsync(() -> load(m, staying), threads));
         } catch (RejectedExecutionException stopped) {
-            throw new ProviderFailure("ollama", "stopping", null, null);
+            throw new ProviderFailure(provider, "stopping", null, null);
         }
         // forget the load once done; attached outside computeIfAbsent, since a quick load may already be complete
         load.whenComplete((ok, error) -> loading.remove(model, load));
@@ -100,12 +102,12 @@ final class ModelLoader implements AutoCloseable {
         } catch (ExecutionException e) {
             String label = e.getCause() instanceof InsufficientMemory ? "insufficient_memory" : "load_failed";
             LOG.warn("Ollama could not load {}: {}", model, e.getCause().getMessage());
-            throw new ProviderFailure("ollama", label, null, null);
+            throw new ProviderFailure(provider, label, null, null);
         } catch (TimeoutException e) {
-            throw new ProviderFailure("ollama", "load_timeout", null, null);
+            throw new ProviderFailure(provider, "load_timeout", null, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ProviderFailure("ollama", "load_interrupted", null, null);
+            throw new ProviderFailure(provider, "load_interrupted", null, null);
         }
     }
 

@@ -37,14 +37,15 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
     private final ModelLoader loader;
     private volatile boolean known; // whether Ollama ever listed its installed models
 
-    public OllamaModels(OllamaClient client, List<String> configured, long budgetMb, Set<String> criticalNames,
+    /** @param provider the name of the provider this server is (provider.<name>.*) */
+    public OllamaModels(String provider, OllamaClient client, List<String> configured, long budgetMb, Set<String> criticalNames,
                         long criticalMaxMb, String keepAlive, Duration loadTimeout) {
         this.client = client;
         this.configured = configured.stream().map(OllamaModels::canonical).toList();
         this.criticalNames = criticalNames.stream().map(OllamaModels::canonical).collect(Collectors.toSet());
         this.criticalMaxBytes = criticalMaxMb * MB;
-        this.chooser = new ModelChooser(this.configured);
-        this.loader = new ModelLoader(client, picture, budgetMb * MB, keepAlive, loadTimeout);
+        this.chooser = new ModelChooser(provider, this.configured);
+        this.loader = new ModelLoader(provider, client, picture, budgetMb * MB, keepAlive, loadTimeout);
     }
 
     /** {@code llama3.2} and {@code llama3.2:latest} are one model. */

@@ -58,7 +58,7 @@ class OllamaModelsTest {
     }
 
     private OllamaModels manager(Duration loadTimeout, long budgetMb, Set<String> critical, String... configured) {
-        OllamaModels m = new OllamaModels(new OllamaClient(ollama.baseUrl(), loadTimeout), List.of(configured),
+        OllamaModels m = new OllamaModels("ollama", new OllamaClient(ollama.baseUrl(), loadTimeout), List.of(configured),
                 budgetMb, critical, 1024, "30m", loadTimeout);
         managers.add(m);
         return m;
