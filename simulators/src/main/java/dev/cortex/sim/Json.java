@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The simulators' Jackson mapper: they share nothing with the gateway, not even its JSON helpers. */
@@ -19,9 +20,22 @@ final class Json {
         return MAPPER.createObjectNode();
     }
 
+    static ArrayNode array() {
+        return MAPPER.createArrayNode();
+    }
+
     static byte[] bytes(JsonNode node) {
         try {
             return MAPPER.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One line of JSON, as it goes inside a frame. */
+    static String text(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
