@@ -1,6 +1,5 @@
 package dev.cortex.sim;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -65,8 +64,7 @@ final class CohereWire implements ChatWire {
                 last = text;
             }
         }
-        List<String> stop = new ArrayList<>();
-        body.path("stop_sequences").forEach(s -> stop.add(s.asText()));
+        List<String> stop = Json.strings(body.path("stop_sequences"));
         JsonNode max = body.path("max_tokens");
         return new ChatRequest(body.get("model").asText(), body.path("stream").asBoolean(false), last, prompt,
                 max.isNumber() ? max.asInt() : null, stop, body);

@@ -1,6 +1,5 @@
 package dev.cortex.sim;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -93,8 +92,7 @@ final class GeminiWire implements ChatWire {
         JsonNode config = body.has("generationConfig") ? body.get("generationConfig") : body.path("generation_config");
         JsonNode max = config.has("maxOutputTokens") ? config.get("maxOutputTokens") : config.path("max_output_tokens");
         JsonNode stops = config.has("stopSequences") ? config.get("stopSequences") : config.path("stop_sequences");
-        List<String> stop = new ArrayList<>();
-        stops.forEach(s -> stop.add(s.asText()));
+        List<String> stop = Json.strings(stops);
         return new ChatRequest(model, path.endsWith(":streamGenerateContent"), last, prompt,
                 max.isNumber() && max.asInt() > 0 ? max.asInt() : null, stop, body);
     }

@@ -1,7 +1,6 @@
 package dev.cortex.sim;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,13 +100,7 @@ final class GroqWire implements ChatWire {
             }
         }
         JsonNode max = body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
-        List<String> stop = new ArrayList<>();
-        JsonNode s = body.path("stop");
-        if (s.isTextual()) {
-            stop.add(s.asText());
-        } else {
-            s.forEach(e -> stop.add(e.asText()));
-        }
+        List<String> stop = Json.strings(body.path("stop"));
         return new ChatRequest(body.get("model").asText(), body.path("stream").asBoolean(false), last, prompt,
                 max != null && max.isNumber() ? max.asInt() : null, stop, body);
     }

@@ -2,6 +2,8 @@ package dev.cortex.sim;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,6 +41,17 @@ final class Json {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A field that holds one string or a list of them (as {@code stop} may), as a list. */
+    static List<String> strings(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        if (node.isTextual()) {
+            out.add(node.asText());
+        } else {
+            node.forEach(e -> out.add(e.asText()));
+        }
+        return out;
     }
 
     static JsonNode parse(byte[] bytes) throws IOException {

@@ -168,8 +168,7 @@ final class OllamaModels {
                 out.put("response", "").put("done", true).put("done_reason", "load");
             } else {
                 JsonNode max = body.path("options").path("num_predict");
-                List<String> stop = new ArrayList<>();
-                body.path("options").path("stop").forEach(s -> stop.add(s.asText()));
+                List<String> stop = Json.strings(body.path("options").path("stop"));
                 Generation g = Generation.of(sim.knobs().replyFor(prompt), max.isNumber() && max.asInt() >= 0 ? max.asInt() : null, stop);
                 out.put("response", g.text()).put("done", true)
                         .put("done_reason", g.finish() == Generation.Finish.LENGTH ? "length" : "stop")

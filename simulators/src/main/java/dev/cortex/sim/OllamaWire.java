@@ -1,7 +1,6 @@
 package dev.cortex.sim;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,8 +77,7 @@ final class OllamaWire implements ChatWire {
         }
         JsonNode options = body.path("options");
         JsonNode max = options.path("num_predict");
-        List<String> stop = new ArrayList<>();
-        options.path("stop").forEach(s -> stop.add(s.asText()));
+        List<String> stop = Json.strings(options.path("stop"));
         return new ChatRequest(canonical(body.get("model").asText()), body.path("stream").asBoolean(true), last, prompt,
                 max.isNumber() && max.asInt() >= 0 ? max.asInt() : null, stop, body);
     }
