@@ -43,7 +43,7 @@ final class ChatPlayer {
         }
         if (f instanceof Fault.Status || f instanceof Fault.RateLimited || f instanceof Fault.QuotaExhausted
                 || f instanceof Fault.InvalidKey || f instanceof Fault.ModelNotFound) {
-            sim.send(response, wire.refusal(f, chat.model()));
+            Loopback.send(response, wire.refusal(f, chat.model()));
             return;
         }
         Fault playing = f;
@@ -72,11 +72,11 @@ final class ChatPlayer {
             if (f instanceof Fault.CutAfter) {
                 request.connection().close();
             } else if (f instanceof Fault.ErrorEventAfter) {
-                sim.send(response, wire.refusal(new Fault.Status(500), chat.model()));
+                Loopback.send(response, wire.refusal(new Fault.Status(500), chat.model()));
             } else if (!(f instanceof Fault.StallAfter)) {
-                sim.later(first.toMillis(), () -> {
+                sim.loopback().later(first.toMillis(), () -> {
                     if (!response.closed()) {
-                        sim.send(response, new WireReply(200, wire.complete(answer)));
+                        Loopback.send(response, new WireReply(200, wire.complete(answer)));
                     }
                 });
             }
@@ -92,7 +92,7 @@ final class ChatPlayer {
         }
         long gap = (profile != null ? profile.chunkGap() : sim.knobs().chunkGap).toMillis();
         List<String> chunks = generation.chunks();
-        sim.later(first.toMillis(), () -> emit(request, answer, chunks, 0, gap, f));
+        sim.loopback().later(first.toMillis(), () -> emit(request, answer, chunks, 0, gap, f));
     }
 
     private void emit(HttpServerRequest request, ChatWire.Answer answer, List<String> chunks, int index, long gap, Fault f) {

@@ -158,7 +158,7 @@ final class GeminiWire implements ChatWire {
         if (fault instanceof Fault.RateLimited r) {
             long seconds = Math.max(0, (long) Math.ceil(r.retryAfter().toMillis() / 1000.0));
             return new WireReply(429, error(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your "
-                    + "plan and billing details. Please retry in " + ProviderSimulator.seconds(r.retryAfter()) + ".",
+                    + "plan and billing details. Please retry in " + WireReply.seconds(r.retryAfter()) + ".",
                     quotaDetails("GenerateRequestsPerMinutePerProjectPerModel-FreeTier", seconds + "s")));
         }
         if (fault instanceof Fault.QuotaExhausted) {

@@ -147,7 +147,7 @@ final class GroqWire implements ChatWire {
             long seconds = Math.max(0, (long) Math.ceil(r.retryAfter().toMillis() / 1000.0));
             return new WireReply(429, Map.of("retry-after", Long.toString(seconds)), error("Rate limit reached for model `"
                     + model + "` in organization `org_sim` service tier `on_demand` on tokens per minute (TPM): Limit 6000, "
-                    + "Used 5900, Requested 400. Please try again in " + ProviderSimulator.seconds(r.retryAfter())
+                    + "Used 5900, Requested 400. Please try again in " + WireReply.seconds(r.retryAfter())
                     + ". Visit https://console.groq.com/docs/rate-limits for more information.", "tokens", "rate_limit_exceeded"));
         }
         if (fault instanceof Fault.QuotaExhausted) {

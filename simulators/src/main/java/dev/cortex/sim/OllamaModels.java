@@ -122,12 +122,12 @@ final class OllamaModels {
         return new WireReply(200, out);
     }
 
-    void pull(HttpServerResponse response, JsonNode body, ProviderSimulator sim) {
+    void pull(HttpServerResponse response, JsonNode body) {
         String name = OllamaWire.canonical(body == null ? "" : body.path("model").asText(body.path("name").asText("")));
         Model m = pullable.get(name);
         pulls.incrementAndGet();
         if (m == null) {
-            sim.send(response, new WireReply(500, OllamaWire.error("pull model manifest: file does not exist")));
+            Loopback.send(response, new WireReply(500, OllamaWire.error("pull model manifest: file does not exist")));
             return;
         }
         response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/x-ndjson");
@@ -151,13 +151,13 @@ final class OllamaModels {
     void generate(HttpServerResponse response, JsonNode body, ProviderSimulator sim) {
         String model = OllamaWire.canonical(body == null ? "" : body.path("model").asText(""));
         if (!installed.containsKey(model)) {
-            sim.send(response, new WireReply(404, OllamaWire.error(OllamaWire.notFound(model))));
+            Loopback.send(response, new WireReply(404, OllamaWire.error(OllamaWire.notFound(model))));
             return;
         }
         JsonNode keepAlive = body.get("keep_alive");
         if (keepAlive != null && keepAlive(keepAlive).isZero()) {
             keep(model, keepAlive);
-            sim.send(response, new WireReply(200, Json.object().put("model", model).put("created_at", Instant.now().toString())
+            Loopback.send(response, new WireReply(200, Json.object().put("model", model).put("created_at", Instant.now().toString())
                     .put("response", "").put("done", true).put("done_reason", "unload")));
             return;
         }
@@ -174,7 +174,7 @@ final class OllamaModels {
                         .put("done_reason", g.finish() == Generation.Finish.LENGTH ? "length" : "stop")
                         .put("prompt_eval_count", Generation.words(prompt)).put("eval_count", g.tokens());
             }
-            sim.send(response, new WireReply(200, out));
+            Loopback.send(response, new WireReply(200, out));
         });
     }
 
@@ -185,7 +185,7 @@ final class OllamaModels {
         if (cold) {
             loads.incrementAndGet();
         }
-        sim.later(cold ? loadDelay.toMillis() : 0, () -> {
+        sim.loopback().later(cold ? loadDelay.toMillis() : 0, () -> {
             keep(model, keepAlive);
             then.run();
         });

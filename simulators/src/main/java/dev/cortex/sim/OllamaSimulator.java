@@ -134,16 +134,16 @@ public final class OllamaSimulator extends ProviderSimulator {
             return;
         }
         if (pathFault != null) {
-            send(request.response(), new OllamaWire().refusal(pathFault, "x"));
+            Loopback.send(request.response(), wire().refusal(pathFault, "x"));
             return;
         }
         switch (request.path()) {
             case "/" -> request.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("Ollama is running");
-            case "/api/tags" -> send(request.response(), new WireReply(200, state.list(false)));
-            case "/api/ps" -> send(request.response(), new WireReply(200, state.list(true)));
-            case "/api/show" -> send(request.response(), state.show(json(raw)));
-            case "/api/pull" -> state.pull(request.response(), json(raw), this);
-            case "/api/generate" -> state.generate(request.response(), json(raw), this);
+            case "/api/tags" -> Loopback.send(request.response(), new WireReply(200, state.list(false)));
+            case "/api/ps" -> Loopback.send(request.response(), new WireReply(200, state.list(true)));
+            case "/api/show" -> Loopback.send(request.response(), state.show(Loopback.json(raw)));
+            case "/api/pull" -> state.pull(request.response(), Loopback.json(raw));
+            case "/api/generate" -> state.generate(request.response(), Loopback.json(raw), this);
             default -> super.handle(request, raw);
         }
     }

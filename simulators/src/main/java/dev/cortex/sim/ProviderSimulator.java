@@ -2,14 +2,11 @@ package dev.cortex.sim;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 
 
 /**
@@ -17,7 +14,9 @@ import io.vertx.core.http.HttpServerResponse;
  * benchmarks. Strict as the provider is: it serves only its models (404 otherwise), refuses malformed requests with
  * 400, and bounds its answer by the request's max tokens and stop sequences. It answers with a configurable text,
  * plays back faults, holds requests on demand, and records what it received. The provider's wire format is a field
- * ({@link ChatWire}); the knobs, the serving and the observation live here, the playing in {@link ChatPlayer}.
+ * ({@link ChatWire}); this class is the public face, over the jobs done apart: {@link Loopback} serves,
+ * {@link Dispatch} takes requests in, {@link ChatPlayer} plays answers, {@link Knobs}, {@link Holds} and
+ * {@link Observations} keep the state.
  */
 public abstract class ProviderSimulator implements AutoCloseable {
 
@@ -220,7 +219,7 @@ public abstract class ProviderSimulator implements AutoCloseable {
         if (wire.isChat(request)) {
             dispatch.chat(request, raw);
         } else {
-            send(request.response(), wire.other(request, models()));
+            Loopback.send(request.response(), wire.other(request, models()));
         }
     }
 
@@ -234,15 +233,11 @@ public abstract class ProviderSimulator implements AutoCloseable {
         play.run();
     }
 
-    static JsonNode json(Buffer body) {
-        return Loopback.json(body);
-    }
-
-    void send(HttpServerResponse response, WireReply reply) {
-        Loopback.send(response, reply);
-    }
-
     // ---- for the player ----
+
+    ChatWire wire() {
+        return wire;
+    }
 
     Loopback loopback() {
         return loopback;
@@ -258,14 +253,5 @@ public abstract class ProviderSimulator implements AutoCloseable {
 
     Knobs knobs() {
         return knobs;
-    }
-
-    void later(long millis, Runnable action) {
-        loopback.later(millis, action);
-    }
-
-    /** Seconds as the providers write them in messages: "6.5s". */
-    static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%.3fs", d.toMillis() / 1000.0);
     }
 }

@@ -1,5 +1,7 @@
 package dev.cortex.sim;
 
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +25,11 @@ record WireReply(int status, Map<String, String> headers, JsonNode body) {
         WireReply reply() {
             return reply;
         }
+    }
+
+    /** Seconds as the providers write them in messages: "6.5s". */
+    static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.3fs", d.toMillis() / 1000.0);
     }
 
     Refused refused() {
