@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +15,6 @@ import dev.cortex.CortexServer;
 import dev.cortex.Http;
 import dev.cortex.sim.Fault;
 import dev.cortex.sim.GroqSimulator;
-import dev.cortex.sim.ProviderSimulator;
 import dev.cortex.sim.RecordedRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,8 +41,8 @@ class AddingAProviderTest {
         openRouter = (GroqSimulator) new GroqSimulator().start();
         groq.reply("groq answers");
         // OpenRouter's model names are its own: the simulator serves this one (and 404s any other)
-        openRouter.profile("meta-llama/llama-3.1-8b-instruct",
-                new ProviderSimulator.Profile(Duration.ZERO, Duration.ZERO, "openrouter answers", null));
+        openRouter.models("meta-llama/llama-3.1-8b-instruct");
+        openRouter.reply("openrouter answers");
         copyPolicy();
         Path providers = dir.resolve("routes/providers.camel.yaml");
         Files.writeString(providers, Files.readString(providers) + "- templatedRoute: { routeTemplateRef: provider, "

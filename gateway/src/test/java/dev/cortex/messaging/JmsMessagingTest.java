@@ -56,6 +56,9 @@ import dev.cortex.CortexServer;
 import dev.cortex.Http;
 import dev.cortex.LogCapture;
 import dev.cortex.chat.Json;
+import dev.cortex.sim.Fault;
+import dev.cortex.sim.GroqSimulator;
+import dev.cortex.sim.OllamaSimulator;
 
 /**
  * Request-reply over JMS against the real gateway and its embedded Artemis broker, with a plain JMS client
@@ -67,7 +70,8 @@ class JmsMessagingTest {
     private static final String REQUESTS = "cortex.requests";
     private static final String DEAD_LETTERS = "cortex.requests.DLQ";
 
-    private static ProviderStubs providers;
+    private static GroqSimulator groq;
+    private static OllamaSimulator ollama;
     private static CortexServer cortex;
     private static Connection client;
     private static Session session;
@@ -75,9 +79,10 @@ class JmsMessagingTest {
 
     @BeforeAll
     static void start() throws JMSException {
-        providers = new ProviderStubs("a");
-        Map<String, String> settings = new HashMap<>(providers.settings());
-        // time for a wait and a next round at its worst: 5 s for each stub provider, 10 s for a last-resort slot
+        groq = (GroqSimulator) new GroqSimulator().start();
+        ollama = startOllama();
+        Map<String, String> settings = new HashMap<>(settings(groq, ollama));
+        // time for a wait and a next round at its worst: 5 s for each simulated provider, 10 s for a last-resort slot
         settings.put("cortex.messaging.max-cooldown-wait-seconds", "30");
         cortex = CortexServer.start(settings);
         client = new ActiveMQConnectionFactory(brokerUrl()).createConnection();
@@ -94,12 +99,38 @@ class JmsMessagingTest {
         if (cortex != null) {
             cortex.close();
         }
-        providers.close();
+        groq.close();
+        ollama.close();
     }
 
     @BeforeEach
     void resetProviders() {
-        providers.reset();
+        groq.reset().fault(Fault.rateLimited(Duration.ofSeconds(1)));
+        ollama.reset();
+        answering(ollama);
+    }
+
+    /**
+     * Cortex settings: Groq (one key, always 429 with retry-after) first, then Ollama, which answers. Their total
+     * timeouts are short, as the simulators answer at once, so that a round of the chain at its worst (what a request
+     * waiting for a cooldown must still have time for) is seconds, not minutes.
+     */
+    static Map<String, String> settings(GroqSimulator groq, OllamaSimulator ollama) {
+        return Map.of("provider.ollama.base-url", ollama.baseUrl(), "provider.groq.base-url", groq.baseUrl(), "provider.groq.api-key", "gsk_test_key_1",
+                "provider.groq.timeout.total-ms", "5000", "provider.ollama.timeout.total-ms", "5000");
+    }
+
+    /**
+     * A started Ollama as these tests want it: it answers "answer to: {the last user message}", and holds the first
+     * request for each message containing "hold" until released (its redelivery is answered).
+     */
+    static OllamaSimulator answering(OllamaSimulator ollama) {
+        ollama.replyTo(text -> "answer to: " + text).holdOnce("hold");
+        return ollama;
+    }
+
+    static OllamaSimulator startOllama() {
+        return answering((OllamaSimulator) new OllamaSimulator().start());
     }
 
     private static String brokerUrl() {
@@ -121,8 +152,9 @@ class JmsMessagingTest {
         JsonNode body = json(reply);
         assertThat(body.path("object").asText()).isEqualTo("chat.completion");
         assertThat(body.path("choices").path(0).path("message").path("content").asText()).isEqualTo("answer to: Hello over JMS");
-        assertThat(body.path("usage").path("total_tokens").asInt()).isEqualTo(10);
-        assertThat(providers.groqCalls.get()).isEqualTo(1);
+        assertThat(body.path("usage").path("total_tokens").asInt()).as("Ollama's counts: words in, words out")
+                .isEqualTo(3 + 5); // "Hello over JMS", "answer to: Hello over JMS"
+        assertThat(groq.chatCalls()).isEqualTo(1);
         // no request property comes back, the key least of all
         assertThat(java.util.Collections.list(reply.getPropertyNames()))
                 .noneMatch(name -> name.toString().startsWith("Test")).doesNotContain("CortexDeadline");
@@ -131,7 +163,7 @@ class JmsMessagingTest {
     @Test
     @Order(2)
     void aRequestThatCannotBeServedGetsAnErrorReplyAndGoesToTheDeadLetterQueueWithTheReason() throws Exception {
-        int calls = providers.ollamaCalls.get();
+        int calls = ollama.chatCalls();
 
         String notJson = send(REQUESTS, "this is not JSON", Map.of());
         Message reply = receive(replies, notJson);
@@ -157,20 +189,20 @@ class JmsMessagingTest {
         assertThat(unanswerable.getStringProperty("CortexError")).contains("no JMSReplyTo");
         assertThat(((TextMessage) unanswerable).getText()).isEqualTo(chat("answer me, somewhere"));
 
-        assertThat(providers.ollamaCalls.get()).isEqualTo(calls);
+        assertThat(ollama.chatCalls()).isEqualTo(calls);
     }
 
     @Test
     @Order(3)
     void aRequestPastItsDeadlineIsNotSentToAnyProvider() throws Exception {
-        int calls = providers.ollamaCalls.get();
+        int calls = ollama.chatCalls();
         String late = send(REQUESTS, chat("too late"), Map.of("CortexDeadline", System.currentTimeMillis() - 1_000));
         Message reply = receive(replies, late);
         assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("504");
         assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("deadline_exceeded");
         assertThat(json(reply).path("error").path("message").asText()).contains("not sent to any provider");
-        assertThat(providers.ollamaCalls.get()).isEqualTo(calls);
-        assertThat(providers.seen("too late")).isZero();
+        assertThat(ollama.chatCalls()).isEqualTo(calls);
+        assertThat(ollama.chatCalls("too late")).isZero();
 
         String inTime = send(REQUESTS, chat("in time"), Map.of("CortexDeadline", Instant.now().plusSeconds(60).toString()));
         assertThat(receive(replies, inTime).getStringProperty("CortexStatus")).isEqualTo("200");
@@ -185,7 +217,7 @@ class JmsMessagingTest {
     @Test
     @Order(4)
     void concurrentRequestsEachGetTheirOwnAnswer() throws Exception {
-        providers.delay(300);
+        ollama.firstTokenDelay(Duration.ofMillis(300));
         Map<String, String> questions = new LinkedHashMap<>();
         for (int i = 0; i < 24; i++) {
             String question = "question #" + i;
@@ -202,44 +234,44 @@ class JmsMessagingTest {
                         .isEqualTo("answer to: " + question);
             }
         }
-        assertThat(providers.maxInFlight.get()).as("requests served at the same time").isGreaterThan(1);
+        assertThat(ollama.maxInFlight()).as("requests served at the same time").isGreaterThan(1);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(24 * 300));
     }
 
     @Test
     @Order(5)
     void whenEveryProviderRefusesTheRequestWaitsForTheFirstCooldownAndIsAskedAgain() throws Exception {
-        providers.failNext(1); // Ollama: 503 once; Groq: 429, retry after 1 s
+        ollama.faultOnce(Fault.status(503)); // Ollama: 503 once; Groq: 429, retry after 1 s
         long start = System.nanoTime();
         String id = send(REQUESTS, chat("patience"), Map.of());
         Message reply = receive(replies, id);
         assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
         assertThat(reply.getStringProperty("CortexAttempts"))
                 .matches("groq:(429|cooling),ollama:503,groq:(429|cooling),ollama:ok");
-        assertThat(providers.seen("patience")).isEqualTo(2);
+        assertThat(ollama.chatCalls("patience")).isEqualTo(2);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(200));
     }
 
     @Test
     @Order(6)
     void aRequestAskedAgainAfterACooldownKeepsTheProvidersItNamed() throws Exception {
-        providers.failNext(1); // Ollama: 503 once; Groq: 429, retry after 1 s
-        int groqCalls = providers.groqCalls.get();
+        ollama.faultOnce(Fault.status(503)); // Ollama: 503 once; Groq: 429, retry after 1 s
+        int groqCalls = groq.chatCalls();
         String id = send(REQUESTS, chat("in my order, please", "\"providers\":[\"ollama\",\"groq\"]"), Map.of());
         Message reply = receive(replies, id);
         assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
         // the second round asks Ollama first again, as the request said (the default order starts with Groq); Groq may
         // still be cooling from an earlier test when the first round reaches it, and is then passed over unasked
         assertThat(reply.getStringProperty("CortexAttempts")).matches("ollama:503,groq:(429|cooling),ollama:ok");
-        assertThat(providers.groqCalls.get() - groqCalls).isLessThanOrEqualTo(1);
-        assertThat(providers.seen("in my order, please")).isEqualTo(2);
+        assertThat(groq.chatCalls() - groqCalls).isLessThanOrEqualTo(1);
+        assertThat(ollama.chatCalls("in my order, please")).isEqualTo(2);
     }
 
     @Test
     @Order(7)
     void whenEveryProviderRefusesBeyondTheDeadlineTheReplyIsAnErrorWithEachReason() throws Exception {
-        providers.failNext(100);
-        providers.groqRetryAfter(30);
+        ollama.faultNext(100, Fault.status(503));
+        groq.fault(Fault.rateLimited(Duration.ofSeconds(30)));
         String id = send(REQUESTS, chat("no luck"), Map.of("CortexDeadline", System.currentTimeMillis() + 2_000));
         Message reply = receive(replies, id);
         assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("503");
@@ -254,15 +286,15 @@ class JmsMessagingTest {
     void aGatewayStoppedMidRequestLeavesItToTheBrokerAndAnotherInstanceAnswersIt() throws Exception {
         // two more gateways share a queue on this broker, as instances with JMS_URL set would
         String shared = "cortex.requests.shared";
-        try (ProviderStubs ollama = new ProviderStubs("b")) {
+        try (OllamaSimulator ollama = startOllama()) {
             Map<String, String> settings = Map.of("cortex.jms.url", brokerUrl(), "cortex.jms.request-queue", shared,
-                    "provider.ollama.base-url", ollama.url());
+                    "provider.ollama.base-url", ollama.baseUrl());
             CortexServer first = CortexServer.start(settings);
             CortexServer second = null;
             try {
                 assertThat(first.context().getRegistry().lookupByName("jmsBroker")).isNull(); // JMS_URL: no broker of its own
                 String id = send(shared, chat("please hold this one"), Map.of());
-                assertThat(ollama.awaitHeld(20)).as("the first gateway took the request").isTrue();
+                await("the first gateway took the request").atMost(Duration.ofSeconds(20)).until(() -> ollama.heldCalls() > 0);
                 second = CortexServer.start(settings);
 
                 long stopping = System.nanoTime();
@@ -274,7 +306,7 @@ class JmsMessagingTest {
                 assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
                 assertThat(json(reply).path("choices").path(0).path("message").path("content").asText())
                         .isEqualTo("answer to: please hold this one");
-                assertThat(ollama.seen("please hold this one")).isEqualTo(2);
+                assertThat(ollama.chatCalls("please hold this one")).isEqualTo(2);
             } finally {
                 ollama.releaseHeld();
                 if (first != null) {
@@ -290,12 +322,12 @@ class JmsMessagingTest {
     @Test
     @Order(8)
     void aCallerThatGaveUpIsNotAnsweredTwice() throws Exception {
-        GaveUp caller = sendAndGiveUp(brokerUrl(), providers, "please hold, nobody waits for this");
+        GaveUp caller = sendAndGiveUp(brokerUrl(), ollama, "please hold, nobody waits for this");
         // The embedded broker lets Cortex's reply re-create the deleted temporary queue (on Cortex's own connection,
         // so the reply goes when that closes): the send succeeds, and the request ends as answered. On a broker that
         // creates no queue on demand the reply fails instead: the next test.
         await().atMost(Duration.ofSeconds(20)).until(() -> messageCount(brokerUrl(), REQUESTS) == 0); // acknowledged
-        assertThat(providers.seen("please hold, nobody waits for this")).isEqualTo(1);
+        assertThat(ollama.chatCalls("please hold, nobody waits for this")).isEqualTo(1);
         try (MessageConsumer dead = session.createConsumer(session.createQueue(DEAD_LETTERS),
                 "CortexCorrelationId = '" + caller.id() + "'")) {
             assertThat(dead.receiveNoWait()).as("a dead letter").isNull(); // it would have been sent in the same transaction
@@ -308,9 +340,9 @@ class JmsMessagingTest {
         // a hardened external broker: no queue is created on demand, so a reply to a closed temporary queue fails
         int port = CortexServer.freePort();
         EmbeddedActiveMQ external = hardenedBroker(port);
-        try (ProviderStubs ollama = new ProviderStubs("hardened"); LogCapture logs = new LogCapture()) {
+        try (OllamaSimulator ollama = startOllama(); LogCapture logs = new LogCapture()) {
             CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port,
-                    "provider.ollama.base-url", ollama.url()));
+                    "provider.ollama.base-url", ollama.baseUrl()));
             try {
                 String id = sendAndGiveUp("tcp://127.0.0.1:" + port, ollama, "please hold, nobody waits for this").id();
                 // the reply had nowhere to go: the request is done, not delivered again to ask the providers for nobody
@@ -319,7 +351,7 @@ class JmsMessagingTest {
                 // the request is acknowledged (the log line comes just before the commit) and not delivered again
                 await().atMost(Duration.ofSeconds(5))
                         .until(() -> external.getActiveMQServer().locateQueue(REQUESTS).getMessageCount() == 0);
-                assertThat(ollama.seen("please hold, nobody waits for this")).isEqualTo(1);
+                assertThat(ollama.chatCalls("please hold, nobody waits for this")).isEqualTo(1);
                 assertThat(external.getActiveMQServer().locateQueue(DEAD_LETTERS).getMessageCount()).isZero();
             } finally {
                 gateway.close();
@@ -352,7 +384,7 @@ class JmsMessagingTest {
      * Sends a request whose JMSReplyTo is a temporary queue, waits until the provider holds it, then closes the
      * connection (which deletes the temporary queue) before letting the provider answer: the caller gave up.
      */
-    private static GaveUp sendAndGiveUp(String url, ProviderStubs ollama, String text) throws Exception {
+    private static GaveUp sendAndGiveUp(String url, OllamaSimulator ollama, String text) throws Exception {
         String id = UUID.randomUUID().toString();
         String replyQueue;
         try (Connection impatient = new ActiveMQConnectionFactory(url).createConnection()) {
@@ -363,7 +395,7 @@ class JmsMessagingTest {
             request.setJMSReplyTo(replies);
             request.setJMSCorrelationID(id);
             s.createProducer(s.createQueue(REQUESTS)).send(request);
-            assertThat(ollama.awaitHeld(20)).as("the provider has the request").isTrue();
+            await("the provider has the request").atMost(Duration.ofSeconds(20)).until(() -> ollama.heldCalls() > 0);
         }
         ollama.releaseHeld();
         return new GaveUp(id, replyQueue);
@@ -395,8 +427,8 @@ class JmsMessagingTest {
     void theEmbeddedBrokerKeepsARequestInterruptedByAStopAndTheRestartedGatewayAnswersIt() throws Exception {
         Path journal = Files.createTempDirectory("cortex-journal-");
         String port = Integer.toString(CortexServer.freePort());
-        try (ProviderStubs ollama = new ProviderStubs("restart")) {
-            Map<String, String> settings = Map.of("provider.ollama.base-url", ollama.url(), "cortex.jms.broker.port", port,
+        try (OllamaSimulator ollama = startOllama()) {
+            Map<String, String> settings = Map.of("provider.ollama.base-url", ollama.baseUrl(), "cortex.jms.broker.port", port,
                     "cortex.jms.broker.persistent", "true", "cortex.jms.broker.data-dir", journal.toString());
             String url = "tcp://127.0.0.1:" + port;
             CortexServer gateway = CortexServer.start(settings);
@@ -408,7 +440,7 @@ class JmsMessagingTest {
                 id = UUID.randomUUID().toString();
                 request.setJMSCorrelationID(id);
                 s.createProducer(s.createQueue(REQUESTS)).send(request);
-                assertThat(ollama.awaitHeld(20)).isTrue();
+                await().atMost(Duration.ofSeconds(20)).until(() -> ollama.heldCalls() > 0);
             } finally {
                 gateway.close(); // mid-request: the broker goes down with it
             }
@@ -421,7 +453,7 @@ class JmsMessagingTest {
                         .receive(20_000);
                 assertThat(reply).as("the reply after the restart").isNotNull();
                 assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
-                assertThat(ollama.seen("please hold across a restart")).isEqualTo(2);
+                assertThat(ollama.chatCalls("please hold across a restart")).isEqualTo(2);
             } finally {
                 ollama.releaseHeld();
                 gateway.close();
@@ -436,7 +468,7 @@ class JmsMessagingTest {
     @Test
     @Order(14)
     void anObjectMessageIsNeverDeserializedAndGoesToTheDeadLetterQueueWithTheReason() throws Exception {
-        int calls = providers.ollamaCalls.get();
+        int calls = ollama.chatCalls();
         String id = UUID.randomUUID().toString();
         try (MessageProducer producer = session.createProducer(session.createQueue(REQUESTS))) {
             ObjectMessage request = session.createObjectMessage(new Tripwire()); // serialized here, by the sender
@@ -458,7 +490,7 @@ class JmsMessagingTest {
         // and should anything ask the client for an object, it refuses to deserialize any class
         assertThat(cortex.bean("jmsConnectionFactory", ActiveMQConnectionFactory.class).getDeserializationDenyList())
                 .isEqualTo("*");
-        assertThat(providers.ollamaCalls.get()).isEqualTo(calls);
+        assertThat(ollama.chatCalls()).isEqualTo(calls);
     }
 
     @Test
@@ -466,10 +498,10 @@ class JmsMessagingTest {
     void onABrokerWithoutTheReplyQueueTheRequestGoesToTheDeadLetterQueueOnceAndIsAcknowledged() throws Exception {
         int port = CortexServer.freePort();
         EmbeddedActiveMQ external = hardenedBroker(port);
-        try (ProviderStubs ollama = new ProviderStubs("no-reply-queue");
+        try (OllamaSimulator ollama = startOllama();
              Connection caller = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port).createConnection()) {
             CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port,
-                    "provider.ollama.base-url", ollama.url()));
+                    "provider.ollama.base-url", ollama.baseUrl()));
             try {
                 caller.start();
                 Session s = caller.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -490,7 +522,7 @@ class JmsMessagingTest {
                 assertThat(((TextMessage) dead).getText()).isEqualTo(chat("reply to a missing queue"));
                 // the dead letter was sent in the request's transaction: now that it is visible, the request is acknowledged
                 assertThat(external.getActiveMQServer().locateQueue(REQUESTS).getMessageCount()).isZero();
-                assertThat(ollama.seen("reply to a missing queue")).isEqualTo(1);
+                assertThat(ollama.chatCalls("reply to a missing queue")).isEqualTo(1);
             } finally {
                 gateway.close();
             }
@@ -503,9 +535,9 @@ class JmsMessagingTest {
     @Order(16)
     void aRequestWhoseTimeToLivePassedBeforeCortexReadItIsAnswered504AndSentToNoProvider() throws Exception {
         String queue = "cortex.requests.expiring";
-        try (ProviderStubs ollama = new ProviderStubs("ttl")) {
+        try (OllamaSimulator ollama = startOllama()) {
             CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", brokerUrl(),
-                    "cortex.jms.request-queue", queue, "provider.ollama.base-url", ollama.url()));
+                    "cortex.jms.request-queue", queue, "provider.ollama.base-url", ollama.baseUrl()));
             try {
                 // Artemis never hands over a message that has already expired: the broker moves it to its expiry
                 // queue, and the client library drops one that expires on its way. So a request expires "in Cortex's
@@ -529,7 +561,7 @@ class JmsMessagingTest {
                 assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("504");
                 assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("deadline_exceeded");
                 assertThat(json(reply).path("error").path("message").asText()).contains("not sent to any provider");
-                assertThat(ollama.ollamaCalls.get()).isZero();
+                assertThat(ollama.chatCalls()).isZero();
             } finally {
                 gateway.close();
             }
@@ -561,14 +593,17 @@ class JmsMessagingTest {
 
     // --- a plain JMS client ---
 
+    /**
+     * A chat request naming no model: it follows the chain's own order, Groq first (a request naming one of Ollama's
+     * models would go to Ollama first, once Cortex has read Ollama's model list), and Ollama answers with its default.
+     */
     static String chat(String text) {
-        return "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":" + Json.MAPPER.valueToTree(text) + "}]}";
+        return "{\"messages\":[{\"role\":\"user\",\"content\":" + Json.MAPPER.valueToTree(text) + "}]}";
     }
 
     /** A chat request with more fields, e.g. {@code "providers":["ollama","groq"]}. */
     static String chat(String text, String fields) {
-        return "{\"model\":\"llama3.2\"," + fields + ",\"messages\":[{\"role\":\"user\",\"content\":"
-                + Json.MAPPER.valueToTree(text) + "}]}";
+        return "{" + fields + ",\"messages\":[{\"role\":\"user\",\"content\":" + Json.MAPPER.valueToTree(text) + "}]}";
     }
 
     private static String send(String queue, String body, Map<String, Object> properties) throws JMSException {

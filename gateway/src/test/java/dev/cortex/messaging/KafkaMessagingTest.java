@@ -36,6 +36,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.cortex.CortexServer;
 import dev.cortex.chat.Json;
+import dev.cortex.sim.Fault;
+import dev.cortex.sim.GroqSimulator;
+import dev.cortex.sim.OllamaSimulator;
 
 /**
  * Request-reply over Kafka against the real gateway and a single-node Kafka (KRaft) in this JVM: requests name
@@ -50,7 +53,8 @@ class KafkaMessagingTest {
     private static final String SHARED_REQUESTS = "shared.requests";
 
     private static KafkaBroker kafka;
-    private static ProviderStubs providers;
+    private static GroqSimulator groq;
+    private static OllamaSimulator ollama;
     private static CortexServer cortex;
     private static KafkaClient client;
     private static int sentToRequests;
@@ -59,8 +63,9 @@ class KafkaMessagingTest {
     static void start() throws Exception {
         kafka = KafkaBroker.start();
         kafka.createTopics(Map.of(REQUESTS, 4, REPLIES, 2, DEAD_LETTERS, 1, SHARED_REQUESTS, 4, "cortex.replies", 1));
-        providers = new ProviderStubs("a");
-        Map<String, String> settings = new HashMap<>(providers.settings());
+        groq = (GroqSimulator) new GroqSimulator().start();
+        ollama = JmsMessagingTest.startOllama();
+        Map<String, String> settings = new HashMap<>(JmsMessagingTest.settings(groq, ollama));
         settings.putAll(kafkaSettings());
         settings.put("cortex.messaging.max-cooldown-wait-seconds", "10");
         cortex = CortexServer.start(settings);
@@ -86,8 +91,11 @@ class KafkaMessagingTest {
         if (cortex != null) {
             cortex.close();
         }
-        if (providers != null) {
-            providers.close();
+        if (groq != null) {
+            groq.close();
+        }
+        if (ollama != null) {
+            ollama.close();
         }
         if (kafka != null) {
             kafka.close();
@@ -96,7 +104,9 @@ class KafkaMessagingTest {
 
     @BeforeEach
     void resetProviders() {
-        providers.reset();
+        groq.reset().fault(Fault.rateLimited(Duration.ofSeconds(1)));
+        ollama.reset();
+        JmsMessagingTest.answering(ollama);
     }
 
     @Test
@@ -121,7 +131,7 @@ class KafkaMessagingTest {
     @Test
     @Order(2)
     void aRequestThatCannotBeServedGetsAnErrorReplyAndGoesToTheDeadLetterTopicWithTheReason() throws Exception {
-        int calls = providers.ollamaCalls.get();
+        int calls = ollama.chatCalls();
 
         String notJson = request("key-2", "{\"messages\": [", Map.of());
         ConsumerRecord<String, byte[]> reply = client.await(REPLIES, notJson);
@@ -148,26 +158,26 @@ class KafkaMessagingTest {
         sentToRequests++;
         assertThat(header(client.await(DEAD_LETTERS, badTopic), "CortexError")).contains("not name a valid Kafka topic");
 
-        assertThat(providers.ollamaCalls.get()).isEqualTo(calls);
+        assertThat(ollama.chatCalls()).isEqualTo(calls);
     }
 
     @Test
     @Order(3)
     void aRequestPastItsDeadlineIsNotSentToAnyProvider() throws Exception {
-        int calls = providers.ollamaCalls.get();
+        int calls = ollama.chatCalls();
         String late = request("key-6", JmsMessagingTest.chat("too late"),
                 Map.of("CortexDeadline", Long.toString(System.currentTimeMillis() - 1)));
         ConsumerRecord<String, byte[]> reply = client.await(REPLIES, late);
         assertThat(header(reply, "CortexStatus")).isEqualTo("504");
         assertThat(header(reply, "CortexErrorCode")).isEqualTo("deadline_exceeded");
-        assertThat(providers.ollamaCalls.get()).isEqualTo(calls);
+        assertThat(ollama.chatCalls()).isEqualTo(calls);
         assertThat(client.poll(DEAD_LETTERS, late, 200)).isNull();
     }
 
     @Test
     @Order(4)
     void concurrentRequestsEachGetTheirOwnAnswer() throws Exception {
-        providers.delay(300);
+        ollama.firstTokenDelay(Duration.ofMillis(300));
         Map<String, String> questions = new LinkedHashMap<>();
         for (int i = 0; i < 16; i++) {
             String question = "question #" + i;
@@ -180,7 +190,7 @@ class KafkaMessagingTest {
             assertThat(Json.parse(value(reply)).path("choices").path(0).path("message").path("content").asText())
                     .isEqualTo("answer to: " + q.getValue());
         }
-        assertThat(providers.maxInFlight.get()).as("partitions served at the same time").isGreaterThan(1);
+        assertThat(ollama.maxInFlight()).as("partitions served at the same time").isGreaterThan(1);
     }
 
     @Test
@@ -198,7 +208,8 @@ class KafkaMessagingTest {
     @Order(8)
     void instancesInOneGroupShareTheTopicAndOneStoppedMidRequestLeavesItToTheOther() throws Exception {
         // two more gateways in their own group on their own topic; each serves a different model, so a reply says which
-        try (ProviderStubs ollama = new ProviderStubs("shared")) {
+        try (OllamaSimulator ollama = JmsMessagingTest.startOllama()) {
+            ollama.models("model-a:latest", "model-b:latest");
             CortexServer first = CortexServer.start(sharedSettings(ollama, "model-a:latest"));
             CortexServer second = CortexServer.start(sharedSettings(ollama, "model-b:latest"));
             try {
@@ -214,11 +225,10 @@ class KafkaMessagingTest {
 
                 String held = client.send(SHARED_REQUESTS, 0, null, chatWithoutModel("please hold this one"),
                         Map.of("CortexReplyTo", REPLIES));
-                assertThat(ollama.awaitHeld(20)).isTrue();
+                await().atMost(Duration.ofSeconds(20)).until(() -> ollama.heldCalls() > 0);
                 // the eight answered requests are committed; the one taken but held unanswered is not
                 awaitCommitted("shared-group", SHARED_REQUESTS, 8);
-                boolean firstHolds = ollama.seen.keySet().contains("please hold this one")
-                        && servedBy(ollama, "model-a:latest");
+                boolean firstHolds = ollama.chatCalls("please hold this one") > 0 && servedBy(ollama, "model-a:latest");
                 CortexServer holder = firstHolds ? first : second;
                 holder.close(); // mid-request
                 if (firstHolds) {
@@ -230,7 +240,7 @@ class KafkaMessagingTest {
                 ConsumerRecord<String, byte[]> reply = client.await(REPLIES, held);
                 assertThat(header(reply, "CortexStatus")).isEqualTo("200");
                 assertThat(header(reply, "CortexModel")).isEqualTo(firstHolds ? "model-b:latest" : "model-a:latest");
-                assertThat(ollama.seen("please hold this one")).isEqualTo(2);
+                assertThat(ollama.chatCalls("please hold this one")).isEqualTo(2);
                 awaitCommitted("shared-group", SHARED_REQUESTS, 9);
             } finally {
                 ollama.releaseHeld();
@@ -284,14 +294,14 @@ class KafkaMessagingTest {
 
         // the request behind it on the same partition is served: the undeliverable one was committed, not read again
         assertThat(header(client.await(REPLIES, next), "CortexStatus")).isEqualTo("200");
-        assertThat(providers.seen("reply to a missing topic")).isEqualTo(1);
+        assertThat(ollama.chatCalls("reply to a missing topic")).isEqualTo(1);
         awaitCommitted("cortex", REQUESTS, sentToRequests);
         assertThat(client.poll(DEAD_LETTERS, lost, 200)).as("one dead letter").isNull();
     }
 
-    private static Map<String, String> sharedSettings(ProviderStubs ollama, String model) {
+    private static Map<String, String> sharedSettings(OllamaSimulator ollama, String model) {
         Map<String, String> settings = new HashMap<>(kafkaSettings());
-        settings.put("provider.ollama.base-url", ollama.url());
+        settings.put("provider.ollama.base-url", ollama.baseUrl());
         settings.put("provider.ollama.models", model);
         settings.put("cortex.kafka.request-topic", SHARED_REQUESTS);
         settings.put("cortex.kafka.group-id", "shared-group");
@@ -299,7 +309,7 @@ class KafkaMessagingTest {
         return settings;
     }
 
-    private static boolean servedBy(ProviderStubs ollama, String model) {
+    private static boolean servedBy(OllamaSimulator ollama, String model) {
         return model.equals(ollama.lastHeldModel());
     }
 

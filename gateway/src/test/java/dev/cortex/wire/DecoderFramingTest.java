@@ -55,12 +55,7 @@ class DecoderFramingTest {
 
     @Test
     void groqStreamWithUsageChunkAndDone() {
-        String wire = "data: {\"id\":\"c1\",\"model\":\"llama-3.1-8b-instant\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}],\"x_groq\":{\"id\":\"req_1\"}}\n\n"
-                + "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Olá\"},\"finish_reason\":null}]}\n\n"
-                + "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" mundo\"},\"finish_reason\":null}]}\n\n"
-                + "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}],\"x_groq\":{\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}}\n\n"
-                + "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}\n\n"
-                + "data: [DONE]\n\n";
+        String wire = WireFixtures.text("groq/stream-include-usage.sse");
         Recorder r = new Recorder();
         feedByteByByte(new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(r), wire);
         assertThat(r.texts).containsExactly("Olá", " mundo");
@@ -73,7 +68,7 @@ class DecoderFramingTest {
     void groqStreamWithoutDoneIsCut() {
         Recorder r = new Recorder();
         StreamDecoder d = new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(r);
-        d.feed("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n".getBytes(StandardCharsets.UTF_8));
+        d.feed(WireFixtures.bytes("groq/stream-without-done.sse"));
         assertThatThrownBy(d::end).isInstanceOfSatisfying(StreamFailure.class,
                 f -> assertThat(f.error().kind()).isEqualTo(UpstreamError.Kind.CUT));
         assertThat(r.texts).containsExactly("Hi");
@@ -82,8 +77,7 @@ class DecoderFramingTest {
     @Test
     void groqErrorEventInsideA200Stream() {
         StreamDecoder d = new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(new Recorder());
-        assertThatThrownBy(() -> d.feed("event: error\ndata: {\"error\":{\"message\":\"over capacity\",\"type\":\"server_error\"}}\n\n"
-                .getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> d.feed(WireFixtures.bytes("groq/stream-error-event.sse")))
                 .isInstanceOfSatisfying(StreamFailure.class,
                         f -> assertThat(f.error().kind()).isEqualTo(UpstreamError.Kind.STREAM_ERROR));
     }
@@ -91,15 +85,14 @@ class DecoderFramingTest {
     @Test
     void malformedChunkIsReportedNotSkipped() {
         StreamDecoder d = new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(new Recorder());
-        assertThatThrownBy(() -> d.feed("data: {\"choices\":[{\"delta\"\n\n".getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> d.feed(WireFixtures.bytes("groq/stream-malformed-chunk.sse")))
                 .isInstanceOfSatisfying(StreamFailure.class,
                         f -> assertThat(f.error().kind()).isEqualTo(UpstreamError.Kind.MALFORMED));
     }
 
     @Test
     void geminiCrLfFramingWithGrowingUsageAndNoEndMarker() {
-        String wire = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"The weather\"}],\"role\":\"model\"},\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":84,\"candidatesTokenCount\":4,\"totalTokenCount\":88},\"modelVersion\":\"gemini-2.5-flash\"}\r\n\r\n"
-                + "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\" is fine.\"}],\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":84,\"candidatesTokenCount\":12,\"thoughtsTokenCount\":3,\"totalTokenCount\":99}}\r\n\r\n";
+        String wire = WireFixtures.text("gemini/stream-alt-sse.sse");
         Recorder r = new Recorder();
         feedByteByByte(new GeminiAdapter().decoder(r), wire);
         assertThat(r.texts).containsExactly("The weather", " is fine.");
@@ -110,18 +103,13 @@ class DecoderFramingTest {
     @Test
     void geminiAnswerWithoutTextIsAnErrorNotAnEmptySuccess() {
         StreamDecoder d = new GeminiAdapter().decoder(new Recorder());
-        assertThatThrownBy(() -> d.feed("data: {\"candidates\":[{\"content\":{\"role\":\"model\"},\"finishReason\":\"SAFETY\"}]}\r\n\r\n"
-                .getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> d.feed(WireFixtures.bytes("gemini/stream-safety-block.sse")))
                 .isInstanceOfSatisfying(StreamFailure.class, f -> assertThat(f.error().code()).isEqualTo("empty_answer"));
     }
 
     @Test
     void cohereNamedEventsEndAtMessageEnd() {
-        String wire = "event: message-start\ndata: {\"id\":\"a8\",\"type\":\"message-start\",\"delta\":{\"message\":{\"role\":\"assistant\"}}}\n\n"
-                + "event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"text\":\"Coca\"}}}}\n\n"
-                + "event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"text\":\"-Cola\"}}}}\n\n"
-                + "event: message-end\ndata: {\"type\":\"message-end\",\"delta\":{\"finish_reason\":\"MAX_TOKENS\",\"usage\":{\"billed_units\":{\"input_tokens\":21,\"output_tokens\":2},\"tokens\":{\"input_tokens\":186,\"output_tokens\":2}}}}\n\n"
-                + "data: [DONE]\n\n";
+        String wire = WireFixtures.text("cohere/stream-max-tokens.sse");
         Recorder r = new Recorder();
         feedByteByByte(new CohereAdapter().decoder(r), wire);
         assertThat(r.texts).containsExactly("Coca", "-Cola");
@@ -131,9 +119,7 @@ class DecoderFramingTest {
 
     @Test
     void ollamaNdjsonWithMultiByteCharactersSplitAcrossReads() {
-        String wire = "{\"model\":\"llama3.2\",\"message\":{\"role\":\"assistant\",\"content\":\"¡Hola\"},\"done\":false}\n"
-                + "{\"model\":\"llama3.2\",\"message\":{\"role\":\"assistant\",\"content\":\" 世界\"},\"done\":false}\n"
-                + "{\"model\":\"llama3.2\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,\"done_reason\":\"stop\",\"prompt_eval_count\":26,\"eval_count\":2}\n";
+        String wire = WireFixtures.text("ollama/chat-stream-multibyte.ndjson");
         Recorder r = new Recorder();
         feedByteByByte(new OllamaAdapter("30m").decoder(r), wire);
         assertThat(r.texts).containsExactly("¡Hola", " 世界");
@@ -144,8 +130,9 @@ class DecoderFramingTest {
     void ollamaErrorLineAfterTokens() {
         Recorder r = new Recorder();
         StreamDecoder d = new OllamaAdapter("30m").decoder(r);
-        d.feed("{\"message\":{\"content\":\"Hi\"},\"done\":false}\n".getBytes(StandardCharsets.UTF_8));
-        assertThatThrownBy(() -> d.feed("{\"error\":\"runner crashed\"}\n".getBytes(StandardCharsets.UTF_8)))
+        String[] lines = WireFixtures.text("ollama/chat-stream-error-after-token.ndjson").split("(?<=\n)");
+        d.feed(lines[0].getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> d.feed(lines[1].getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(StreamFailure.class);
         assertThat(r.texts).containsExactly("Hi");
     }

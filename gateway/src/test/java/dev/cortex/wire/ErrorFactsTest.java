@@ -20,7 +20,7 @@ class ErrorFactsTest {
     @Test
     void groqRateLimitWithRetryAfterHeader() {
         UpstreamError e = new OpenAiCompatibleAdapter("max_completion_tokens", true).error(429, Map.of("retry-after", "7")::get,
-                "{\"error\":{\"message\":\"Rate limit reached for model `llama` on tokens per minute (TPM): Limit 6000. Please try again in 6.5s.\",\"type\":\"tokens\",\"code\":\"rate_limit_exceeded\"}}");
+                WireFixtures.text("groq/429-tokens-per-minute.json"));
         assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
         assertThat(e.label()).isEqualTo("429");
         assertThat(classifier.classify(e)).isEqualTo(FailureClass.RATE_LIMITED);
@@ -29,14 +29,14 @@ class ErrorFactsTest {
     @Test
     void groqRateLimitHintFromMessageWhenNoHeader() {
         UpstreamError e = new OpenAiCompatibleAdapter("max_completion_tokens", true).error(429, Map.<String, String>of()::get,
-                "{\"error\":{\"message\":\"Please try again in 1m2.5s. Visit ...\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}");
+                WireFixtures.text("groq/429-try-again-in-message.json"));
         assertThat(e.retryAfter()).isEqualTo(Duration.ofMillis(62_500));
     }
 
     @Test
     void groqPerDayLimitIsAQuotaWithTheRequestsReset() {
         UpstreamError e = new OpenAiCompatibleAdapter("max_completion_tokens", true).error(429, Map.of("retry-after", "2", "x-ratelimit-reset-requests", "2h3m")::get,
-                "{\"error\":{\"message\":\"Rate limit reached on requests per day (RPD): Limit 14400\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}");
+                WireFixtures.text("groq/429-requests-per-day.json"));
         assertThat(e.quota()).isEqualTo(UpstreamError.Quota.PER_DAY);
         assertThat(e.label()).isEqualTo("quota");
         assertThat(classifier.cooldown(e)).isEqualTo(Duration.ofMinutes(123));
@@ -45,9 +45,7 @@ class ErrorFactsTest {
 
     @Test
     void geminiQuotaPerMinuteWithRetryInfo() {
-        String body = "{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota. Please retry in 36.43s.\",\"status\":\"RESOURCE_EXHAUSTED\","
-                + "\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":[{\"quotaId\":\"GenerateRequestsPerMinutePerProjectPerModel-FreeTier\"}]},"
-                + "{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"36s\"}]}}";
+        String body = WireFixtures.text("gemini/429-per-minute-retry-info.json");
         UpstreamError e = new GeminiAdapter().error(429, Map.<String, String>of()::get, body);
         assertThat(e.label()).isEqualTo("quota");
         assertThat(e.quota()).isEqualTo(UpstreamError.Quota.PER_MINUTE);
@@ -56,8 +54,7 @@ class ErrorFactsTest {
 
     @Test
     void geminiPerDayQuotaCoolsForAtLeastTheDailyMinimum() {
-        String body = "{\"error\":{\"code\":429,\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\","
-                + "\"violations\":[{\"quotaId\":\"GenerateRequestsPerDayPerProjectPerModel-FreeTier\"}]},{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"20s\"}]}}";
+        String body = WireFixtures.text("gemini/429-per-day.json");
         UpstreamError e = new GeminiAdapter().error(429, Map.<String, String>of()::get, body);
         assertThat(e.quota()).isEqualTo(UpstreamError.Quota.PER_DAY);
         assertThat(classifier.cooldown(e)).isEqualTo(Duration.ofHours(1));
@@ -65,8 +62,7 @@ class ErrorFactsTest {
 
     @Test
     void geminiInvalidKeyIs400ButMeansDropTheKey() {
-        String body = "[{\"error\":{\"code\":400,\"message\":\"API key not valid. Please pass a valid API key.\",\"status\":\"INVALID_ARGUMENT\","
-                + "\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":\"API_KEY_INVALID\"}]}}]";
+        String body = WireFixtures.text("gemini/400-api-key-invalid-array-wrapped.json");
         UpstreamError e = new GeminiAdapter().error(400, Map.<String, String>of()::get, body);
         assertThat(classifier.classify(e)).isEqualTo(FailureClass.INVALID_KEY);
     }
@@ -93,8 +89,7 @@ class ErrorFactsTest {
 
     @Test
     void geminiFailedPreconditionIsTheAccountNotTheRequest() {
-        String body = "{\"error\":{\"code\":400,\"message\":\"User location is not supported for the API use.\","
-                + "\"status\":\"FAILED_PRECONDITION\"}}";
+        String body = WireFixtures.text("gemini/400-failed-precondition.json");
         UpstreamError e = new GeminiAdapter().error(400, Map.<String, String>of()::get, body);
         assertThat(classifier.classify(e)).isEqualTo(FailureClass.ACCESS_DENIED);
     }

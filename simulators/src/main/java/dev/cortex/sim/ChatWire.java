@@ -1,16 +1,59 @@
 package dev.cortex.sim;
 
+import java.util.List;
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
- * One provider's rendering of a chat answer: what the simulator base class plays back, chunk by chunk, in this
- * provider's framing. Implemented by each simulator; the pacing and the faults live in {@link ProviderSimulator}.
+ * One provider's wire format, all of it: which requests are chats, how a chat request reads (and which ones the
+ * provider rejects), its error bodies, its answer and its stream framing. It builds bodies and frames; the
+ * {@link ProviderSimulator} it belongs to serves them, with the pacing, the faults and the recording every provider
+ * shares.
  */
 interface ChatWire {
 
-    /** Ends a request with this provider's error response for {@code fault} (a status-line fault). */
-    void refuse(HttpServerResponse response, Fault fault);
+    /** The provider's name, for logs and banners. */
+    String name();
+
+    /** What follows the origin in the provider's base URL (e.g. {@code /openai/v1}), or "". */
+    String pathPrefix();
+
+    /** The models served until told otherwise. */
+    List<String> defaultModels();
+
+    /** The key a request carries the provider's way, or null. */
+    String apiKey(HttpServerRequest request);
+
+    /** Whether the provider requires a key at all (Ollama does not). */
+    default boolean needsKey() {
+        return true;
+    }
+
+    /** Headers on every response (Groq's rate-limit headers). */
+    default Map<String, String> headers() {
+        return Map.of();
+    }
+
+    boolean isChat(HttpServerRequest request);
+
+    /**
+     * Reads a chat request.
+     *
+     * @param body null when the body is not JSON
+     * @throws WireReply.Refused with the provider's 400 (or, for Gemini, 403 without a key)
+     */
+    ChatRequest read(HttpServerRequest request, JsonNode body);
+
+    /** The provider's 404 for a model it does not serve. */
+    WireReply unknownModel(ChatRequest chat);
+
+    /** The provider's error response for a fault refused before any byte of an answer. */
+    WireReply refusal(Fault fault, String model);
+
+    /** Anything but a chat: model lists, unknown paths. */
+    WireReply other(HttpServerRequest request, List<String> models);
 
     String streamContentType();
 
@@ -25,14 +68,29 @@ interface ChatWire {
     /** An error inside a 200 stream. */
     String inStreamError(String message);
 
-    /** A chunk that breaks the framing's JSON. */
+    /** A chunk that breaks the framing's JSON (deliberately not built with Jackson: it is broken). */
     String malformed();
 
     /** The whole answer as one JSON response. */
-    void complete(HttpServerResponse response, Answer answer);
+    JsonNode complete(Answer answer);
 
-    /** One answer being played: the model, the words, the token counts, and the request it answers. */
-    record Answer(String id, String model, String text, int promptTokens, int completionTokens, String finishReason,
-                  JsonNode request) {
+    /**
+     * One answer being played.
+     *
+     * @param blocked the finish reason of a {@link Fault.EmptyAnswer}, or null
+     */
+    record Answer(String id, String model, Generation generation, int promptTokens, String blocked, JsonNode request) {
+
+        String text() {
+            return generation.text();
+        }
+
+        int completionTokens() {
+            return generation.tokens();
+        }
+
+        Generation.Finish finish() {
+            return generation.finish();
+        }
     }
 }

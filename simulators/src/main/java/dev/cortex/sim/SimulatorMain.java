@@ -69,7 +69,7 @@ public final class SimulatorMain {
         });
         for (String spec : opts.getOrDefault("profiles", "").split(",")) {
             if (!spec.isBlank()) {
-                Map.Entry<String, ProviderSimulator.Profile> p = ProviderSimulator.Profile.parse(spec.trim());
+                Map.Entry<String, Profile> p = Profile.parse(spec.trim());
                 sims.values().forEach(sim -> sim.profile(p.getKey(), p.getValue()));
             }
         }

@@ -11,12 +11,14 @@ import com.cohere.api.resources.v2.requests.V2ChatRequest;
 import com.cohere.api.resources.v2.requests.V2ChatStreamRequest;
 import com.cohere.api.resources.v2.types.V2ChatResponse;
 import com.cohere.api.resources.v2.types.V2ChatStreamResponse;
+import com.cohere.api.types.ChatFinishReason;
 import com.cohere.api.types.ChatMessageV2;
 import com.cohere.api.types.UserMessageV2;
 import com.cohere.api.types.UserMessageV2Content;
 import com.google.genai.Client;
 import com.google.genai.ResponseStream;
 import com.google.genai.errors.ApiException;
+import com.google.genai.types.FinishReason;
 import com.google.genai.types.GenerateContentConfig;
 import com.google.genai.types.GenerateContentResponse;
 import com.google.genai.types.HttpOptions;
@@ -24,6 +26,8 @@ import com.google.genai.types.HttpRetryOptions;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -34,6 +38,7 @@ import io.github.ollama4j.Ollama;
 import io.github.ollama4j.models.chat.OllamaChatMessageRole;
 import io.github.ollama4j.models.chat.OllamaChatRequest;
 import io.github.ollama4j.models.chat.OllamaChatResult;
+import io.github.ollama4j.utils.OptionsBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -127,6 +132,40 @@ class SimulatorFidelityTest {
         assertThat(groq.chatCalls()).as("the stream after the reset").isEqualTo(1);
     }
 
+    @Test
+    void groqIsStrictAsOpenAiJavaSeesIt() {
+        ChatCompletion cut = openAi().chat().completions().create(groqParams().maxCompletionTokens(2).build());
+        assertThat(cut.choices().get(0).message().content()).contains("one two");
+        assertThat(cut.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.LENGTH);
+        assertThat(cut.usage().orElseThrow().completionTokens()).isEqualTo(2);
+
+        ChatCompletion stopped = openAi().chat().completions().create(groqParams().stop("three").build());
+        assertThat(stopped.choices().get(0).message().content()).contains("one two ");
+        assertThat(stopped.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+
+        List<String> pieces = new ArrayList<>();
+        List<ChatCompletionChunk.Choice.FinishReason> finishes = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> s = openAi().chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model("llama-3.1-8b-instant").addUserMessage("Say four words")
+                        .maxTokens(3).build())) { // the older field, still accepted
+            s.stream().forEach(chunk -> chunk.choices().forEach(ch -> {
+                ch.delta().content().ifPresent(pieces::add);
+                ch.finishReason().ifPresent(finishes::add);
+            }));
+        }
+        assertThat(String.join("", pieces)).isEqualTo("one two three");
+        assertThat(finishes).containsExactly(ChatCompletionChunk.Choice.FinishReason.LENGTH);
+
+        assertThatThrownBy(() -> openAi().chat().completions().create(groqParams().model("no-such-model").build()))
+                .isInstanceOfSatisfying(NotFoundException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(404);
+                    assertThat(e.body().toString()).contains("model_not_found").contains("no-such-model");
+                });
+        assertThatThrownBy(() -> openAi().chat().completions().create(groqParams().n(2).build()))
+                .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.body().toString()).contains("'n'"));
+        assertThat(groq.chatCalls()).as("a refused request is no chat call").isEqualTo(3);
+    }
+
     // ---- Ollama, with ollama4j ----
 
     @Test
@@ -144,6 +183,29 @@ class SimulatorFidelityTest {
         assertThat(client.ps().getModels()).extracting(m -> m.getName()).containsExactly("llama3.2:latest");
         assertThatThrownBy(() -> client.chat(OllamaChatRequest.builder().withModel("mistral")
                 .withMessage(OllamaChatMessageRole.USER, "hi").build(), null)).hasMessageContaining("not found");
+    }
+
+    @Test
+    void ollamaIsStrictAsOllama4jSeesIt() throws Exception {
+        Ollama client = new Ollama(ollama.baseUrl());
+        client.setRequestTimeoutSeconds(10);
+        OllamaChatResult cut = client.chat(OllamaChatRequest.builder().withModel("llama3.2")
+                .withMessage(OllamaChatMessageRole.USER, "Say four words")
+                .withOptions(new OptionsBuilder().setNumPredict(2).build()).build(), null);
+        assertThat(cut.getResponseModel().getMessage().getResponse()).isEqualTo("one two");
+        assertThat(cut.getResponseModel().getDoneReason()).isEqualTo("length");
+        assertThat(cut.getResponseModel().getEvalCount()).isEqualTo(2);
+
+        List<String> tokens = new ArrayList<>();
+        OllamaChatResult stopped = client.chat(OllamaChatRequest.builder().withModel("llama3.2").withStreaming()
+                .withMessage(OllamaChatMessageRole.USER, "Say four words")
+                .withOptions(new OptionsBuilder().setStop("three").build()).build(), t -> tokens.add(t.getMessage().getResponse()));
+        assertThat(String.join("", tokens)).isEqualTo("one two ");
+        assertThat(stopped.getResponseModel().getDoneReason()).isEqualTo("stop");
+
+        assertThatThrownBy(() -> client.chat(OllamaChatRequest.builder().withModel("no-such-model")
+                .withMessage(OllamaChatMessageRole.USER, "hi").build(), null))
+                .hasMessageContaining("model \"no-such-model\" not found, try pulling it first");
     }
 
     // ---- Gemini, with google-genai ----
@@ -190,6 +252,38 @@ class SimulatorFidelityTest {
         }
     }
 
+    @Test
+    void geminiIsStrictAsGoogleGenaiSeesIt() {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
+            GenerateContentResponse cut = client.models.generateContent("gemini-2.0-flash", "Say four words",
+                    GenerateContentConfig.builder().maxOutputTokens(2).build());
+            assertThat(cut.text()).isEqualTo("one two");
+            assertThat(cut.finishReason().knownEnum()).isEqualTo(FinishReason.Known.MAX_TOKENS);
+            assertThat(cut.usageMetadata().orElseThrow().candidatesTokenCount()).contains(2);
+
+            StringBuilder streamed = new StringBuilder();
+            FinishReason[] last = {null};
+            try (ResponseStream<GenerateContentResponse> s = client.models.generateContentStream("gemini-2.0-flash",
+                    "Say four words", GenerateContentConfig.builder().stopSequences(List.of("three")).build())) {
+                for (GenerateContentResponse chunk : s) {
+                    if (chunk.text() != null) {
+                        streamed.append(chunk.text());
+                    }
+                    chunk.candidates().flatMap(c -> c.get(0).finishReason()).ifPresent(f -> last[0] = f);
+                }
+            }
+            assertThat(streamed.toString()).isEqualTo("one two ");
+            assertThat(last[0].knownEnum()).isEqualTo(FinishReason.Known.STOP);
+
+            assertThatThrownBy(() -> client.models.generateContent("no-such-model", "hi", null))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.code()).isEqualTo(404);
+                        assertThat(e.status()).isEqualTo("NOT_FOUND");
+                        assertThat(e.message()).contains("models/no-such-model is not found");
+                    });
+        }
+    }
+
     // ---- Cohere, with cohere-java ----
 
     private static Cohere cohereClient(String key) {
@@ -230,6 +324,32 @@ class SimulatorFidelityTest {
         cohere.acceptKeys("other");
         assertThatThrownBy(() -> client.v2().chat(V2ChatRequest.builder().model("command-r-08-2024").messages(userSays("hi")).build()))
                 .isInstanceOfSatisfying(CohereApiException.class, e -> assertThat(e.statusCode()).isEqualTo(401));
+    }
+
+    @Test
+    void cohereIsStrictAsCohereJavaSeesIt() {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        V2ChatResponse cut = client.v2().chat(V2ChatRequest.builder().model("command-r-08-2024")
+                .messages(userSays("Say four words")).maxTokens(2).build());
+        assertThat(cut.getMessage().getContent().orElseThrow().get(0).getText().orElseThrow().getText()).isEqualTo("one two");
+        assertThat(cut.getFinishReason()).isEqualTo(ChatFinishReason.MAX_TOKENS);
+
+        StringBuilder streamed = new StringBuilder();
+        List<ChatFinishReason> finishes = new ArrayList<>();
+        for (V2ChatStreamResponse event : client.v2().chatStream(V2ChatStreamRequest.builder().model("command-r-08-2024")
+                .messages(userSays("Say four words")).stopSequences(List.of("three")).build())) {
+            event.getContentDelta().flatMap(d -> d.getDelta()).flatMap(d -> d.getMessage()).flatMap(m -> m.getContent())
+                    .flatMap(c -> c.getText()).ifPresent(streamed::append);
+            event.getMessageEnd().flatMap(e -> e.getDelta()).flatMap(d -> d.getFinishReason()).ifPresent(finishes::add);
+        }
+        assertThat(streamed.toString()).isEqualTo("one two ");
+        assertThat(finishes).containsExactly(ChatFinishReason.STOP_SEQUENCE);
+
+        assertThatThrownBy(() -> client.v2().chat(V2ChatRequest.builder().model("no-such-model").messages(userSays("hi")).build()))
+                .isInstanceOfSatisfying(CohereApiException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(404);
+                    assertThat(e.body().toString()).contains("model 'no-such-model' not found");
+                });
     }
 
     /** Small JSON checks on what a simulator received. */

@@ -1,0 +1,130 @@
+package dev.cortex.sim;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Plays chat answers for one simulator in its wire format: records the request, checks the key, applies the next
+ * fault, holds what is to be held, bounds the reply by the request's max tokens and stop sequences, and sends it
+ * whole or streams it one word per chunk, paced by timers (no thread per stream).
+ */
+final class ChatPlayer {
+
+    private final ProviderSimulator sim;
+    private final ChatWire wire;
+    private final Vertx vertx;
+
+    ChatPlayer(ProviderSimulator sim, ChatWire wire, Vertx vertx) {
+        this.sim = sim;
+        this.wire = wire;
+        this.vertx = vertx;
+    }
+
+    void play(HttpServerRequest request, ChatRequest chat) {
+        String key = wire.apiKey(request);
+        Map<String, String> headers = new HashMap<>();
+        request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+        HttpServerResponse response = request.response();
+        sim.observations().chat(new RecordedRequest(request.method().name(), request.path(), request.query(), headers,
+                chat.body(), key, chat.stream()), chat.prompt(), response);
+        Profile profile = sim.knobs().profiles.get(chat.model());
+        Fault f = profile != null && profile.fault() != null ? profile.fault() : sim.knobs().nextFault(request);
+        if (wire.needsKey() && !sim.knobs().validKey(key)) {
+            f = new Fault.InvalidKey();
+        }
+        if (f instanceof Fault.Status || f instanceof Fault.RateLimited || f instanceof Fault.QuotaExhausted
+                || f instanceof Fault.InvalidKey || f instanceof Fault.ModelNotFound) {
+            Loopback.send(response, wire.refusal(f, chat.model()));
+            return;
+        }
+        Fault playing = f;
+        Context context = vertx.getOrCreateContext();
+        if (sim.holds().hold(chat.prompt(), chat.model(), () -> context.runOnContext(v -> answer(request, chat, profile, playing)))) {
+            return;
+        }
+        answer(request, chat, profile, playing);
+    }
+
+    private void answer(HttpServerRequest request, ChatRequest chat, Profile profile, Fault f) {
+        HttpServerResponse response = request.response();
+        if (response.closed()) {
+            return;
+        }
+        if (f instanceof Fault.Silence) {
+            vertx.setTimer(300_000, t -> request.connection().close());
+            return;
+        }
+        String reply = f instanceof Fault.EmptyAnswer ? "" : profile != null ? profile.reply() : sim.knobs().replyFor(chat.prompt());
+        Generation generation = Generation.of(reply, chat.maxTokens(), chat.stop());
+        ChatWire.Answer answer = new ChatWire.Answer(UUID.randomUUID().toString(), chat.model(), generation,
+                chat.promptTokens(), f instanceof Fault.EmptyAnswer e ? e.finishReason() : null, chat.body());
+        Duration first = profile != null ? profile.firstTokenDelay() : sim.knobs().firstTokenDelay;
+        if (!chat.stream()) {
+            if (f instanceof Fault.CutAfter) {
+                request.connection().close();
+            } else if (f instanceof Fault.ErrorEventAfter) {
+                Loopback.send(response, wire.refusal(new Fault.Status(500), chat.model()));
+            } else if (!(f instanceof Fault.StallAfter)) {
+                sim.loopback().later(first.toMillis(), () -> {
+                    if (!response.closed()) {
+                        Loopback.send(response, new WireReply(200, wire.complete(answer)));
+                    }
+                });
+            }
+            return;
+        }
+        response.setStatusCode(200).setChunked(true).putHeader("Content-Type", wire.streamContentType())
+                .putHeader("Cache-Control", "no-cache");
+        String opening = wire.open(answer);
+        if (!opening.isEmpty()) {
+            response.write(opening);
+        } else {
+            response.writeHead();
+        }
+        long gap = (profile != null ? profile.chunkGap() : sim.knobs().chunkGap).toMillis();
+        List<String> chunks = generation.chunks();
+        sim.loopback().later(first.toMillis(), () -> emit(request, answer, chunks, 0, gap, f));
+    }
+
+    private void emit(HttpServerRequest request, ChatWire.Answer answer, List<String> chunks, int index, long gap, Fault f) {
+        HttpServerResponse response = request.response();
+        if (response.closed() || response.ended()) {
+            return;
+        }
+        if (f instanceof Fault.CutAfter c && index == c.chunks()) {
+            request.connection().close();
+            return;
+        }
+        if (f instanceof Fault.StallAfter s && index == s.chunks()) {
+            vertx.setTimer(300_000, t -> request.connection().close());
+            return;
+        }
+        if (f instanceof Fault.ErrorEventAfter e && index == e.chunks()) {
+            response.end(wire.inStreamError("The simulated " + wire.name() + " failed mid-stream"));
+            return;
+        }
+        if (f instanceof Fault.MalformedChunkAfter m && index == m.chunks()) {
+            response.write(wire.malformed());
+        }
+        if (index == chunks.size()) {
+            // the answer has left only once its last bytes were written; a caller that hung up first never got it
+            response.end(wire.close(answer)).onFailure(e -> sim.observations().abandoned());
+            return;
+        }
+        response.write(wire.chunk(answer, chunks.get(index), index));
+        if (gap <= 0) {
+            emit(request, answer, chunks, index + 1, gap, f);
+        } else {
+            vertx.setTimer(gap, t -> emit(request, answer, chunks, index + 1, gap, f));
+        }
+    }
+}

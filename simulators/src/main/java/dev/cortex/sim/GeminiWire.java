@@ -1,0 +1,254 @@
+package dev.cortex.sim;
+
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Google's Gemini wire format under {@code /v1beta}: {@code models/{m}:generateContent} and
+ * {@code :streamGenerateContent?alt=sse} (events ended by {@code \r\n\r\n}, no end marker, usage growing on every
+ * chunk, the finish reason on the last), the model list, keys by {@code x-goog-api-key} or {@code ?key=} (missing:
+ * 403; wrong: 400 {@code API_KEY_INVALID}), Google RPC errors, and Gemini's strictness about unknown fields and roles.
+ * Honours {@code generationConfig.maxOutputTokens} (finish {@code MAX_TOKENS}) and {@code stopSequences}.
+ */
+final class GeminiWire implements ChatWire {
+
+    private static final String PREFIX = "/v1beta";
+    private static final Set<String> FIELDS = Set.of("contents", "systemInstruction", "system_instruction",
+            "generationConfig", "generation_config", "safetySettings", "safety_settings", "tools", "toolConfig",
+            "tool_config", "cachedContent", "cached_content");
+
+    @Override
+    public String name() {
+        return "gemini";
+    }
+
+    @Override
+    public String pathPrefix() {
+        return PREFIX;
+    }
+
+    @Override
+    public List<String> defaultModels() {
+        return List.of("gemini-2.0-flash", "gemini-2.5-flash");
+    }
+
+    @Override
+    public String apiKey(HttpServerRequest request) {
+        String header = request.getHeader("x-goog-api-key");
+        return header != null ? header : request.getParam("key");
+    }
+
+    @Override
+    public boolean isChat(HttpServerRequest request) {
+        String path = request.path();
+        return path.startsWith(PREFIX + "/models/") && (path.endsWith(":generateContent") || path.endsWith(":streamGenerateContent"));
+    }
+
+    @Override
+    public ChatRequest read(HttpServerRequest request, JsonNode body) {
+        String path = request.path();
+        String model = path.substring((PREFIX + "/models/").length(), path.lastIndexOf(':'));
+        if (apiKey(request) == null) {
+            throw new WireReply(403, error(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers "
+                    + "without established identity). Please use API Key or other form of API consumer identity to call this API.",
+                    null)).refused();
+        }
+        if (body == null || !body.isObject()) {
+            throw invalid("Invalid JSON payload received. Expected an object.");
+        }
+        body.fieldNames().forEachRemaining(name -> {
+            if (!FIELDS.contains(name)) {
+                throw invalid("Invalid JSON payload received. Unknown name \"" + name + "\": Cannot find field.");
+            }
+        });
+        if (!body.path("contents").isArray() || body.path("contents").isEmpty()) {
+            throw invalid("* GenerateContentRequest.contents: contents is not specified");
+        }
+        int prompt = 0;
+        String last = null;
+        for (JsonNode turn : body.path("contents")) {
+            String role = turn.path("role").asText("user");
+            if (!role.equals("user") && !role.equals("model")) {
+                throw invalid("Please use a valid role: user, model.");
+            }
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : turn.path("parts")) {
+                text.append(part.path("text").asText(""));
+                prompt += Generation.words(part.path("text").asText(""));
+            }
+            if (role.equals("user")) {
+                last = text.toString();
+            }
+        }
+        JsonNode system = body.has("systemInstruction") ? body.get("systemInstruction") : body.path("system_instruction");
+        for (JsonNode part : system.path("parts")) {
+            prompt += Generation.words(part.path("text").asText(""));
+        }
+        JsonNode config = body.has("generationConfig") ? body.get("generationConfig") : body.path("generation_config");
+        JsonNode max = config.has("maxOutputTokens") ? config.get("maxOutputTokens") : config.path("max_output_tokens");
+        JsonNode stops = config.has("stopSequences") ? config.get("stopSequences") : config.path("stop_sequences");
+        List<String> stop = Json.strings(stops);
+        return new ChatRequest(model, path.endsWith(":streamGenerateContent"), last, prompt,
+                max.isNumber() && max.asInt() > 0 ? max.asInt() : null, stop, body);
+    }
+
+    private static WireReply.Refused invalid(String message) {
+        return new WireReply(400, error(400, "INVALID_ARGUMENT", message, null)).refused();
+    }
+
+    static ObjectNode error(int code, String status, String message, ArrayNode details) {
+        ObjectNode body = Json.object();
+        ObjectNode e = body.putObject("error").put("code", code).put("message", message).put("status", status);
+        if (details != null) {
+            e.set("details", details);
+        }
+        return body;
+    }
+
+    private static WireReply notFound(String model) {
+        return new WireReply(404, error(404, "NOT_FOUND", "models/" + model + " is not found for API version v1beta, or is "
+                + "not supported for generateContent. Call ListModels to see the list of available models and their "
+                + "supported methods.", null));
+    }
+
+    @Override
+    public WireReply unknownModel(ChatRequest chat) {
+        return notFound(chat.model());
+    }
+
+    @Override
+    public WireReply other(HttpServerRequest request, List<String> models) {
+        String path = request.path();
+        if (!path.equals(PREFIX + "/models") && !path.startsWith(PREFIX + "/models/")) {
+            return new WireReply(404, error(404, "NOT_FOUND", "Not found: " + path, null));
+        }
+        if (apiKey(request) == null) {
+            return new WireReply(403, error(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers.", null));
+        }
+        ObjectNode list = Json.object();
+        ArrayNode out = list.putArray("models");
+        for (String m : models) {
+            ObjectNode e = out.addObject().put("name", "models/" + m).put("version", "001")
+                    .put("displayName", m).put("inputTokenLimit", 1048576).put("outputTokenLimit", 65536);
+            e.putArray("supportedGenerationMethods").add("generateContent").add("countTokens");
+        }
+        return new WireReply(200, list);
+    }
+
+    private static ArrayNode quotaDetails(String quotaId, String retryDelay) {
+        ArrayNode details = Json.array();
+        ObjectNode failure = details.addObject().put("@type", "type.googleapis.com/google.rpc.QuotaFailure");
+        failure.putArray("violations").addObject()
+                .put("quotaMetric", "generativelanguage.googleapis.com/generate_content_free_tier_requests")
+                .put("quotaId", quotaId).put("quotaValue", "10");
+        details.addObject().put("@type", "type.googleapis.com/google.rpc.Help");
+        if (retryDelay != null) {
+            details.addObject().put("@type", "type.googleapis.com/google.rpc.RetryInfo").put("retryDelay", retryDelay);
+        }
+        return details;
+    }
+
+    @Override
+    public WireReply refusal(Fault fault, String model) {
+        if (fault instanceof Fault.RateLimited r) {
+            long seconds = Math.max(0, (long) Math.ceil(r.retryAfter().toMillis() / 1000.0));
+            return new WireReply(429, error(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your "
+                    + "plan and billing details. Please retry in " + WireReply.seconds(r.retryAfter()) + ".",
+                    quotaDetails("GenerateRequestsPerMinutePerProjectPerModel-FreeTier", seconds + "s")));
+        }
+        if (fault instanceof Fault.QuotaExhausted) {
+            return new WireReply(429, error(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your "
+                    + "plan and billing details.", quotaDetails("GenerateRequestsPerDayPerProjectPerModel-FreeTier", "43200s")));
+        }
+        if (fault instanceof Fault.InvalidKey) {
+            ArrayNode details = Json.array();
+            details.addObject().put("@type", "type.googleapis.com/google.rpc.ErrorInfo").put("reason", "API_KEY_INVALID")
+                    .put("domain", "googleapis.com");
+            return new WireReply(400, error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", details));
+        }
+        if (fault instanceof Fault.ModelNotFound) {
+            return notFound(model);
+        }
+        int code = fault instanceof Fault.Status s ? s.code() : 500;
+        String status = code == 503 ? "UNAVAILABLE" : code == 504 ? "DEADLINE_EXCEEDED" : code == 400 ? "INVALID_ARGUMENT"
+                : code == 403 ? "PERMISSION_DENIED" : code == 401 ? "UNAUTHENTICATED" : "INTERNAL";
+        return new WireReply(code, error(code, status, code == 503 ? "The model is overloaded. Please try again later."
+                : "An internal error has occurred.", null));
+    }
+
+    // ---- answers ----
+
+    /** One GenerateContentResponse: {@code text} null for a candidate without parts, {@code finish} null mid-stream. */
+    private static ObjectNode response(ChatWire.Answer a, String text, String finish, int candidates) {
+        ObjectNode r = Json.object();
+        ObjectNode candidate = r.putArray("candidates").addObject();
+        ObjectNode content = candidate.putObject("content");
+        if (text != null) {
+            content.putArray("parts").addObject().put("text", text);
+        }
+        content.put("role", "model");
+        if (finish != null) {
+            candidate.put("finishReason", finish);
+        }
+        candidate.put("index", 0);
+        r.putObject("usageMetadata").put("promptTokenCount", a.promptTokens()).put("candidatesTokenCount", candidates)
+                .put("totalTokenCount", a.promptTokens() + candidates);
+        return r.put("modelVersion", a.model()).put("responseId", a.id());
+    }
+
+    private static String finish(ChatWire.Answer a) {
+        return a.finish() == Generation.Finish.LENGTH ? "MAX_TOKENS" : "STOP";
+    }
+
+    /** A blocked answer (a finish reason and no parts at all), or null. */
+    private static ObjectNode blocked(ChatWire.Answer a) {
+        return a.blocked() == null ? null : response(a, null, a.blocked().equals("stop") ? "SAFETY" : a.blocked(), 0);
+    }
+
+    private static String data(JsonNode json) {
+        return "data: " + Json.text(json) + "\r\n\r\n";
+    }
+
+    @Override
+    public String streamContentType() {
+        return "text/event-stream";
+    }
+
+    @Override
+    public String open(ChatWire.Answer a) {
+        return "";
+    }
+
+    @Override
+    public String chunk(ChatWire.Answer a, String text, int index) {
+        return data(response(a, text, null, index + 1));
+    }
+
+    @Override
+    public String close(ChatWire.Answer a) {
+        ObjectNode blocked = blocked(a);
+        return data(blocked != null ? blocked : response(a, "", finish(a), a.completionTokens()));
+    }
+
+    @Override
+    public String inStreamError(String message) {
+        return data(error(500, "INTERNAL", message, null));
+    }
+
+    @Override
+    public String malformed() {
+        return "data: {\"candidates\": [{\"content\": \r\n\r\n";
+    }
+
+    @Override
+    public JsonNode complete(ChatWire.Answer a) {
+        ObjectNode blocked = blocked(a);
+        return blocked != null ? blocked
+                : response(a, a.text().isEmpty() ? null : a.text(), finish(a), a.completionTokens()); // no text: no parts
+    }
+}

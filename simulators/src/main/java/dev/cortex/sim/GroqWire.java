@@ -1,0 +1,262 @@
+package dev.cortex.sim;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Groq's OpenAI-compatible wire format under {@code /openai/v1}: chat completions as JSON, or SSE {@code data:} lines
+ * with {@code x_groq} on the first and finish chunks, the usage chunk when asked, then {@code data: [DONE]}; the
+ * model list; Bearer keys; {@code {"error":{message,type,code}}} errors; Groq's 400s for the fields it rejects; its
+ * rate-limit headers on every response. Honours {@code max_completion_tokens} (or {@code max_tokens}) and
+ * {@code stop} (a string or a list); the finish reason is {@code stop} or {@code length}.
+ */
+final class GroqWire implements ChatWire {
+
+    static final String PREFIX = "/openai/v1";
+
+    @Override
+    public String name() {
+        return "groq";
+    }
+
+    @Override
+    public String pathPrefix() {
+        return PREFIX;
+    }
+
+    @Override
+    public List<String> defaultModels() {
+        return List.of("llama-3.1-8b-instant", "llama-3.3-70b-versatile");
+    }
+
+    @Override
+    public String apiKey(HttpServerRequest request) {
+        return bearer(request);
+    }
+
+    /** The key of an {@code Authorization: Bearer} header, or null. */
+    static String bearer(HttpServerRequest request) {
+        String auth = request.getHeader("Authorization");
+        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+    }
+
+    @Override
+    public Map<String, String> headers() {
+        return rateLimitHeaders(false);
+    }
+
+    private static Map<String, String> rateLimitHeaders(boolean exhausted) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("x-ratelimit-limit-requests", "14400");
+        h.put("x-ratelimit-limit-tokens", "6000");
+        h.put("x-ratelimit-remaining-requests", exhausted ? "0" : "14399");
+        h.put("x-ratelimit-remaining-tokens", exhausted ? "0" : "5843");
+        h.put("x-ratelimit-reset-requests", exhausted ? "2h24m0s" : "6s");
+        h.put("x-ratelimit-reset-tokens", "7.66s");
+        h.put("x-request-id", "req_sim");
+        return h;
+    }
+
+    @Override
+    public boolean isChat(HttpServerRequest request) {
+        return request.path().equals(PREFIX + "/chat/completions") && request.method().name().equals("POST");
+    }
+
+    @Override
+    public ChatRequest read(HttpServerRequest request, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw badRequest("We could not parse the JSON body of your request. The body should be a JSON object.");
+        }
+        for (String field : List.of("logprobs", "logit_bias", "top_logprobs")) {
+            if (body.has(field)) {
+                throw badRequest("'" + field + "' : property '" + field + "' is unsupported");
+            }
+        }
+        if (!body.path("model").isTextual()) {
+            throw badRequest("'model' : property 'model' is missing");
+        }
+        if (!body.path("messages").isArray() || body.path("messages").isEmpty()) {
+            throw badRequest("'messages' : property 'messages' is missing");
+        }
+        if (body.path("n").asInt(1) != 1) {
+            throw badRequest("'n' : number must be at most 1");
+        }
+        int prompt = 0;
+        String last = null;
+        for (JsonNode m : body.path("messages")) {
+            if (m.has("name")) {
+                throw badRequest("'messages.name' : property 'name' is unsupported");
+            }
+            prompt += Generation.words(m.path("content").asText(""));
+            if (m.path("role").asText().equals("user")) {
+                last = m.path("content").asText("");
+            }
+        }
+        JsonNode max = body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
+        List<String> stop = Json.strings(body.path("stop"));
+        return new ChatRequest(body.get("model").asText(), body.path("stream").asBoolean(false), last, prompt,
+                max != null && max.isNumber() ? max.asInt() : null, stop, body);
+    }
+
+    private static WireReply.Refused badRequest(String message) {
+        return new WireReply(400, error(message, "invalid_request_error", null)).refused();
+    }
+
+    static ObjectNode error(String message, String type, String code) {
+        ObjectNode e = Json.object();
+        e.putObject("error").put("message", message).put("type", type).put("code", code);
+        return e;
+    }
+
+    private static ObjectNode modelNotFound(String model) {
+        return error("The model `" + model + "` does not exist or you do not have access to it.",
+                "invalid_request_error", "model_not_found");
+    }
+
+    @Override
+    public WireReply unknownModel(ChatRequest chat) {
+        return new WireReply(404, modelNotFound(chat.model()));
+    }
+
+    @Override
+    public WireReply other(HttpServerRequest request, List<String> models) {
+        String path = request.path();
+        if (path.startsWith(PREFIX + "/models") && bearer(request) == null) {
+            return new WireReply(401, error("Invalid API Key", "invalid_request_error", "invalid_api_key"));
+        }
+        if (path.equals(PREFIX + "/models")) {
+            ObjectNode list = Json.object().put("object", "list");
+            ArrayNode data = list.putArray("data");
+            models.forEach(m -> data.addObject().put("id", m).put("object", "model").put("created", 1693721698)
+                    .put("owned_by", "Meta").put("active", true).put("context_window", 131072));
+            return new WireReply(200, list);
+        }
+        return new WireReply(404, error("Unknown request URL: " + path, "invalid_request_error", "unknown_url"));
+    }
+
+    @Override
+    public WireReply refusal(Fault fault, String model) {
+        if (fault instanceof Fault.RateLimited r) {
+            long seconds = Math.max(0, (long) Math.ceil(r.retryAfter().toMillis() / 1000.0));
+            return new WireReply(429, Map.of("retry-after", Long.toString(seconds)), error("Rate limit reached for model `"
+                    + model + "` in organization `org_sim` service tier `on_demand` on tokens per minute (TPM): Limit 6000, "
+                    + "Used 5900, Requested 400. Please try again in " + WireReply.seconds(r.retryAfter())
+                    + ". Visit https://console.groq.com/docs/rate-limits for more information.", "tokens", "rate_limit_exceeded"));
+        }
+        if (fault instanceof Fault.QuotaExhausted) {
+            Map<String, String> headers = rateLimitHeaders(true);
+            headers.put("retry-after", "8640");
+            return new WireReply(429, headers, error("Rate limit reached for model `" + model + "` in organization "
+                    + "`org_sim` service tier `on_demand` on requests per day (RPD): Limit 14400, Used 14400, "
+                    + "Requested 1. Please try again in 2h24m0s.", "requests", "rate_limit_exceeded"));
+        }
+        if (fault instanceof Fault.InvalidKey) {
+            return new WireReply(401, error("Invalid API Key", "invalid_request_error", "invalid_api_key"));
+        }
+        if (fault instanceof Fault.ModelNotFound) {
+            return new WireReply(404, modelNotFound(model));
+        }
+        int code = fault instanceof Fault.Status s ? s.code() : 500;
+        String message = code == 400 ? "Bad request" : code == 413 ? "Request Entity Too Large"
+                : code == 498 ? "Flex tier capacity exceeded" : code == 503 ? "Service Unavailable" : "Internal Server Error";
+        return new WireReply(code, error(message, code >= 500 ? "server_error" : "invalid_request_error", null));
+    }
+
+    // ---- answers ----
+
+    private static String finish(ChatWire.Answer a) {
+        return a.finish() == Generation.Finish.LENGTH || (a.blocked() != null && !a.blocked().equals("stop")) ? "length" : "stop";
+    }
+
+    private static ObjectNode usage(ChatWire.Answer a) {
+        return Json.object().put("queue_time", 0.01).put("prompt_tokens", a.promptTokens()).put("prompt_time", 0.001)
+                .put("completion_tokens", a.completionTokens()).put("completion_time", 0.002)
+                .put("total_tokens", a.promptTokens() + a.completionTokens()).put("total_time", 0.003);
+    }
+
+    private static ObjectNode head(ChatWire.Answer a, String object) {
+        return Json.object().put("id", "chatcmpl-" + a.id()).put("object", object).put("created", 1761231344)
+                .put("model", a.model());
+    }
+
+    private static String data(JsonNode json) {
+        return "data: " + Json.text(json) + "\n\n";
+    }
+
+    /** A chunk with one choice: its delta, and its finish reason (null while going). */
+    private static ObjectNode chunk(ChatWire.Answer a, ObjectNode delta, String finish) {
+        ObjectNode c = head(a, "chat.completion.chunk").put("system_fingerprint", "fp_sim");
+        ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
+        choice.set("delta", delta);
+        choice.putNull("logprobs").put("finish_reason", finish);
+        return c;
+    }
+
+    @Override
+    public String streamContentType() {
+        return "text/event-stream";
+    }
+
+    @Override
+    public String open(ChatWire.Answer a) {
+        ObjectNode first = chunk(a, Json.object().put("role", "assistant").put("content", ""), null);
+        first.putObject("x_groq").put("id", "req_sim");
+        return data(first);
+    }
+
+    @Override
+    public String chunk(ChatWire.Answer a, String text, int index) {
+        return data(chunk(a, Json.object().put("content", text), null));
+    }
+
+    @Override
+    public String close(ChatWire.Answer a) {
+        boolean includeUsage = a.request().path("stream_options").path("include_usage").asBoolean(false);
+        ObjectNode last = chunk(a, Json.object(), finish(a));
+        last.putObject("x_groq").put("id", "req_sim").set("usage", usage(a));
+        StringBuilder out = new StringBuilder();
+        if (includeUsage) {
+            last.set("usage", usage(a));
+            out.append(data(last));
+            ObjectNode usageChunk = head(a, "chat.completion.chunk");
+            usageChunk.putArray("choices");
+            usageChunk.set("usage", usage(a));
+            usageChunk.put("service_tier", "on_demand");
+            out.append(data(usageChunk));
+        } else {
+            out.append(data(last));
+        }
+        return out.append("data: [DONE]\n\n").toString();
+    }
+
+    @Override
+    public String inStreamError(String message) {
+        ObjectNode e = Json.object();
+        e.putObject("error").put("message", message).put("type", "server_error");
+        return "event: error\n" + data(e);
+    }
+
+    @Override
+    public String malformed() {
+        return "data: {\"id\":\"chatcmpl-broken\",\"choices\":[{\"delta\":{\"content\":\n\n";
+    }
+
+    @Override
+    public JsonNode complete(ChatWire.Answer a) {
+        ObjectNode c = head(a, "chat.completion");
+        ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", a.text());
+        choice.putNull("logprobs").put("finish_reason", finish(a));
+        c.set("usage", usage(a));
+        c.put("system_fingerprint", "fp_sim");
+        c.putObject("x_groq").put("id", "req_sim");
+        return c;
+    }
+}

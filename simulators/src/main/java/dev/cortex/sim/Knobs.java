@@ -1,0 +1,69 @@
+package dev.cortex.sim;
+
+import java.time.Duration;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+
+import io.vertx.core.http.HttpServerRequest;
+
+/** How a simulator behaves now: its text, pacing, faults, keys, models and per-model profiles. */
+final class Knobs {
+
+    final Deque<Fault> onceFaults = new ConcurrentLinkedDeque<>();
+    final List<String> models = new CopyOnWriteArrayList<>();
+    final Map<String, Profile> profiles = new ConcurrentHashMap<>();
+    volatile Fault fault;
+    volatile String reply;
+    volatile UnaryOperator<String> replyTo;
+    volatile Duration firstTokenDelay;
+    volatile Duration chunkGap;
+    volatile Set<String> acceptedKeys;
+
+    void reset(List<String> defaultModels) {
+        clearFaults();
+        profiles.clear();
+        reply = "Hello from the simulator";
+        replyTo = null;
+        firstTokenDelay = Duration.ZERO;
+        chunkGap = Duration.ZERO;
+        acceptedKeys = null;
+        models.clear();
+        models.addAll(defaultModels);
+    }
+
+    void clearFaults() {
+        fault = null;
+        onceFaults.clear();
+    }
+
+    /** The text to answer a prompt with (when no profile names one). */
+    String replyFor(String prompt) {
+        UnaryOperator<String> f = replyTo;
+        return f != null ? f.apply(prompt == null ? "" : prompt) : reply;
+    }
+
+    boolean validKey(String key) {
+        Set<String> accepted = acceptedKeys;
+        return key != null && !key.isBlank() && (accepted == null || accepted.contains(key));
+    }
+
+    /** The fault for this request: its {@code X-Sim-Fault} header's, else the next one-off, else the standing one. */
+    Fault nextFault(HttpServerRequest request) {
+        String header = request.getHeader("X-Sim-Fault");
+        if (header != null && !header.isBlank()) {
+            return Fault.parse(header);
+        }
+        Fault once = onceFaults.poll();
+        return once != null ? once : fault;
+    }
+
+    boolean serves(String model) {
+        return models.contains(model) || profiles.containsKey(model);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.cortex.sim;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Ollama's native chat wire format: {@code POST /api/chat}, streamed (the default) as NDJSON lines ending in one with
+ * {@code done: true} and the stats, or whole; flat {@code {"error": "..."}} errors; no keys. Honours
+ * {@code options.num_predict} (negative: no limit; finish {@code length}) and {@code options.stop}. The model
+ * management endpoints are {@link OllamaModels}'.
+ */
+final class OllamaWire implements ChatWire {
+
+    static final String BUSY = "server busy, please try again.  maximum pending requests exceeded";
+
+    @Override
+    public String name() {
+        return "ollama";
+    }
+
+    @Override
+    public String pathPrefix() {
+        return "";
+    }
+
+    @Override
+    public List<String> defaultModels() {
+        return List.of(); // the installed models: OllamaModels
+    }
+
+    @Override
+    public String apiKey(HttpServerRequest request) {
+        return null;
+    }
+
+    @Override
+    public boolean needsKey() {
+        return false;
+    }
+
+    @Override
+    public boolean isChat(HttpServerRequest request) {
+        return request.path().equals("/api/chat");
+    }
+
+    static ObjectNode error(String message) {
+        return Json.object().put("error", message);
+    }
+
+    static String canonical(String name) {
+        return name.contains(":") ? name : name + ":latest";
+    }
+
+    static String notFound(String model) {
+        return "model \"" + model + "\" not found, try pulling it first";
+    }
+
+    @Override
+    public ChatRequest read(HttpServerRequest request, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new WireReply(400, error("invalid character 'x' looking for beginning of value")).refused();
+        }
+        if (!body.path("model").isTextual() || body.path("model").asText().isBlank()) {
+            throw new WireReply(400, error("model is required")).refused();
+        }
+        int prompt = 0;
+        String last = null;
+        for (JsonNode m : body.path("messages")) {
+            prompt += Generation.words(m.path("content").asText(""));
+            if (m.path("role").asText().equals("user")) {
+                last = m.path("content").asText("");
+            }
+        }
+        JsonNode options = body.path("options");
+        JsonNode max = options.path("num_predict");
+        List<String> stop = Json.strings(options.path("stop"));
+        return new ChatRequest(canonical(body.get("model").asText()), body.path("stream").asBoolean(true), last, prompt,
+                max.isNumber() && max.asInt() >= 0 ? max.asInt() : null, stop, body);
+    }
+
+    @Override
+    public WireReply unknownModel(ChatRequest chat) {
+        return new WireReply(404, error(notFound(chat.body().path("model").asText())));
+    }
+
+    @Override
+    public WireReply other(HttpServerRequest request, List<String> models) {
+        return switch (request.path()) {
+            case "/api/version" -> new WireReply(200, Json.object().put("version", "0.6.0"));
+            default -> new WireReply(404, error("404 page not found"));
+        };
+    }
+
+    @Override
+    public WireReply refusal(Fault fault, String model) {
+        if (fault instanceof Fault.ModelNotFound) {
+            return new WireReply(404, error(notFound(model)));
+        }
+        if (fault instanceof Fault.InvalidKey) {
+            return new WireReply(401, error("unauthorized"));
+        }
+        if (fault instanceof Fault.RateLimited || fault instanceof Fault.QuotaExhausted) {
+            return new WireReply(503, error(BUSY)); // Ollama has no rate limits: a full queue is its nearest signal
+        }
+        int code = fault instanceof Fault.Status s ? s.code() : 500;
+        return new WireReply(code, error(code == 503 ? BUSY : "llama runner process has terminated"));
+    }
+
+    // ---- answers ----
+
+    private static ObjectNode line(ChatWire.Answer a, String content) {
+        ObjectNode line = Json.object().put("model", a.model()).put("created_at", Instant.now().toString());
+        line.putObject("message").put("role", "assistant").put("content", content);
+        return line;
+    }
+
+    private static ObjectNode last(ChatWire.Answer a, String content) {
+        boolean length = a.finish() == Generation.Finish.LENGTH || (a.blocked() != null && !a.blocked().equals("stop"));
+        return line(a, content).put("done", true).put("done_reason", length ? "length" : "stop")
+                .put("total_duration", 4883583458L).put("load_duration", 1334875).put("prompt_eval_count", a.promptTokens())
+                .put("prompt_eval_duration", 342546000).put("eval_count", a.completionTokens()).put("eval_duration", 4535599000L);
+    }
+
+    private static String ndjson(JsonNode json) {
+        return Json.text(json) + "\n";
+    }
+
+    @Override
+    public String streamContentType() {
+        return "application/x-ndjson";
+    }
+
+    @Override
+    public String open(ChatWire.Answer a) {
+        return "";
+    }
+
+    @Override
+    public String chunk(ChatWire.Answer a, String text, int index) {
+        return ndjson(line(a, text).put("done", false));
+    }
+
+    @Override
+    public String close(ChatWire.Answer a) {
+        return ndjson(last(a, ""));
+    }
+
+    @Override
+    public String inStreamError(String message) {
+        return ndjson(error(message));
+    }
+
+    @Override
+    public String malformed() {
+        return "{\"model\":\"broken\",\"message\":\n";
+    }
+
+    @Override
+    public JsonNode complete(ChatWire.Answer a) {
+        return last(a, a.text());
+    }
+}
