@@ -46,15 +46,16 @@ public final class CortexConfiguration implements CamelConfiguration {
         Vertx vertx = Vertx.vertx(new VertxOptions()
                 .setWorkerPoolSize(settings.integer("cortex.http.worker-pool-size"))
                 // a worker waits for a whole non-streaming answer, which a local model may take minutes to write
-                .setMaxWorkerExecuteTime(30).setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES)
+                .setMaxWorkerExecuteTime(30)
+                .setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES)
                 .setPreferNativeTransport(true));
         context.addService(new Closer(vertx::close));
         registry.bind("vertx", vertx);
         registry.bind("platform-http-engine", new StreamingHttpEngine());
 
         // one registry for Cortex's meters and Camel's route metrics (camel-micrometer finds it by this name)
-        PrometheusMeterRegistry meters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
-                PrometheusMeterRegistry.class);
+        PrometheusMeterRegistry meters =
+                registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, PrometheusMeterRegistry.class);
         if (meters == null) {
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);

@@ -12,8 +12,7 @@ import org.apache.camel.main.Main;
  */
 public final class CortexMain {
 
-    private CortexMain() {
-    }
+    private CortexMain() {}
 
     public static void main(String[] args) throws Exception {
         Main main = create(Path.of(""));
@@ -28,13 +27,14 @@ public final class CortexMain {
         Path routes = dir.resolve("routes").toAbsolutePath();
         if (Files.isDirectory(routes)) {
             // an edit of a routes file takes effect live; breakers and key pools are beans, so they keep their state
-            main.configure().withRoutesReloadEnabled(true)
+            main.configure()
+                    .withRoutesReloadEnabled(true)
                     .withRoutesReloadDirectory(routes.toString())
                     .withRoutesReloadPattern("*.camel.yaml");
         }
         Path properties = dir.resolve("application.properties").toAbsolutePath();
-        main.setDefaultPropertyPlaceholderLocation(Files.isRegularFile(properties)
-                ? "file:" + properties : "classpath:application.properties");
+        main.setDefaultPropertyPlaceholderLocation(
+                Files.isRegularFile(properties) ? "file:" + properties : "classpath:application.properties");
         return main;
     }
 

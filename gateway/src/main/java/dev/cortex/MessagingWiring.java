@@ -27,8 +27,7 @@ import dev.cortex.provider.ProviderRegistry;
 /** Wires what routes/messaging.camel.yaml refers to by name. */
 final class MessagingWiring {
 
-    private MessagingWiring() {
-    }
+    private MessagingWiring() {}
 
     /**
      * The messaging front doors (routes/messaging.camel.yaml): the steps of the JMS and Kafka routes, and the JMS
@@ -39,16 +38,25 @@ final class MessagingWiring {
         Clock clock = Clock.systemUTC();
         ChatApi openAi = new OpenAiApi();
         Map<String, Duration> providerWorstCase = new HashMap<>();
-        providers.all().forEach(p -> providerWorstCase.put(p.name(), p.settings().timeouts().total()));
+        providers
+                .all()
+                .forEach(p ->
+                        providerWorstCase.put(p.name(), p.settings().timeouts().total()));
         Duration maxWait = s.seconds("cortex.messaging.max-cooldown-wait-seconds");
         Duration lastResortWait = s.millis("cortex.bulkhead.last-resort-wait-ms");
-        registry.bind("jmsChat", new MessagingChat(context,
-                new MessagingChat.Budget(maxWait, null, providerWorstCase, lastResortWait), clock));
+        registry.bind(
+                "jmsChat",
+                new MessagingChat(
+                        context, new MessagingChat.Budget(maxWait, null, providerWorstCase, lastResortWait), clock));
         // a Kafka consumer that keeps one request past its poll interval is dropped from the group
-        Duration kafkaConsumerLimit = s.millis("cortex.kafka.max-poll-interval-ms")
-                .minus(s.millis("cortex.kafka.poll-interval-margin-ms"));
-        registry.bind("kafkaChat", new MessagingChat(context,
-                new MessagingChat.Budget(maxWait, kafkaConsumerLimit, providerWorstCase, lastResortWait), clock));
+        Duration kafkaConsumerLimit =
+                s.millis("cortex.kafka.max-poll-interval-ms").minus(s.millis("cortex.kafka.poll-interval-margin-ms"));
+        registry.bind(
+                "kafkaChat",
+                new MessagingChat(
+                        context,
+                        new MessagingChat.Budget(maxWait, kafkaConsumerLimit, providerWorstCase, lastResortWait),
+                        clock));
         registry.bind("messagingFailure", new MessagingFailure(clock));
         int replyAttempts = s.integer("cortex.messaging.reply-attempts");
         Duration replyAttemptInterval = s.millis("cortex.messaging.reply-attempt-interval-ms");
@@ -60,7 +68,8 @@ final class MessagingWiring {
             registry.bind(prefix + "DeadLetter", new DeadLetter(transport, clock));
             // the endpoint's own destination is never used: each reply names its JMSReplyTo / CortexReplyTo
             String replyEndpoint = transport == Transport.JMS ? "jms:queue:cortex-reply" : "kafka:cortex-reply";
-            registry.bind(prefix + "ReplySender",
+            registry.bind(
+                    prefix + "ReplySender",
                     new ReplySender(context, transport, replyEndpoint, replyAttempts, replyAttemptInterval));
         }
         registry.bind("kafkaCommit", new KafkaCommit());
@@ -68,10 +77,14 @@ final class MessagingWiring {
         String url = s.string("cortex.jms.url");
         ActiveMQConnectionFactory connections;
         if (url.isEmpty()) {
-            EmbeddedBroker broker = new EmbeddedBroker(new EmbeddedBroker.Settings(s.string("cortex.jms.broker.host"),
-                    s.integer("cortex.jms.broker.port"), Boolean.parseBoolean(s.string("cortex.jms.broker.persistent")),
-                    Path.of(s.string("cortex.jms.broker.data-dir")), s.string("cortex.jms.request-queue"),
-                    s.string("cortex.jms.dead-letter-queue"), s.integer("cortex.jms.broker.max-delivery-attempts")));
+            EmbeddedBroker broker = new EmbeddedBroker(new EmbeddedBroker.Settings(
+                    s.string("cortex.jms.broker.host"),
+                    s.integer("cortex.jms.broker.port"),
+                    Boolean.parseBoolean(s.string("cortex.jms.broker.persistent")),
+                    Path.of(s.string("cortex.jms.broker.data-dir")),
+                    s.string("cortex.jms.request-queue"),
+                    s.string("cortex.jms.dead-letter-queue"),
+                    s.integer("cortex.jms.broker.max-delivery-attempts")));
             if (Boolean.parseBoolean(s.string("cortex.jms.enabled"))) {
                 // started now, so it is up before the JMS route's consumers; stopped with the context, after them
                 broker.start();
@@ -81,7 +94,8 @@ final class MessagingWiring {
             connections = new ActiveMQConnectionFactory(broker.inVmUrl());
         } else {
             String user = s.string("cortex.jms.user");
-            connections = user.isEmpty() ? new ActiveMQConnectionFactory(url)
+            connections = user.isEmpty()
+                    ? new ActiveMQConnectionFactory(url)
                     : new ActiveMQConnectionFactory(url, user, s.string("cortex.jms.password"));
         }
         // 0: a consumer takes a request only when it is free to serve it, so busy instances leave requests to idle ones

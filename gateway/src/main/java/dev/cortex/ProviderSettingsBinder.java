@@ -38,10 +38,12 @@ final class ProviderSettingsBinder {
             String rest = key.substring(PREFIX.length());
             int dot = rest.indexOf('.');
             if (dot <= 0) {
-                throw new IllegalStateException("Setting '" + key + "' names no provider: use provider.<name>.<setting>");
+                throw new IllegalStateException(
+                        "Setting '" + key + "' names no provider: use provider.<name>.<setting>");
             }
             String value = properties.resolveProperty(key).map(String::trim).orElse("");
-            blocks.computeIfAbsent(rest.substring(0, dot), name -> new HashMap<>()).put(rest.substring(dot + 1), value);
+            blocks.computeIfAbsent(rest.substring(0, dot), name -> new HashMap<>())
+                    .put(rest.substring(dot + 1), value);
         });
         List<ProviderSettings> all = new ArrayList<>();
         blocks.forEach((name, block) -> {
@@ -67,7 +69,10 @@ final class ProviderSettingsBinder {
                 .bind();
         if (!left.isEmpty()) {
             throw new IllegalStateException("Unknown setting(s) for provider '" + name + "': "
-                    + left.keySet().stream().sorted().map(k -> PREFIX + name + "." + k).toList());
+                    + left.keySet().stream()
+                            .sorted()
+                            .map(k -> PREFIX + name + "." + k)
+                            .toList());
         }
         return settings.validate();
     }

@@ -96,11 +96,16 @@ final class ProviderWiring {
 
     private Provider provider(ProviderSettings s, ModelSource models) {
         KeyPool keys = s.needsKey() ? new KeyPool(s.name(), s.keys(), Clock.systemUTC()) : KeyPool.keyless(s.name());
-        Upstream upstream = new Upstream(s.baseUrl(), adapter(s), s.timeouts(),
-                settings.millis("cortex.http.client-write-timeout-ms"), vertx, httpClient(s));
+        Upstream upstream = new Upstream(
+                s.baseUrl(),
+                adapter(s),
+                s.timeouts(),
+                settings.millis("cortex.http.client-write-timeout-ms"),
+                vertx,
+                httpClient(s));
         Bulkhead bulkhead = new Bulkhead(s.maxConcurrent(), settings.millis("cortex.bulkhead.last-resort-wait-ms"));
-        return new Provider(s, upstream, keys, models, breaker(s), classifier, bulkhead,
-                new ProviderMetrics(meters, s.name()));
+        return new Provider(
+                s, upstream, keys, models, breaker(s), classifier, bulkhead, new ProviderMetrics(meters, s.name()));
     }
 
     private static ProviderAdapter adapter(ProviderSettings s) {
@@ -114,13 +119,20 @@ final class ProviderWiring {
 
     private OllamaModels ollamaModels(ProviderSettings s) {
         ProviderSettings.LocalModels local = s.localModels();
-        return new OllamaModels(s.name(), new OllamaClient(s.baseUrl(), local.loadTimeout()), s.modelList(),
-                local.maxMemoryMb(), Set.copyOf(local.criticalModels()), local.criticalMaxSizeMb(),
-                local.keepAlive(), local.loadTimeout());
+        return new OllamaModels(
+                s.name(),
+                new OllamaClient(s.baseUrl(), local.loadTimeout()),
+                s.modelList(),
+                local.maxMemoryMb(),
+                Set.copyOf(local.criticalModels()),
+                local.criticalMaxSizeMb(),
+                local.keepAlive(),
+                local.loadTimeout());
     }
 
     private HttpClient httpClient(ProviderSettings s) {
-        return vertx.createHttpClient(new HttpClientOptions()
+        return vertx.createHttpClient(
+                new HttpClientOptions()
                         .setConnectTimeout((int) s.timeouts().connect().toMillis())
                         .setKeepAlive(true)
                         .setTcpNoDelay(true)
@@ -148,8 +160,10 @@ final class ProviderWiring {
                         || t instanceof ClientGoneException)
                 .build();
         // the EIP returns a streamed answer at its first token: its verdict comes when the stream ends
-        return new WholeAnswerBreaker(breakers.circuitBreaker(s.name(), config),
-                result -> result instanceof Exchange e && e.getMessage().getBody() instanceof ChatContext chat
+        return new WholeAnswerBreaker(
+                breakers.circuitBreaker(s.name(), config),
+                result -> result instanceof Exchange e
+                        && e.getMessage().getBody() instanceof ChatContext chat
                         && chat.streaming(),
                 Clock.systemUTC());
     }

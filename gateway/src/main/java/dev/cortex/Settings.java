@@ -19,9 +19,11 @@ final class Settings {
     }
 
     String string(String key) {
-        return context.getPropertiesComponent().resolveProperty(key)
+        return context.getPropertiesComponent()
+                .resolveProperty(key)
                 .map(String::trim)
-                .orElseThrow(() -> new IllegalStateException("Missing setting '" + key + "' in application.properties"));
+                .orElseThrow(
+                        () -> new IllegalStateException("Missing setting '" + key + "' in application.properties"));
     }
 
     int integer(String key) {
@@ -50,6 +52,9 @@ final class Settings {
 
     /** A comma-separated list; empty entries are dropped. */
     List<String> list(String key) {
-        return Arrays.stream(string(key).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(string(key).split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 }

@@ -20,8 +20,13 @@ public final class LogCapture implements AutoCloseable {
     public LogCapture() {
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration config = ctx.getConfiguration();
-        appender = WriterAppender.newBuilder().setName("capture").setTarget(out)
-                .setLayout(PatternLayout.newBuilder().withPattern("%level %logger - %msg %throwable%n").build()).build();
+        appender = WriterAppender.newBuilder()
+                .setName("capture")
+                .setTarget(out)
+                .setLayout(PatternLayout.newBuilder()
+                        .withPattern("%level %logger - %msg %throwable%n")
+                        .build())
+                .build();
         appender.start();
         LoggerConfig root = config.getRootLogger();
         previous = root.getLevel();

@@ -33,8 +33,8 @@ public final class RawHttpClient implements AutoCloseable {
             socket.setReceiveBufferSize(4096); // before connecting, so the window it advertises stays small
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             byte[] body = json.getBytes(StandardCharsets.UTF_8);
-            String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.length + "\r\n\r\n";
+            String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nContent-Type: application/json\r\n" + "Content-Length: " + body.length + "\r\n\r\n";
             socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().write(body);
             socket.getOutputStream().flush();

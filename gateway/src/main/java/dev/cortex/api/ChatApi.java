@@ -24,6 +24,5 @@ public interface ChatApi {
     ErrorBodies errors();
 
     /** One model a provider serves; {@code local} when an Ollama server holds its weights. */
-    record ModelEntry(String provider, String id, long sizeBytes, boolean local) {
-    }
+    record ModelEntry(String provider, String id, long sizeBytes, boolean local) {}
 }

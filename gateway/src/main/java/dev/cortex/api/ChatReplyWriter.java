@@ -4,8 +4,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
-import dev.cortex.chat.ChatResult;
 import dev.cortex.chat.ChatContext;
+import dev.cortex.chat.ChatResult;
 
 /**
  * Last step of a chat front door: renders a complete answer in this door's shape. A streamed answer has already gone

@@ -6,10 +6,10 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
+import dev.cortex.chat.ChatContext;
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.ReplyStream;
 import dev.cortex.chat.RoutePreference;
-import dev.cortex.chat.ChatContext;
 
 /**
  * First step of a chat front door: parses the body in this door's shape into a {@link ChatContext} (the exchange body
@@ -36,7 +36,9 @@ public final class ChatRequestReader implements Processor {
         Message in = exchange.getMessage();
         JsonNode body = OpenAiApi.readJson(in.getBody(byte[].class));
         ChatRequest request = api.parse(body);
-        RoutePreference preference = RoutePreferences.from(body, in.getHeader(RoutePreferences.STRATEGY_HEADER, String.class),
+        RoutePreference preference = RoutePreferences.from(
+                body,
+                in.getHeader(RoutePreferences.STRATEGY_HEADER, String.class),
                 in.getHeader(RoutePreferences.PROVIDER_HEADER, String.class),
                 in.getHeader(RoutePreferences.PROVIDERS_HEADER, String.class));
         HttpMessage http = exchange.getIn(HttpMessage.class);

@@ -9,12 +9,12 @@ import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.cortex.chat.AttemptTrail;
-import dev.cortex.failure.BadRequestException;
-import dev.cortex.chain.ChainVerdict;
-import dev.cortex.chat.ChatContext;
-import dev.cortex.failure.ClientGoneException;
 
+import dev.cortex.chain.ChainVerdict;
+import dev.cortex.chat.AttemptTrail;
+import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.BadRequestException;
+import dev.cortex.failure.ClientGoneException;
 
 /**
  * Turns whatever stopped a request into an honest HTTP error in the caller's API shape: 400 for a bad request; when
@@ -34,7 +34,8 @@ public final class ErrorReply implements Processor {
         }
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         ChatApi api = exchange.getProperty(ChatRequestReader.API, ChatApi.class);
-        ErrorBodies shape = api != null ? api.errors()
+        ErrorBodies shape = api != null
+                ? api.errors()
                 : ErrorBodies.forPath(exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class));
         Object body = exchange.getMessage().getBody();
         AttemptTrail trail = body instanceof ChatContext chat ? chat.trail() : null;
@@ -47,7 +48,8 @@ public final class ErrorReply implements Processor {
             status = bad.status();
             rendered = shape.render(status, "invalid_request", bad.getMessage(), bad.param());
         } else if (trail != null && ChainVerdict.noAnswer(cause)) {
-            ChainVerdict verdict = ChainVerdict.of(trail, ((ChatContext) body).preference().pinned());
+            ChainVerdict verdict =
+                    ChainVerdict.of(trail, ((ChatContext) body).preference().pinned());
             status = verdict.status();
             rendered = shape.render(status, verdict.code(), verdict.message());
             Optional<Long> retryAfter = verdict.retryAfterSeconds(Instant.now());

@@ -10,10 +10,10 @@ import dev.cortex.chat.Json;
 import dev.cortex.ollama.OllamaClient;
 import dev.cortex.ollama.OllamaModels;
 import dev.cortex.provider.HealthState;
+import dev.cortex.provider.KeyPool;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderHealth;
 import dev.cortex.provider.ProviderRegistry;
-import dev.cortex.provider.KeyPool;
 
 /**
  * {@code GET /api/health}: per provider its health ({@code available}, {@code degraded}, {@code unavailable},
@@ -54,8 +54,13 @@ public final class HealthReport implements Processor {
         p.status().unavailable().ifPresent(a -> node.put("reason", a.reason().word()));
         node.put("breaker", p.breaker().getState().name().toLowerCase());
         KeyPool.Counts keys = p.keys().counts();
-        node.putObject("keys").put("usable", keys.usable()).put("cooling", keys.cooling()).put("dead", keys.dead());
-        node.putObject("in_flight").put("current", p.bulkhead().inUse()).put("limit", p.bulkhead().limit());
+        node.putObject("keys")
+                .put("usable", keys.usable())
+                .put("cooling", keys.cooling())
+                .put("dead", keys.dead());
+        node.putObject("in_flight")
+                .put("current", p.bulkhead().inUse())
+                .put("limit", p.bulkhead().limit());
         ProviderHealth probe = p.health();
         ObjectNode latency = node.putObject("latency_ms");
         double ttft = p.firstTokenLatency().averageMillis();
@@ -86,13 +91,20 @@ public final class HealthReport implements Processor {
         ObjectNode models = Json.object();
         ArrayNode installed = models.putArray("installed");
         for (OllamaClient.Installed m : ollama.installed()) {
-            installed.addObject().put("name", m.name()).put("size_mb", m.sizeBytes() / (1024 * 1024))
-                    .put("family", m.family()).put("critical", ollama.critical(m.name()));
+            installed
+                    .addObject()
+                    .put("name", m.name())
+                    .put("size_mb", m.sizeBytes() / (1024 * 1024))
+                    .put("family", m.family())
+                    .put("critical", ollama.critical(m.name()));
         }
         ArrayNode loaded = models.putArray("loaded");
         for (OllamaClient.Loaded m : ollama.loaded()) {
-            loaded.addObject().put("name", m.name()).put("memory_mb", m.sizeBytes() / (1024 * 1024))
-                    .put("on_gpu", m.vramBytes() > 0).put("vram_mb", m.vramBytes() / (1024 * 1024));
+            loaded.addObject()
+                    .put("name", m.name())
+                    .put("memory_mb", m.sizeBytes() / (1024 * 1024))
+                    .put("on_gpu", m.vramBytes() > 0)
+                    .put("vram_mb", m.vramBytes() / (1024 * 1024));
         }
         ObjectNode budget = models.putObject("memory");
         ollama.budget().forEach((k, v) -> budget.put(k, ((Number) v).longValue()));

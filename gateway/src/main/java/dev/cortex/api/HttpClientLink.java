@@ -12,7 +12,7 @@ import dev.cortex.chat.ClientLink;
  */
 final class HttpClientLink implements ClientLink {
 
-    private static final Runnable NOTHING = () -> { };
+    private static final Runnable NOTHING = () -> {};
 
     private final HttpServerResponse response;
     private final AtomicReference<Runnable> onGone = new AtomicReference<>(NOTHING);

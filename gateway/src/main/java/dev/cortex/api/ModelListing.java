@@ -27,8 +27,13 @@ public final class ModelListing implements Processor {
         List<ChatApi.ModelEntry> models = new ArrayList<>();
         for (Provider p : providers.all()) {
             if (p.enabled()) {
-                p.models().models().forEach(m -> models.add(new ChatApi.ModelEntry(p.name(), m, p.models().sizeBytes(m),
-                        p.settings().kind() == ProviderSettings.Kind.OLLAMA)));
+                p.models()
+                        .models()
+                        .forEach(m -> models.add(new ChatApi.ModelEntry(
+                                p.name(),
+                                m,
+                                p.models().sizeBytes(m),
+                                p.settings().kind() == ProviderSettings.Kind.OLLAMA)));
             }
         }
         Message out = exchange.getMessage();

@@ -54,8 +54,19 @@ public final class OllamaApi implements ChatApi {
             }
             presencePenalty = o.number("presence_penalty", -2, 2);
         }
-        return new ChatRequest(f.string("model"), f.messages(), stream == null || stream, true,
-                temperature, topP, topK, maxTokens, stop, seed, frequencyPenalty, presencePenalty);
+        return new ChatRequest(
+                f.string("model"),
+                f.messages(),
+                stream == null || stream,
+                true,
+                temperature,
+                topP,
+                topK,
+                maxTokens,
+                stop,
+                seed,
+                frequencyPenalty,
+                presencePenalty);
     }
 
     @Override
@@ -130,15 +141,17 @@ public final class OllamaApi implements ChatApi {
         @Override
         public byte[] text(String text) {
             return (head + Instant.now() + "\",\"message\":{\"role\":\"assistant\",\"content\":" + OpenAiApi.quote(text)
-                    + "},\"done\":false}\n").getBytes(StandardCharsets.UTF_8);
+                            + "},\"done\":false}\n")
+                    .getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
         public byte[] close(FinishReason reason, Usage usage) {
             Usage u = usage == null ? Usage.NONE : usage;
             return (head + Instant.now() + "\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,"
-                    + "\"done_reason\":\"" + reason.ollama() + "\",\"prompt_eval_count\":" + u.promptTokens()
-                    + ",\"eval_count\":" + u.completionTokens() + "}\n").getBytes(StandardCharsets.UTF_8);
+                            + "\"done_reason\":\"" + reason.ollama() + "\",\"prompt_eval_count\":" + u.promptTokens()
+                            + ",\"eval_count\":" + u.completionTokens() + "}\n")
+                    .getBytes(StandardCharsets.UTF_8);
         }
 
         @Override

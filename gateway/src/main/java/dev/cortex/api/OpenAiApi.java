@@ -45,9 +45,19 @@ public final class OpenAiApi implements ChatApi {
         if (stop.size() > 4) {
             throw new BadRequestException("stop", "'stop' may hold at most 4 sequences.");
         }
-        return new ChatRequest(f.string("model"), f.messages(), stream, includeUsage,
-                f.number("temperature", 0, 2), f.number("top_p", 0, 1), null, maxTokens, stop, f.longValue("seed"),
-                f.number("frequency_penalty", -2, 2), f.number("presence_penalty", -2, 2));
+        return new ChatRequest(
+                f.string("model"),
+                f.messages(),
+                stream,
+                includeUsage,
+                f.number("temperature", 0, 2),
+                f.number("top_p", 0, 1),
+                null,
+                maxTokens,
+                stop,
+                f.longValue("seed"),
+                f.number("frequency_penalty", -2, 2),
+                f.number("presence_penalty", -2, 2));
     }
 
     /** The body as JSON, or a 400 saying it is not. */
@@ -159,12 +169,18 @@ public final class OpenAiApi implements ChatApi {
 
         @Override
         public byte[] close(FinishReason reason, Usage usage) {
-            StringBuilder out = new StringBuilder(new String(choice("{}", "\"" + reason.openAi() + "\""), StandardCharsets.UTF_8));
+            StringBuilder out =
+                    new StringBuilder(new String(choice("{}", "\"" + reason.openAi() + "\""), StandardCharsets.UTF_8));
             if (includeUsage) {
                 Usage u = usage == null ? Usage.NONE : usage;
-                out.append(head).append("\"choices\":[],\"usage\":{\"prompt_tokens\":").append(u.promptTokens())
-                        .append(",\"completion_tokens\":").append(u.completionTokens())
-                        .append(",\"total_tokens\":").append(u.totalTokens()).append("}}\n\n");
+                out.append(head)
+                        .append("\"choices\":[],\"usage\":{\"prompt_tokens\":")
+                        .append(u.promptTokens())
+                        .append(",\"completion_tokens\":")
+                        .append(u.completionTokens())
+                        .append(",\"total_tokens\":")
+                        .append(u.totalTokens())
+                        .append("}}\n\n");
             }
             out.append("data: [DONE]\n\n");
             return out.toString().getBytes(StandardCharsets.UTF_8);
@@ -179,12 +195,14 @@ public final class OpenAiApi implements ChatApi {
             error.put("code", code);
             ObjectNode body = Json.object();
             body.set("error", error);
-            return ("data: " + new String(Json.bytes(body), StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8);
+            return ("data: " + new String(Json.bytes(body), StandardCharsets.UTF_8) + "\n\n")
+                    .getBytes(StandardCharsets.UTF_8);
         }
 
         private byte[] choice(String delta, String finishReason) {
             return (head + "\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"logprobs\":null,\"finish_reason\":"
-                    + finishReason + "}]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n").getBytes(StandardCharsets.UTF_8);
+                            + finishReason + "}]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n")
+                    .getBytes(StandardCharsets.UTF_8);
         }
     }
 

@@ -9,6 +9,5 @@ public final class ReplyHeaders {
     public static final String OVERHEAD_MS = "X-Cortex-Overhead-Ms";
     public static final String ROUTE = "X-Cortex-Route";
 
-    private ReplyHeaders() {
-    }
+    private ReplyHeaders() {}
 }

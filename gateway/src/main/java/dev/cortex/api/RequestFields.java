@@ -19,8 +19,11 @@ final class RequestFields {
 
     RequestFields(JsonNode root, String prefix) {
         if (root == null || !root.isObject()) {
-            throw new BadRequestException(prefix.isEmpty() ? null : prefix, prefix.isEmpty()
-                    ? "The request body must be a JSON object." : "'" + prefix + "' must be an object.");
+            throw new BadRequestException(
+                    prefix.isEmpty() ? null : prefix,
+                    prefix.isEmpty()
+                            ? "The request body must be a JSON object."
+                            : "'" + prefix + "' must be an object.");
         }
         this.root = root;
         this.prefix = prefix;
@@ -69,7 +72,8 @@ final class RequestFields {
         }
         double d = v.asDouble();
         if (d < min || d > max) {
-            throw new BadRequestException(path(field), "'" + path(field) + "' must be between " + min + " and " + max + ".");
+            throw new BadRequestException(
+                    path(field), "'" + path(field) + "' must be between " + min + " and " + max + ".");
         }
         return d;
     }
@@ -167,8 +171,11 @@ final class RequestFields {
         StringBuilder text = new StringBuilder();
         for (JsonNode part : c) {
             JsonNode type = part.get("type");
-            if (type == null || !"text".equals(type.asText()) || !part.path("text").isTextual()) {
-                throw new BadRequestException(at, "'" + at + "' may only hold text parts; other inputs are not supported.");
+            if (type == null
+                    || !"text".equals(type.asText())
+                    || !part.path("text").isTextual()) {
+                throw new BadRequestException(
+                        at, "'" + at + "' may only hold text parts; other inputs are not supported.");
             }
             text.append(part.get("text").asText());
         }

@@ -26,8 +26,10 @@ public final class RouteExplainer implements Processor {
     @Override
     public void process(Exchange exchange) {
         Message in = exchange.getMessage();
-        RoutePreference preference = RoutePreferences.fromQuery(in.getHeader("strategy", String.class),
-                in.getHeader("provider", String.class), in.getHeader("providers", String.class));
+        RoutePreference preference = RoutePreferences.fromQuery(
+                in.getHeader("strategy", String.class),
+                in.getHeader("provider", String.class),
+                in.getHeader("providers", String.class));
         RoutePlan plan = chain.explain(preference, in.getHeader("model", String.class));
         ObjectNode body = Json.object();
         body.put("strategy", plan.strategy());

@@ -6,8 +6,8 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.cortex.chat.RoutePreference;
-import dev.cortex.failure.BadRequestException;
 import dev.cortex.chat.Strategy;
+import dev.cortex.failure.BadRequestException;
 
 /**
  * Reads what a caller asked about routing, from the body ({@code strategy}, {@code provider}, {@code providers})
@@ -20,10 +20,10 @@ public final class RoutePreferences {
     public static final String PROVIDER_HEADER = "X-Cortex-Provider";
     public static final String PROVIDERS_HEADER = "X-Cortex-Providers";
 
-    private RoutePreferences() {
-    }
+    private RoutePreferences() {}
 
-    public static RoutePreference from(JsonNode body, String strategyHeader, String providerHeader, String providersHeader) {
+    public static RoutePreference from(
+            JsonNode body, String strategyHeader, String providerHeader, String providersHeader) {
         RequestFields f = new RequestFields(body, "");
         String strategy = f.string("strategy");
         String provider = f.string("provider");
@@ -36,8 +36,12 @@ public final class RoutePreferences {
 
     /** From text values (headers, or the query of {@code GET /api/route}). */
     public static RoutePreference fromQuery(String strategy, String provider, String providers) {
-        List<String> list = providers == null || providers.isBlank() ? List.of()
-                : Arrays.stream(providers.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> list = providers == null || providers.isBlank()
+                ? List.of()
+                : Arrays.stream(providers.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
         return build(strategy, provider, list);
     }
 

@@ -5,12 +5,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
+import dev.cortex.chat.RoutePreference;
+import dev.cortex.chat.Strategy;
+import dev.cortex.failure.BadRequestException;
 import dev.cortex.provider.Availability;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderRegistry;
-import dev.cortex.failure.BadRequestException;
-import dev.cortex.chat.RoutePreference;
-import dev.cortex.chat.Strategy;
 
 /**
  * Orders the chain's providers for one request. The YAML's order is the default; the request's strategy (or the
@@ -46,8 +46,9 @@ public final class ChainPlanner {
             for (String name : preference.providers()) {
                 int position = listed.indexOf(name);
                 if (position < 0) {
-                    throw new BadRequestException("providers", "Unknown provider '" + name
-                            + "'; the chain has " + String.join(", ", listed) + ".");
+                    throw new BadRequestException(
+                            "providers",
+                            "Unknown provider '" + name + "'; the chain has " + String.join(", ", listed) + ".");
                 }
                 steps.add(step(name, position, preference.pinned() ? "pinned" : "requested order"));
             }
@@ -57,7 +58,7 @@ public final class ChainPlanner {
             steps.add(step(listed.get(i), i, null));
         }
         switch (strategy) {
-            case HYBRID -> { }
+            case HYBRID -> {}
             case CLOUD_FIRST -> steps.sort(Comparator.comparing((Step s) -> s.local()));
             case LOCAL_FIRST -> steps.sort(Comparator.comparing((Step s) -> !(s.local() && s.usable())));
             case SPEED_FIRST -> {
@@ -78,14 +79,18 @@ public final class ChainPlanner {
         if (model != null) {
             // a model that belongs to one provider goes to that provider first; the others stay as fall-backs
             steps.sort(Comparator.comparing((Step s) -> !s.provider.models().serves(s.name, model)));
-            steps.stream().filter(s -> s.provider.models().serves(s.name, model)).forEach(s -> s.note = "serves " + model);
+            steps.stream()
+                    .filter(s -> s.provider.models().serves(s.name, model))
+                    .forEach(s -> s.note = "serves " + model);
         }
         return finish(strategy, steps, true);
     }
 
     private Step step(String name, int position, String note) {
-        Provider provider = providers.get(name).orElseThrow(
-                () -> new IllegalStateException("The chain names '" + name + "' but no such provider is configured"));
+        Provider provider = providers
+                .get(name)
+                .orElseThrow(() ->
+                        new IllegalStateException("The chain names '" + name + "' but no such provider is configured"));
         Step s = new Step(name, position, provider);
         s.note = note;
         return s;
@@ -98,7 +103,8 @@ public final class ChainPlanner {
         List<RoutePlan.Step> out = new ArrayList<>(steps.size());
         for (Step s : steps) {
             String note = degradedLast && s.degraded ? "degraded: moved last" : s.note;
-            out.add(new RoutePlan.Step(s.name, s.position, s.skip.map(a -> a.reason().word()).orElse(null), note));
+            out.add(new RoutePlan.Step(
+                    s.name, s.position, s.skip.map(a -> a.reason().word()).orElse(null), note));
         }
         return new RoutePlan(strategy.wireName(), out);
     }

@@ -37,22 +37,30 @@ public record ChainVerdict(int status, String code, String message, Optional<Ins
      * these, no provider answered and this verdict speaks.
      */
     public static boolean noAnswer(Throwable failure) {
-        return failure instanceof ProviderFailure || failure instanceof CallNotPermittedException
+        return failure instanceof ProviderFailure
+                || failure instanceof CallNotPermittedException
                 || failure instanceof BulkheadFullException;
     }
 
     public static ChainVerdict of(AttemptTrail trail, boolean pinned) {
-        List<AttemptTrail.Entry> asked = trail.entries().stream().filter(AttemptTrail.Entry::shown).toList();
+        List<AttemptTrail.Entry> asked =
+                trail.entries().stream().filter(AttemptTrail.Entry::shown).toList();
         if (!asked.isEmpty() && asked.stream().allMatch(ChainVerdict::refusedTheRequest)) {
             int first = asked.get(0).status();
             int status = asked.stream().allMatch(e -> e.status() == first) ? first : 400;
-            return new ChainVerdict(status, "rejected_by_provider",
+            return new ChainVerdict(
+                    status,
+                    "rejected_by_provider",
                     (asked.size() == 1 ? "The provider refused the request. " : "Every provider refused the request. ")
-                            + reasons(trail), Optional.empty());
+                            + reasons(trail),
+                    Optional.empty());
         }
         if (pinned && !asked.isEmpty()) {
             int status = pinnedStatus(asked.get(asked.size() - 1));
-            return new ChainVerdict(status, "provider_failed", "The provider could not answer. " + reasons(trail),
+            return new ChainVerdict(
+                    status,
+                    "provider_failed",
+                    "The provider could not answer. " + reasons(trail),
                     status == 503 ? trail.retryAt() : Optional.empty());
         }
         return new ChainVerdict(503, "all_providers_failed", exhausted(trail), trail.retryAt());
@@ -89,7 +97,8 @@ public record ChainVerdict(int status, String code, String message, Optional<Ins
     private static String reasons(AttemptTrail trail) {
         StringJoiner reasons = new StringJoiner("; ");
         for (AttemptTrail.Entry e : trail.entries()) {
-            String why = e.failureClass() == null ? e.outcome()
+            String why = e.failureClass() == null
+                    ? e.outcome()
                     : e.outcome() + " (" + e.failureClass().name().toLowerCase(Locale.ROOT) + ")";
             reasons.add(e.provider() + ": " + why + (e.detail() == null ? "" : " — " + e.detail()));
         }

@@ -12,8 +12,8 @@ import org.apache.camel.Processor;
 import org.apache.camel.processor.loadbalancer.LoadBalancerSupport;
 import org.apache.camel.support.ExchangeHelper;
 
-import dev.cortex.failure.ClientGoneException;
 import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.ClientGoneException;
 import dev.cortex.failure.ProviderFailure;
 
 /**
@@ -69,8 +69,10 @@ public final class ProviderFailover extends LoadBalancerSupport {
                 break;
             }
         }
-        exchange.setException(last != null ? last
-                : new ProviderFailure("chain", "no_provider", null, null)); // nothing to try for this request
+        exchange.setException(
+                last != null
+                        ? last
+                        : new ProviderFailure("chain", "no_provider", null, null)); // nothing to try for this request
         callback.done(true);
         return true;
     }

@@ -13,8 +13,7 @@ public record RoutePlan(String strategy, List<Step> steps) {
      * @param skip     why it will be passed over without a call, or null when it will be tried
      * @param note     why it sits here (the strategy's measure, "degraded: moved last", ...), or null
      */
-    public record Step(String provider, int position, String skip, String note) {
-    }
+    public record Step(String provider, int position, String skip, String note) {}
 
     public List<Integer> positions() {
         return steps.stream().map(Step::position).toList();

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.StringJoiner;
 
-import dev.cortex.failure.UpstreamError;
 import dev.cortex.failure.FailureClass;
+import dev.cortex.failure.UpstreamError;
 
 /**
  * What each provider did with one request, in order: {@code groq:429,gemini:quota,cohere:503,ollama:ok}. A provider
@@ -31,8 +31,14 @@ public final class AttemptTrail {
      * @param status       the provider's HTTP status when it answered with an error, else 0
      * @param detail       what the provider said when it refused the request (scrubbed of keys), else null
      */
-    public record Entry(String provider, String outcome, FailureClass failureClass, Instant retryAt, boolean shown,
-                        int status, String detail) {
+    public record Entry(
+            String provider,
+            String outcome,
+            FailureClass failureClass,
+            Instant retryAt,
+            boolean shown,
+            int status,
+            String detail) {
 
         Entry(String provider, String outcome, FailureClass failureClass, Instant retryAt, boolean shown) {
             this(provider, outcome, failureClass, retryAt, shown, 0, null);
@@ -58,7 +64,8 @@ public final class AttemptTrail {
      */
     public synchronized void record(String provider, UpstreamError error, FailureClass failureClass, Instant retryAt) {
         String detail = failureClass.refusesRequest() && error.message() != null
-                ? shorten(error.message().strip()) : null;
+                ? shorten(error.message().strip())
+                : null;
         put(new Entry(provider, error.label(), failureClass, retryAt, true, error.status(), detail));
     }
 
@@ -69,7 +76,9 @@ public final class AttemptTrail {
     private void put(Entry entry) {
         String provider = entry.provider();
         int last = entries.size() - 1;
-        if (last >= 0 && entries.get(last).outcome() == null && entries.get(last).provider().equals(provider)) {
+        if (last >= 0
+                && entries.get(last).outcome() == null
+                && entries.get(last).provider().equals(provider)) {
             entries.set(last, entry);
         } else {
             closeOpen();
@@ -96,7 +105,9 @@ public final class AttemptTrail {
     public synchronized Optional<Instant> retryAt() {
         Instant earliest = null;
         for (Entry e : entries()) {
-            if (e.shown() && e.retryAt() != null && (earliest == null || e.retryAt().isBefore(earliest))) {
+            if (e.shown()
+                    && e.retryAt() != null
+                    && (earliest == null || e.retryAt().isBefore(earliest))) {
                 earliest = e.retryAt();
             }
         }

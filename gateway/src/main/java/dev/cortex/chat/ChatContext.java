@@ -4,11 +4,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.cortex.chat.ChatRequest;
-import dev.cortex.chat.ChatResult;
-import dev.cortex.chat.ClientLink;
-import dev.cortex.chat.ReplyStream;
-
 /**
  * One chat request on its way through the chain: the parsed request, where a stream goes, the attempt trail, and the
  * answer once a provider has given it. It is the body of the Camel exchange from the front door to the reply.

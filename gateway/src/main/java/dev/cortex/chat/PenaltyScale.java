@@ -6,8 +6,7 @@ package dev.cortex.chat;
  */
 public final class PenaltyScale {
 
-    private PenaltyScale() {
-    }
+    private PenaltyScale() {}
 
     public static double toRepeatPenalty(double frequencyPenalty) {
         return 1.0 + frequencyPenalty / 2.0;

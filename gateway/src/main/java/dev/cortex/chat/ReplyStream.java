@@ -34,6 +34,5 @@ public interface ReplyStream {
      *
      * @param route the route plan in words when the caller asked for it, else null
      */
-    record ReplyHead(String provider, String model, String attempts, long overheadMs, String route) {
-    }
+    record ReplyHead(String provider, String model, String attempts, long overheadMs, String route) {}
 }

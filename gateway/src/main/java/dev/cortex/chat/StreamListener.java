@@ -16,6 +16,5 @@ public interface StreamListener {
     void onUsage(Usage usage);
 
     /** The provider named the model that actually served the request. */
-    default void onModel(String model) {
-    }
+    default void onModel(String model) {}
 }

@@ -18,8 +18,11 @@ public final class FailureClassifier {
      * @param longestCooldown   the ceiling on any wait a provider asks for (a retry-after of a year is not obeyed)
      * @param accessDeniedPause how long a provider that refused the account (403) is set aside
      */
-    public FailureClassifier(Duration defaultRateLimitCooldown, Duration perDayQuotaCooldown, Duration longestCooldown,
-                             Duration accessDeniedPause) {
+    public FailureClassifier(
+            Duration defaultRateLimitCooldown,
+            Duration perDayQuotaCooldown,
+            Duration longestCooldown,
+            Duration accessDeniedPause) {
         this.defaultRateLimitCooldown = defaultRateLimitCooldown;
         this.perDayQuotaCooldown = perDayQuotaCooldown;
         this.longestCooldown = longestCooldown;
@@ -39,10 +42,12 @@ public final class FailureClassifier {
             return FailureClass.ACCESS_DENIED; // Gemini: not in this region, billing needed: true of every request
         }
         return switch (status) {
-            case 429 -> error.quota() == UpstreamError.Quota.NONE ? FailureClass.RATE_LIMITED : FailureClass.QUOTA_EXHAUSTED;
+            case 429 -> error.quota() == UpstreamError.Quota.NONE
+                    ? FailureClass.RATE_LIMITED
+                    : FailureClass.QUOTA_EXHAUSTED;
             case 401 -> FailureClass.INVALID_KEY; // authentication: the key itself
-            // permission: a region, project, organisation or model the account may not use; the key is not the
-            // problem (dropping it would empty a pool in one request), so the provider rests instead
+                // permission: a region, project, organisation or model the account may not use; the key is not the
+                // problem (dropping it would empty a pool in one request), so the provider rests instead
             case 403 -> FailureClass.ACCESS_DENIED;
             case 402 -> FailureClass.QUOTA_EXHAUSTED; // billing limit on this key
             case 404 -> FailureClass.MODEL_UNAVAILABLE;

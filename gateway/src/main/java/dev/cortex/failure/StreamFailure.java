@@ -1,6 +1,5 @@
 package dev.cortex.failure;
 
-
 /** A provider's stream went wrong after a 200: an error event, a chunk that is not what the protocol says, a cut. */
 public final class StreamFailure extends RuntimeException {
 
@@ -20,8 +19,8 @@ public final class StreamFailure extends RuntimeException {
     }
 
     public static StreamFailure inBand(String code, String message) {
-        return new StreamFailure(new UpstreamError(UpstreamError.Kind.STREAM_ERROR, 0, code, null,
-                UpstreamError.Quota.NONE, message));
+        return new StreamFailure(
+                new UpstreamError(UpstreamError.Kind.STREAM_ERROR, 0, code, null, UpstreamError.Quota.NONE, message));
     }
 
     public UpstreamError error() {

@@ -20,15 +20,26 @@ import io.netty.channel.ConnectTimeoutException;
 public record UpstreamError(Kind kind, int status, String code, Duration retryAfter, Quota quota, String message) {
 
     public enum Kind {
-        HTTP_STATUS, CONNECT, RESET, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT, TOTAL_TIMEOUT, CUT, STREAM_ERROR, MALFORMED
+        HTTP_STATUS,
+        CONNECT,
+        RESET,
+        FIRST_TOKEN_TIMEOUT,
+        IDLE_TIMEOUT,
+        TOTAL_TIMEOUT,
+        CUT,
+        STREAM_ERROR,
+        MALFORMED
     }
 
     public enum Quota {
-        NONE, PER_MINUTE, PER_DAY
+        NONE,
+        PER_MINUTE,
+        PER_DAY
     }
 
     public static UpstreamError http(int status, String code, Duration retryAfter, Quota quota, String message) {
-        return new UpstreamError(Kind.HTTP_STATUS, status, code, retryAfter, quota == null ? Quota.NONE : quota, message);
+        return new UpstreamError(
+                Kind.HTTP_STATUS, status, code, retryAfter, quota == null ? Quota.NONE : quota, message);
     }
 
     public static UpstreamError of(Kind kind, String message) {
@@ -44,8 +55,10 @@ public record UpstreamError(Kind kind, int status, String code, Duration retryAf
     public static UpstreamError connectFailure(Throwable cause) {
         boolean timeout = cause instanceof ConnectTimeoutException;
         boolean refused = cause instanceof ConnectException || timeout;
-        return of(refused ? Kind.CONNECT : Kind.RESET,
-                (timeout ? "connect timeout: " : "connection failed: ") + cause.getClass().getSimpleName());
+        return of(
+                refused ? Kind.CONNECT : Kind.RESET,
+                (timeout ? "connect timeout: " : "connection failed: ")
+                        + cause.getClass().getSimpleName());
     }
 
     /** The word that stands for this failure in the attempt trail: a status code, or what went wrong. */

@@ -34,8 +34,12 @@ final class StreamingHttpConsumer extends VertxPlatformHttpConsumer {
 
     private final Runnable onStarted;
 
-    StreamingHttpConsumer(PlatformHttpEndpoint endpoint, Processor processor, List<Handler<RoutingContext>> handlers,
-                          String routerName, Runnable onStarted) {
+    StreamingHttpConsumer(
+            PlatformHttpEndpoint endpoint,
+            Processor processor,
+            List<Handler<RoutingContext>> handlers,
+            String routerName,
+            Runnable onStarted) {
         super(endpoint, processor, handlers, routerName);
         this.onStarted = onStarted;
     }
@@ -73,25 +77,30 @@ final class StreamingHttpConsumer extends VertxPlatformHttpConsumer {
                 fail(exchange, ctx, read.cause());
                 return;
             }
-            ctx.vertx().executeBlocking(() -> {
-                createUoW(exchange);
-                getProcessor().process(exchange);
-                return null;
-            }, false).onComplete(processed -> {
-                if (ctx.response().headWritten()) {
-                    done(exchange); // the route sent this response itself (a stream in flight, or already finished)
-                } else if (processed.failed()) {
-                    fail(exchange, ctx, processed.cause());
-                } else {
-                    writeCamelResponse(ctx, exchange).onComplete(written -> {
-                        if (written.failed()) {
-                            fail(exchange, ctx, written.cause());
+            ctx.vertx()
+                    .executeBlocking(
+                            () -> {
+                                createUoW(exchange);
+                                getProcessor().process(exchange);
+                                return null;
+                            },
+                            false)
+                    .onComplete(processed -> {
+                        if (ctx.response().headWritten()) {
+                            done(exchange); // the route sent this response itself (a stream in flight, or already
+                            // finished)
+                        } else if (processed.failed()) {
+                            fail(exchange, ctx, processed.cause());
                         } else {
-                            done(exchange);
+                            writeCamelResponse(ctx, exchange).onComplete(written -> {
+                                if (written.failed()) {
+                                    fail(exchange, ctx, written.cause());
+                                } else {
+                                    done(exchange);
+                                }
+                            });
                         }
                     });
-                }
-            });
         });
     }
 
@@ -108,7 +117,11 @@ final class StreamingHttpConsumer extends VertxPlatformHttpConsumer {
     }
 
     private void fail(Exchange exchange, RoutingContext ctx, Throwable failure) {
-        getExceptionHandler().handleException("Failed handling platform-http endpoint " + getEndpoint().getPath(), failure);
+        getExceptionHandler()
+                .handleException(
+                        "Failed handling platform-http endpoint "
+                                + getEndpoint().getPath(),
+                        failure);
         if (!ctx.response().headWritten()) {
             ctx.fail(failure);
         } else if (!ctx.response().ended()) {
@@ -125,9 +138,15 @@ final class StreamingHttpConsumer extends VertxPlatformHttpConsumer {
     private static MethodHandle camelResponseWriter() {
         try {
             return MethodHandles.privateLookupIn(VertxPlatformHttpSupport.class, MethodHandles.lookup())
-                    .findStatic(VertxPlatformHttpSupport.class, "writeResponse",
-                            MethodType.methodType(Future.class, RoutingContext.class, Exchange.class,
-                                    HeaderFilterStrategy.class, boolean.class));
+                    .findStatic(
+                            VertxPlatformHttpSupport.class,
+                            "writeResponse",
+                            MethodType.methodType(
+                                    Future.class,
+                                    RoutingContext.class,
+                                    Exchange.class,
+                                    HeaderFilterStrategy.class,
+                                    boolean.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError("camel-platform-http-vertx changed its response writer: " + e);
         }

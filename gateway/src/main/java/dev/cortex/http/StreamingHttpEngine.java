@@ -24,8 +24,8 @@ public final class StreamingHttpEngine extends VertxPlatformHttpEngine {
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
         String routerName = VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort());
-        return new StreamingHttpConsumer(endpoint, processor, getHandlers(), routerName,
-                () -> installNotFoundHandler(routerName));
+        return new StreamingHttpConsumer(
+                endpoint, processor, getHandlers(), routerName, () -> installNotFoundHandler(routerName));
     }
 
     private void installNotFoundHandler(String routerName) {
@@ -43,6 +43,9 @@ public final class StreamingHttpEngine extends VertxPlatformHttpEngine {
         HttpServerRequest request = ctx.request();
         String message = "No such endpoint: " + request.method() + " " + request.path();
         ErrorBodies.Rendered body = ErrorBodies.forPath(request.path()).render(404, "not_found", message);
-        ctx.response().setStatusCode(404).putHeader("Content-Type", body.contentType()).end(body.body());
+        ctx.response()
+                .setStatusCode(404)
+                .putHeader("Content-Type", body.contentType())
+                .end(body.body());
     }
 }

@@ -25,7 +25,8 @@ public final class DeadLetter implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        MessagingFailure.Failure failure = exchange.getProperty(MessagingProperties.FAILURE, MessagingFailure.Failure.class);
+        MessagingFailure.Failure failure =
+                exchange.getProperty(MessagingProperties.FAILURE, MessagingFailure.Failure.class);
         Message out = exchange.getMessage();
         out.removeHeaders("*");
         out.setHeader(MessagingHeaders.ERROR, failure.deadLetter());

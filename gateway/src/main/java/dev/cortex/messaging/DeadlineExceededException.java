@@ -17,7 +17,7 @@ public final class DeadlineExceededException extends RuntimeException {
 
     /** The deadline passed while the request waited for a provider's cooldown to end. */
     public static DeadlineExceededException whileWaiting(Instant deadline) {
-        return new DeadlineExceededException("The request's deadline (" + deadline
-                + ") passed while it waited for a provider's cooldown to end.");
+        return new DeadlineExceededException(
+                "The request's deadline (" + deadline + ") passed while it waited for a provider's cooldown to end.");
     }
 }

@@ -34,9 +34,14 @@ public final class EmbeddedBroker extends ServiceSupport {
     /**
      * @param persistent whether messages survive a restart (a journal under {@code dataDir})
      */
-    public record Settings(String host, int port, boolean persistent, Path dataDir, String requestQueue,
-                           String deadLetterQueue, int maxDeliveryAttempts) {
-    }
+    public record Settings(
+            String host,
+            int port,
+            boolean persistent,
+            Path dataDir,
+            String requestQueue,
+            String deadLetterQueue,
+            int maxDeliveryAttempts) {}
 
     private final Settings settings;
     private final int inVmId = IDS.getAndIncrement();
@@ -73,8 +78,11 @@ public final class EmbeddedBroker extends ServiceSupport {
                     + " an external broker, or JMS_ENABLED=false.");
         }
         broker = server;
-        LOG.info("Embedded JMS broker (ActiveMQ Artemis) listening on {}; requests on queue '{}', dead letters on '{}'{}",
-                tcpUrl(), settings.requestQueue(), settings.deadLetterQueue(),
+        LOG.info(
+                "Embedded JMS broker (ActiveMQ Artemis) listening on {}; requests on queue '{}', dead letters on '{}'{}",
+                tcpUrl(),
+                settings.requestQueue(),
+                settings.deadLetterQueue(),
                 settings.persistent() ? ", journal in " + settings.dataDir().toAbsolutePath() : ", not persistent");
     }
 
@@ -103,18 +111,25 @@ public final class EmbeddedBroker extends ServiceSupport {
                 .setJMXManagementEnabled(false)
                 .addAcceptorConfiguration("in-vm", inVmUrl())
                 .addAcceptorConfiguration("tcp", tcpUrl() + "?protocols=CORE")
-                // as a stock Artemis broker.xml: undeliverable and expired messages of any queue go to DLQ / ExpiryQueue
-                .addAddressSetting("#", new AddressSettings()
-                        .setDeadLetterAddress(SimpleString.of("DLQ"))
-                        .setExpiryAddress(SimpleString.of("ExpiryQueue")))
+                // as a stock Artemis broker.xml: undeliverable and expired messages of any queue go to DLQ /
+                // ExpiryQueue
+                .addAddressSetting(
+                        "#",
+                        new AddressSettings()
+                                .setDeadLetterAddress(SimpleString.of("DLQ"))
+                                .setExpiryAddress(SimpleString.of("ExpiryQueue")))
                 .addQueueConfiguration(QueueConfiguration.of("DLQ").setRoutingType(RoutingType.ANYCAST))
                 .addQueueConfiguration(QueueConfiguration.of("ExpiryQueue").setRoutingType(RoutingType.ANYCAST))
                 // Cortex's requests: after max-delivery-attempts failed deliveries, to Cortex's own dead-letter queue
-                .addAddressSetting(settings.requestQueue(), new AddressSettings()
-                        .setDeadLetterAddress(deadLetters)
-                        .setMaxDeliveryAttempts(settings.maxDeliveryAttempts()))
-                .addQueueConfiguration(QueueConfiguration.of(settings.requestQueue()).setRoutingType(RoutingType.ANYCAST))
-                .addQueueConfiguration(QueueConfiguration.of(settings.deadLetterQueue()).setRoutingType(RoutingType.ANYCAST));
+                .addAddressSetting(
+                        settings.requestQueue(),
+                        new AddressSettings()
+                                .setDeadLetterAddress(deadLetters)
+                                .setMaxDeliveryAttempts(settings.maxDeliveryAttempts()))
+                .addQueueConfiguration(
+                        QueueConfiguration.of(settings.requestQueue()).setRoutingType(RoutingType.ANYCAST))
+                .addQueueConfiguration(
+                        QueueConfiguration.of(settings.deadLetterQueue()).setRoutingType(RoutingType.ANYCAST));
         return config;
     }
 }

@@ -7,6 +7,10 @@ package dev.cortex.messaging;
 public final class GatewayStoppingException extends RuntimeException {
 
     public GatewayStoppingException() {
-        super("Cortex is stopping: the request is left unacknowledged for the broker to deliver again", null, false, false);
+        super(
+                "Cortex is stopping: the request is left unacknowledged for the broker to deliver again",
+                null,
+                false,
+                false);
     }
 }

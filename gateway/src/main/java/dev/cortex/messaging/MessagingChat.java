@@ -12,10 +12,10 @@ import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.cortex.failure.ClientGoneException;
+import dev.cortex.chain.ChainVerdict;
 import dev.cortex.chat.AttemptTrail;
 import dev.cortex.chat.ChatContext;
-import dev.cortex.chain.ChainVerdict;
+import dev.cortex.failure.ClientGoneException;
 
 /**
  * Sends a queued request down the chain ({@code direct:chat}), as the HTTP front door does, with one difference a
@@ -48,8 +48,11 @@ public final class MessagingChat implements Processor {
      * @param providerWorstCase each provider's longest call: its total timeout
      * @param lastResortWait    how long a request may wait for a free slot at the last provider of its plan
      */
-    public record Budget(Duration maxWait, Duration consumerLimit, Map<String, Duration> providerWorstCase,
-                         Duration lastResortWait) {
+    public record Budget(
+            Duration maxWait,
+            Duration consumerLimit,
+            Map<String, Duration> providerWorstCase,
+            Duration lastResortWait) {
 
         public Budget {
             providerWorstCase = Map.copyOf(providerWorstCase);
@@ -72,7 +75,8 @@ public final class MessagingChat implements Processor {
          * for a slot at the last one.
          */
         Duration nextRound(AttemptTrail trail, Instant resumeAt) {
-            Duration longest = providerWorstCase.values().stream().max(Duration::compareTo).orElse(Duration.ZERO);
+            Duration longest =
+                    providerWorstCase.values().stream().max(Duration::compareTo).orElse(Duration.ZERO);
             Duration total = lastResortWait;
             for (String provider : trail.entries().stream()
                     .filter(AttemptTrail.Entry::shown)
@@ -108,7 +112,9 @@ public final class MessagingChat implements Processor {
             ChatContext chat = exchange.getMessage().getBody(ChatContext.class);
             thread.send("direct:chat", exchange);
             Exception failure = exchange.getException();
-            if (failure != null && (failure instanceof ClientGoneException || Thread.currentThread().isInterrupted())) {
+            if (failure != null
+                    && (failure instanceof ClientGoneException
+                            || Thread.currentThread().isInterrupted())) {
                 stopping(exchange); // the consumer was interrupted: Cortex is stopping
                 return;
             }
@@ -121,20 +127,30 @@ public final class MessagingChat implements Processor {
                 return; // the error reply lists every provider's reason
             }
             Instant now = clock.instant();
-            Instant resumeAt = retryAt.get().isAfter(now.plus(MIN_WAIT)) ? retryAt.get() : now.plus(MIN_WAIT); // never a busy loop
+            Instant resumeAt =
+                    retryAt.get().isAfter(now.plus(MIN_WAIT)) ? retryAt.get() : now.plus(MIN_WAIT); // never a busy loop
             if (resumeAt.isAfter(resumeBy)) {
-                LOG.debug("Every provider refused ({}); no wait: the first cooldown ends at {}, after {}", chat.trail(),
-                        resumeAt, resumeBy);
+                LOG.debug(
+                        "Every provider refused ({}); no wait: the first cooldown ends at {}, after {}",
+                        chat.trail(),
+                        resumeAt,
+                        resumeBy);
                 return; // the error reply lists every provider's reason, and when to retry
             }
             Duration nextRound = budget.nextRound(chat.trail(), resumeAt);
             if (consumerDoneBy != null && resumeAt.plus(nextRound).isAfter(consumerDoneBy)) {
-                LOG.debug("Every provider refused ({}); no wait: a next round of up to {} s from {} would outlast the"
-                        + " consumer's poll interval", chat.trail(), nextRound.toSeconds(), resumeAt);
+                LOG.debug(
+                        "Every provider refused ({}); no wait: a next round of up to {} s from {} would outlast the"
+                                + " consumer's poll interval",
+                        chat.trail(),
+                        nextRound.toSeconds(),
+                        resumeAt);
                 return;
             }
             Duration wait = Duration.between(now, resumeAt);
-            LOG.debug("Every provider refused ({}); the request waits {} ms for the first cooldown to end", chat.trail(),
+            LOG.debug(
+                    "Every provider refused ({}); the request waits {} ms for the first cooldown to end",
+                    chat.trail(),
                     wait.toMillis());
             if (!ConsumerThread.rest(wait.plusMillis(1))) {
                 stopping(exchange);
@@ -151,7 +167,6 @@ public final class MessagingChat implements Processor {
             exchange.getMessage().setBody(new ChatContext(chat.request(), null, chat.preference()));
         }
     }
-
 
     /**
      * Leaves the request unanswered and unacknowledged for the broker to deliver again. The interrupt has done its

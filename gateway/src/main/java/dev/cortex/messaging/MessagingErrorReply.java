@@ -21,7 +21,8 @@ public final class MessagingErrorReply implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        MessagingFailure.Failure failure = exchange.getProperty(MessagingProperties.FAILURE, MessagingFailure.Failure.class);
+        MessagingFailure.Failure failure =
+                exchange.getProperty(MessagingProperties.FAILURE, MessagingFailure.Failure.class);
         Message out = exchange.getMessage();
         out.removeHeaders("*");
         transport.address(exchange, out);
@@ -31,9 +32,11 @@ public final class MessagingErrorReply implements Processor {
             out.setHeader(MessagingHeaders.ATTEMPTS, failure.attempts());
         }
         if (failure.retryAfterSeconds() != null) {
-            out.setHeader(MessagingHeaders.RETRY_AFTER, failure.retryAfterSeconds().toString());
+            out.setHeader(
+                    MessagingHeaders.RETRY_AFTER, failure.retryAfterSeconds().toString());
         }
-        out.setBody(transport.body(ErrorBodies.OPENAI.render(failure.status(), failure.code(), failure.message(),
-                failure.param()).bytes()));
+        out.setBody(transport.body(ErrorBodies.OPENAI
+                .render(failure.status(), failure.code(), failure.message(), failure.param())
+                .bytes()));
     }
 }

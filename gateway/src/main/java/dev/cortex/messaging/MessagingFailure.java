@@ -7,10 +7,9 @@ import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.cortex.chain.ChainVerdict;
 import dev.cortex.chat.ChatContext;
 import dev.cortex.failure.BadRequestException;
-import dev.cortex.chain.ChainVerdict;
-
 
 /**
  * Decides what stopped a queued request, with the HTTP front door's status codes: 400 for a request that cannot be
@@ -27,9 +26,14 @@ public final class MessagingFailure implements Processor {
      * @param retryAfterSeconds when every provider is cooling down, seconds until one may answer; else null
      * @param deadLetter        why the request belongs in the dead-letter queue; null when it does not
      */
-    public record Failure(int status, String code, String message, String param, Long retryAfterSeconds,
-                          String attempts, String deadLetter) {
-    }
+    public record Failure(
+            int status,
+            String code,
+            String message,
+            String param,
+            Long retryAfterSeconds,
+            String attempts,
+            String deadLetter) {}
 
     private final Clock clock;
 
@@ -44,42 +48,76 @@ public final class MessagingFailure implements Processor {
         String attempts = MessagingReply.attempts(exchange, chat);
         Failure earlier = exchange.getProperty(MessagingProperties.FAILURE, Failure.class);
         if (cause instanceof ReplyUndeliverableException lost) {
-            LOG.warn("Request {}: {} It goes to the dead-letter queue / topic.",
-                    exchange.getProperty(MessagingProperties.CORRELATION_ID), lost.getMessage());
+            LOG.warn(
+                    "Request {}: {} It goes to the dead-letter queue / topic.",
+                    exchange.getProperty(MessagingProperties.CORRELATION_ID),
+                    lost.getMessage());
         }
         Failure failure;
         if (cause instanceof ReplyUndeliverableException lost && earlier != null) {
             // the error reply for an earlier failure could not be delivered: the dead letter says both
             failure = earlier.deadLetter() != null
-                    ? new Failure(earlier.status(), earlier.code(), earlier.message(), earlier.param(),
-                            earlier.retryAfterSeconds(), earlier.attempts(), earlier.deadLetter() + " " + lost.getMessage())
-                    : new Failure(502, "reply_undeliverable", lost.getMessage(), null, null, earlier.attempts(),
+                    ? new Failure(
+                            earlier.status(),
+                            earlier.code(),
+                            earlier.message(),
+                            earlier.param(),
+                            earlier.retryAfterSeconds(),
+                            earlier.attempts(),
+                            earlier.deadLetter() + " " + lost.getMessage())
+                    : new Failure(
+                            502,
+                            "reply_undeliverable",
+                            lost.getMessage(),
+                            null,
+                            null,
+                            earlier.attempts(),
                             lost.getMessage() + " The undelivered reply was an error, " + earlier.status() + " "
                                     + earlier.code() + ": " + earlier.message());
         } else if (cause instanceof ReplyUndeliverableException lost) {
-            failure = new Failure(502, "reply_undeliverable", lost.getMessage(), null, null, attempts,
+            failure = new Failure(
+                    502,
+                    "reply_undeliverable",
+                    lost.getMessage(),
+                    null,
+                    null,
+                    attempts,
                     lost.getMessage() + " The request was answered (" + attempts + "); re-send it once its reply"
                             + " address can be written to.");
         } else if (cause instanceof BadRequestException bad) {
-            failure = new Failure(bad.status(), "invalid_request", bad.getMessage(), bad.param(), null, attempts,
-                    bad.getMessage());
+            failure = new Failure(
+                    bad.status(), "invalid_request", bad.getMessage(), bad.param(), null, attempts, bad.getMessage());
         } else if (cause instanceof DeadlineExceededException late) {
             failure = new Failure(504, "deadline_exceeded", late.getMessage(), null, null, attempts, null);
         } else if (chat != null && ChainVerdict.noAnswer(cause)) {
-            ChainVerdict verdict = ChainVerdict.of(chat.trail(), chat.preference().pinned());
-            failure = new Failure(verdict.status(), verdict.code(), verdict.message(), null,
-                    verdict.retryAfterSeconds(clock.instant()).orElse(null), attempts, null);
+            ChainVerdict verdict =
+                    ChainVerdict.of(chat.trail(), chat.preference().pinned());
+            failure = new Failure(
+                    verdict.status(),
+                    verdict.code(),
+                    verdict.message(),
+                    null,
+                    verdict.retryAfterSeconds(clock.instant()).orElse(null),
+                    attempts,
+                    null);
         } else {
             LOG.error("Unexpected failure serving a queued request; it goes to the dead-letter queue", cause);
             String what = cause == null ? "unknown" : cause.getClass().getName();
-            failure = new Failure(500, "internal_error", "Cortex failed to serve this request; see its log.", null, null,
-                    attempts, "Cortex failed to serve this request (" + what + "); see its log.");
+            failure = new Failure(
+                    500,
+                    "internal_error",
+                    "Cortex failed to serve this request; see its log.",
+                    null,
+                    null,
+                    attempts,
+                    "Cortex failed to serve this request (" + what + "); see its log.");
         }
         exchange.setProperty(MessagingProperties.FAILURE, failure);
         exchange.setProperty(MessagingProperties.DEAD_LETTER, failure.deadLetter());
         // no error reply to an address a reply just failed to reach: it would fail the same way
-        exchange.setProperty(MessagingProperties.ERROR_REPLY,
-                exchange.getProperty(MessagingProperties.REPLY_TO) != null && !(cause instanceof ReplyUndeliverableException));
+        exchange.setProperty(
+                MessagingProperties.ERROR_REPLY,
+                exchange.getProperty(MessagingProperties.REPLY_TO) != null
+                        && !(cause instanceof ReplyUndeliverableException));
     }
-
 }

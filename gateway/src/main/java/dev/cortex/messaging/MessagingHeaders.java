@@ -23,10 +23,12 @@ public final class MessagingHeaders {
 
     /** 200 for an answer; otherwise the status the HTTP front door would have answered with. */
     public static final String STATUS = "CortexStatus";
+
     public static final String PROVIDER = "CortexProvider";
     public static final String MODEL = "CortexModel";
     /** The attempt trail, e.g. {@code groq:429,ollama:ok}, as in {@code X-Cortex-Attempts}. */
     public static final String ATTEMPTS = "CortexAttempts";
+
     public static final String OVERHEAD_MS = "CortexOverheadMs";
     /** On an error: its code, as in the body's {@code error.code} ({@code all_providers_failed}, ...). */
     public static final String ERROR_CODE = "CortexErrorCode";
@@ -37,6 +39,5 @@ public final class MessagingHeaders {
     /** On a dead letter: when it was set aside (ISO-8601). */
     public static final String FAILED_AT = "CortexFailedAt";
 
-    private MessagingHeaders() {
-    }
+    private MessagingHeaders() {}
 }

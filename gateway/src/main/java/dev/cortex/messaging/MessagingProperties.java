@@ -10,6 +10,7 @@ public final class MessagingProperties {
     public static final String REQUEST = "CortexRequest";
     /** Where the reply goes: the Kafka reply topic, or the JMS reply destination's name. Null when none was named. */
     public static final String REPLY_TO = "CortexReplyTo";
+
     public static final String CORRELATION_ID = "CortexCorrelationId";
     /** Kafka: the request record's key, reused for its reply and dead letter. */
     public static final String KEY = "CortexKey";
@@ -28,6 +29,5 @@ public final class MessagingProperties {
     /** Set (to the reason) when the request can never be served as sent and belongs in the dead-letter queue. */
     public static final String DEAD_LETTER = "CortexDeadLetter";
 
-    private MessagingProperties() {
-    }
+    private MessagingProperties() {}
 }

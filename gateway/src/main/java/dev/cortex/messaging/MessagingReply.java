@@ -5,8 +5,8 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
 import dev.cortex.api.ChatApi;
-import dev.cortex.chat.ChatResult;
 import dev.cortex.chat.ChatContext;
+import dev.cortex.chat.ChatResult;
 
 /**
  * The reply to an answered request: the OpenAI chat completion as {@code /v1/chat/completions} renders it, with the

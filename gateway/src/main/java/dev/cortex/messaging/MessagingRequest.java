@@ -13,9 +13,9 @@ import org.apache.camel.Processor;
 import dev.cortex.api.ChatApi;
 import dev.cortex.api.OpenAiApi;
 import dev.cortex.api.RoutePreferences;
+import dev.cortex.chat.ChatContext;
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.failure.BadRequestException;
-import dev.cortex.chat.ChatContext;
 
 /**
  * First step of a messaging front door: reads a request message into a {@link ChatContext} (the exchange body from
@@ -51,19 +51,25 @@ public final class MessagingRequest implements Processor {
         Object body = transport.requestBody(in);
         exchange.setProperty(MessagingProperties.REQUEST, body);
         if (badReplyTo != null) {
-            throw new BadRequestException(MessagingHeaders.REPLY_TO, badReplyTo); // no reply can go there: dead letter only
+            throw new BadRequestException(
+                    MessagingHeaders.REPLY_TO, badReplyTo); // no reply can go there: dead letter only
         }
 
         JsonNode json = OpenAiApi.readJson(bytes(body));
         ChatRequest request = api.parse(json);
         if (request.stream()) {
-            throw new BadRequestException("stream", "Streaming is not available over " + transport
-                    + ": leave \"stream\" out (or false); the complete answer comes back as one reply.");
+            throw new BadRequestException(
+                    "stream",
+                    "Streaming is not available over " + transport
+                            + ": leave \"stream\" out (or false); the complete answer comes back as one reply.");
         }
         if (replyTo == null) {
-            throw new BadRequestException(null, transport == Transport.JMS
-                    ? "The request has no JMSReplyTo: Cortex would have nowhere to send the answer."
-                    : "The request has no " + MessagingHeaders.REPLY_TO + " header: Cortex would have nowhere to send the answer.");
+            throw new BadRequestException(
+                    null,
+                    transport == Transport.JMS
+                            ? "The request has no JMSReplyTo: Cortex would have nowhere to send the answer."
+                            : "The request has no " + MessagingHeaders.REPLY_TO
+                                    + " header: Cortex would have nowhere to send the answer.");
         }
         Instant deadline = earliest(deadline(in), transport.expiry(in));
         exchange.setProperty(MessagingProperties.DEADLINE, deadline);
@@ -80,10 +86,14 @@ public final class MessagingRequest implements Processor {
             return null;
         }
         try {
-            return value.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(value)) : Instant.parse(value);
+            return value.chars().allMatch(Character::isDigit)
+                    ? Instant.ofEpochMilli(Long.parseLong(value))
+                    : Instant.parse(value);
         } catch (NumberFormatException | DateTimeException e) {
-            throw new BadRequestException(MessagingHeaders.DEADLINE, "The " + MessagingHeaders.DEADLINE
-                    + " header must be epoch milliseconds or an ISO-8601 instant such as 2030-01-01T12:00:00Z.");
+            throw new BadRequestException(
+                    MessagingHeaders.DEADLINE,
+                    "The " + MessagingHeaders.DEADLINE
+                            + " header must be epoch milliseconds or an ISO-8601 instant such as 2030-01-01T12:00:00Z.");
         }
     }
 
@@ -104,7 +114,9 @@ public final class MessagingRequest implements Processor {
         if (body instanceof String s) {
             return s.getBytes(StandardCharsets.UTF_8);
         }
-        throw new BadRequestException(null, "The request body must be JSON text (a JMS TextMessage or BytesMessage), not "
-                + body.getClass().getSimpleName() + ".");
+        throw new BadRequestException(
+                null,
+                "The request body must be JSON text (a JMS TextMessage or BytesMessage), not "
+                        + body.getClass().getSimpleName() + ".");
     }
 }

@@ -55,19 +55,26 @@ public final class ReplySender implements Processor {
                 return;
             }
             if (transport.callerGone(exchange, failure)) {
-                LOG.warn("No one waits for the reply to {} request {}: its temporary reply queue no longer exists (the"
-                        + " caller gave up). The request is done.", transport,
+                LOG.warn(
+                        "No one waits for the reply to {} request {}: its temporary reply queue no longer exists (the"
+                                + " caller gave up). The request is done.",
+                        transport,
                         exchange.getProperty(MessagingProperties.CORRELATION_ID));
                 return;
             }
             last = failure;
-            LOG.debug("Reply to {} request {} failed (attempt {} of {})", transport,
-                    exchange.getProperty(MessagingProperties.CORRELATION_ID), attempt, attempts, failure);
+            LOG.debug(
+                    "Reply to {} request {} failed (attempt {} of {})",
+                    transport,
+                    exchange.getProperty(MessagingProperties.CORRELATION_ID),
+                    attempt,
+                    attempts,
+                    failure);
             if (attempt < attempts && !ConsumerThread.rest(interval)) {
                 throw new GatewayStoppingException(); // interrupted: Cortex is stopping
             }
         }
-        throw new ReplyUndeliverableException(String.valueOf(exchange.getProperty(MessagingProperties.REPLY_TO)),
-                attempts, last);
+        throw new ReplyUndeliverableException(
+                String.valueOf(exchange.getProperty(MessagingProperties.REPLY_TO)), attempts, last);
     }
 }

@@ -8,8 +8,12 @@ package dev.cortex.messaging;
 public final class ReplyUndeliverableException extends RuntimeException {
 
     public ReplyUndeliverableException(String replyTo, int attempts, Throwable cause) {
-        super("The reply could not be delivered to " + replyTo + " (" + attempts + (attempts == 1 ? " attempt" : " attempts")
-                + "): " + reason(cause), cause, false, false);
+        super(
+                "The reply could not be delivered to " + replyTo + " (" + attempts
+                        + (attempts == 1 ? " attempt" : " attempts") + "): " + reason(cause),
+                cause,
+                false,
+                false);
     }
 
     /** The innermost message: a Kafka send fails as an ExecutionException around the producer's own error. */

@@ -21,7 +21,6 @@ import org.apache.kafka.common.internals.Topic;
 
 import dev.cortex.failure.BadRequestException;
 
-
 /**
  * What differs between the two messaging front doors: where a request names its reply address, correlation id and
  * deadline, and how a reply is addressed. Over JMS the message's own {@code JMSReplyTo} and {@code JMSCorrelationID}
@@ -29,7 +28,6 @@ import dev.cortex.failure.BadRequestException;
  * itself, so that a reply that cannot be delivered is a failure the route decides about.
  */
 public enum Transport {
-
     JMS("JMS") {
         /**
          * The route receives the JMS message itself ({@code mapJmsMessage=false}): Camel would otherwise map an
@@ -45,9 +43,11 @@ public enum Transport {
                 return bytes.getBody(byte[].class);
             }
             if (body instanceof jakarta.jms.Message other) {
-                throw new BadRequestException(null, "The request is a JMS " + kind(other) + ": Cortex reads JSON text"
-                        + " from a TextMessage or BytesMessage only, and never deserializes a Java object. Its body was"
-                        + " not read.");
+                throw new BadRequestException(
+                        null,
+                        "The request is a JMS " + kind(other) + ": Cortex reads JSON text"
+                                + " from a TextMessage or BytesMessage only, and never deserializes a Java object. Its body was"
+                                + " not read.");
             }
             return body;
         }
@@ -82,7 +82,8 @@ public enum Transport {
 
         @Override
         void address(Exchange exchange, Message out) {
-            out.setHeader(JmsConstants.JMS_DESTINATION, exchange.getProperty(REPLY_DESTINATION)); // the JMSReplyTo itself
+            out.setHeader(
+                    JmsConstants.JMS_DESTINATION, exchange.getProperty(REPLY_DESTINATION)); // the JMSReplyTo itself
             Object correlationId = exchange.getProperty(MessagingProperties.CORRELATION_ID);
             if (correlationId != null) {
                 out.setHeader("JMSCorrelationID", correlationId);
@@ -132,7 +133,8 @@ public enum Transport {
                 Topic.validate(replyTo);
                 return null;
             } catch (InvalidTopicException e) {
-                return "The " + MessagingHeaders.REPLY_TO + " header does not name a valid Kafka topic: " + e.getMessage();
+                return "The " + MessagingHeaders.REPLY_TO + " header does not name a valid Kafka topic: "
+                        + e.getMessage();
             }
         }
 

@@ -20,8 +20,8 @@ import java.util.function.Predicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.cortex.failure.ProviderFailure;
 
+import dev.cortex.failure.ProviderFailure;
 
 /**
  * Loads Ollama models within a memory budget, once per model however many requests wait for it. A model counts as
@@ -46,13 +46,19 @@ final class ModelLoader implements AutoCloseable {
 
     /** Models being loaded, and the bytes each will take: changed only under this object's lock. */
     private final Map<String, Long> reserved = new ConcurrentHashMap<>();
+
     private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> loading = new ConcurrentHashMap<>();
     private final ExecutorService threads = loaderThreads();
 
     /** @param picture the manager's picture of Ollama: read for sizes, changed as models load and unload */
-    ModelLoader(String provider, OllamaClient client, AtomicReference<ModelPicture> picture, long budgetBytes,
-                String keepAlive, Duration loadTimeout) {
+    ModelLoader(
+            String provider,
+            OllamaClient client,
+            AtomicReference<ModelPicture> picture,
+            long budgetBytes,
+            String keepAlive,
+            Duration loadTimeout) {
         this.provider = provider;
         this.client = client;
         this.picture = picture;
@@ -142,15 +148,17 @@ final class ModelLoader implements AutoCloseable {
             return false;
         }
         if (need > budgetBytes) {
-            throw new InsufficientMemory(model + " needs " + need / MB + " MB, the budget is " + budgetBytes / MB + " MB");
+            throw new InsufficientMemory(
+                    model + " needs " + need / MB + " MB, the budget is " + budgetBytes / MB + " MB");
         }
         while (used() + need > budgetBytes) {
             Optional<String> victim = picture.get().loaded().keySet().stream()
                     .filter(m -> !m.equals(model) && !reserved.containsKey(m) && !staying.test(m))
                     .min(Comparator.comparingLong(m -> lastUsed.getOrDefault(m, 0L)));
             if (victim.isEmpty()) {
-                throw new InsufficientMemory(model + " needs " + need / MB + " MB; " + (budgetBytes - used()) / MB
-                        + " MB are free and the rest is held by models that must stay (critical, kept warm, or loading)");
+                throw new InsufficientMemory(
+                        model + " needs " + need / MB + " MB; " + (budgetBytes - used()) / MB
+                                + " MB are free and the rest is held by models that must stay (critical, kept warm, or loading)");
             }
             try {
                 client.unload(victim.get());
@@ -175,9 +183,13 @@ final class ModelLoader implements AutoCloseable {
     /** Bytes held by loaded models and reservations; a model Ollama lists while it is still loading counts once. */
     long used() {
         Map<String, OllamaClient.Loaded> loaded = picture.get().loaded();
-        long loadedBytes = loaded.values().stream().mapToLong(OllamaClient.Loaded::sizeBytes).sum();
-        long reservedBytes = reserved.entrySet().stream().filter(r -> !loaded.containsKey(r.getKey()))
-                .mapToLong(Map.Entry::getValue).sum();
+        long loadedBytes = loaded.values().stream()
+                .mapToLong(OllamaClient.Loaded::sizeBytes)
+                .sum();
+        long reservedBytes = reserved.entrySet().stream()
+                .filter(r -> !loaded.containsKey(r.getKey()))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
         return loadedBytes + reservedBytes;
     }
 
@@ -194,8 +206,8 @@ final class ModelLoader implements AutoCloseable {
     /** Named daemon threads that exist only while loads run: they never hold a JVM up nor idle in a thread dump. */
     private static ExecutorService loaderThreads() {
         AtomicInteger count = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(LOADER_THREADS, LOADER_THREADS, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), work -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                LOADER_THREADS, LOADER_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), work -> {
                     Thread t = new Thread(work, "ollama-loader-" + count.incrementAndGet());
                     t.setDaemon(true);
                     return t;

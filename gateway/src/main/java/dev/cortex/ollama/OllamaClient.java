@@ -27,12 +27,10 @@ import dev.cortex.chat.Json;
 public final class OllamaClient {
 
     /** A model on disk. */
-    public record Installed(String name, long sizeBytes, String family, String parameterSize) {
-    }
+    public record Installed(String name, long sizeBytes, String family, String parameterSize) {}
 
     /** A model in memory; {@code vramBytes > 0} means (part of) it sits on the GPU. */
-    public record Loaded(String name, long sizeBytes, long vramBytes, String expiresAt) {
-    }
+    public record Loaded(String name, long sizeBytes, long vramBytes, String expiresAt) {}
 
     private final String baseUrl;
     private final HttpClient http;
@@ -40,15 +38,19 @@ public final class OllamaClient {
 
     public OllamaClient(String baseUrl, Duration timeout) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         this.timeout = timeout;
     }
 
     public List<Installed> tags() throws IOException {
         List<Installed> out = new ArrayList<>();
         for (JsonNode m : get("/api/tags").path("models")) {
-            out.add(new Installed(m.path("name").asText(), m.path("size").asLong(),
-                    m.path("details").path("family").asText(""), m.path("details").path("parameter_size").asText("")));
+            out.add(new Installed(
+                    m.path("name").asText(),
+                    m.path("size").asLong(),
+                    m.path("details").path("family").asText(""),
+                    m.path("details").path("parameter_size").asText("")));
         }
         return out;
     }
@@ -56,7 +58,10 @@ public final class OllamaClient {
     public List<Loaded> ps() throws IOException {
         List<Loaded> out = new ArrayList<>();
         for (JsonNode m : get("/api/ps").path("models")) {
-            out.add(new Loaded(m.path("name").asText(), m.path("size").asLong(), m.path("size_vram").asLong(),
+            out.add(new Loaded(
+                    m.path("name").asText(),
+                    m.path("size").asLong(),
+                    m.path("size_vram").asLong(),
                     m.path("expires_at").asText(null)));
         }
         return out;
@@ -92,9 +97,11 @@ public final class OllamaClient {
         body.put("stream", true);
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/pull"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)))
+                .build();
         HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             if (response.statusCode() != 200) {
                 throw new IOException("pull " + model + " answered " + response.statusCode());
             }
@@ -105,7 +112,8 @@ public final class OllamaClient {
                 }
                 JsonNode event = Json.parse(line);
                 if (event.hasNonNull("error")) {
-                    throw new IOException("pull " + model + " failed: " + event.get("error").asText());
+                    throw new IOException(
+                            "pull " + model + " failed: " + event.get("error").asText());
                 }
                 progress.accept(event);
             }
@@ -113,7 +121,10 @@ public final class OllamaClient {
     }
 
     private JsonNode get(String path) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build();
         HttpResponse<byte[]> response = send(request, HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
             throw new IOException(path + " answered " + response.statusCode());
@@ -122,9 +133,11 @@ public final class OllamaClient {
     }
 
     private void post(String path, JsonNode body, Duration within) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(within)
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(within)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)))
+                .build();
         HttpResponse<byte[]> response = send(request, HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
             throw new IOException(path + " answered " + response.statusCode() + ": "

@@ -14,8 +14,8 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.cortex.provider.ModelSource;
 import dev.cortex.failure.ProviderFailure;
+import dev.cortex.provider.ModelSource;
 
 /**
  * One Ollama server's models: which are installed and loaded, which one serves a request ({@link ModelChooser}),
@@ -38,8 +38,15 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
     private volatile boolean known; // whether Ollama ever listed its installed models
 
     /** @param provider the name of the provider this server is (provider.<name>.*) */
-    public OllamaModels(String provider, OllamaClient client, List<String> configured, long budgetMb, Set<String> criticalNames,
-                        long criticalMaxMb, String keepAlive, Duration loadTimeout) {
+    public OllamaModels(
+            String provider,
+            OllamaClient client,
+            List<String> configured,
+            long budgetMb,
+            Set<String> criticalNames,
+            long criticalMaxMb,
+            String keepAlive,
+            Duration loadTimeout) {
         this.client = client;
         this.configured = configured.stream().map(OllamaModels::canonical).toList();
         this.criticalNames = criticalNames.stream().map(OllamaModels::canonical).collect(Collectors.toSet());
@@ -138,7 +145,8 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
             try {
                 long[] lastPercent = {-1};
                 client.pull(model, event -> {
-                    long total = event.path("total").asLong(0), done = event.path("completed").asLong(0);
+                    long total = event.path("total").asLong(0),
+                            done = event.path("completed").asLong(0);
                     long percent = total > 0 ? done * 100 / total : -1;
                     if (percent >= 0 && percent / 10 != lastPercent[0] / 10) {
                         lastPercent[0] = percent;

@@ -30,8 +30,10 @@ public final class AccessPause {
         Instant end = clock.instant().plus(duration);
         if (end.isAfter(until)) {
             if (!active()) {
-                LOG.warn("{} refused access (403 or the like): set aside for {} s; its keys stay in the pool",
-                        provider, duration.toSeconds());
+                LOG.warn(
+                        "{} refused access (403 or the like): set aside for {} s; its keys stay in the pool",
+                        provider,
+                        duration.toSeconds());
             }
             until = end;
         }

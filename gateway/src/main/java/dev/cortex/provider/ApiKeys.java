@@ -10,8 +10,7 @@ public final class ApiKeys {
     private static final Pattern KEY_LIKE =
             Pattern.compile("(gsk_|sk-|AIza)[A-Za-z0-9_\\-]{8,}|\\b[A-Za-z0-9]{32,}\\b");
 
-    private ApiKeys() {
-    }
+    private ApiKeys() {}
 
     /** {@code gsk_…9f2c}: enough to tell keys apart in a log, never enough to use one. */
     public static String mask(String key) {

@@ -9,5 +9,4 @@ import java.time.Instant;
  * @param until  when it may be usable again, if known
  * @param news   whether the caller should see it in the attempt trail (a provider with no keys is not news)
  */
-public record Availability(SkipReason reason, Instant until, boolean news) {
-}
+public record Availability(SkipReason reason, Instant until, boolean news) {}

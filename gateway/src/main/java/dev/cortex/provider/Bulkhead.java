@@ -42,7 +42,8 @@ public final class Bulkhead {
             return Optional.empty();
         }
         try {
-            return slots.tryAcquire(lastResortWait.toMillis(), TimeUnit.MILLISECONDS) ? Optional.of(new Permit())
+            return slots.tryAcquire(lastResortWait.toMillis(), TimeUnit.MILLISECONDS)
+                    ? Optional.of(new Permit())
                     : Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -23,8 +23,8 @@ final class CallClocks {
     private long idleTimer = -1;
     private long totalTimer = -1;
     private long clientTimer = -1;
-    private long providerNanos;        // time on the provider's clock before the current run
-    private long runningSince = -1;    // when the provider's clock last started; -1 while it is stopped
+    private long providerNanos; // time on the provider's clock before the current run
+    private long runningSince = -1; // when the provider's clock last started; -1 while it is stopped
     private boolean providerPaused;
 
     /** @param expired what to do when a clock runs out: fail the call with this error */
@@ -37,8 +37,10 @@ final class CallClocks {
     /** The request is on its way: the first-token and total clocks start. */
     void start() {
         runProviderClock();
-        firstTokenTimer = vertx.setTimer(timeouts.firstToken().toMillis(), t -> expired.accept(UpstreamError.of(
-                UpstreamError.Kind.FIRST_TOKEN_TIMEOUT, "no first token within " + timeouts.firstToken())));
+        firstTokenTimer = vertx.setTimer(
+                timeouts.firstToken().toMillis(),
+                t -> expired.accept(UpstreamError.of(
+                        UpstreamError.Kind.FIRST_TOKEN_TIMEOUT, "no first token within " + timeouts.firstToken())));
     }
 
     long sinceStartNanos() {
@@ -61,8 +63,10 @@ final class CallClocks {
             return;
         }
         cancel(idleTimer);
-        idleTimer = vertx.setTimer(timeouts.idle().toMillis(), t -> expired.accept(UpstreamError.of(
-                UpstreamError.Kind.IDLE_TIMEOUT, "no data for " + timeouts.idle())));
+        idleTimer = vertx.setTimer(
+                timeouts.idle().toMillis(),
+                t -> expired.accept(
+                        UpstreamError.of(UpstreamError.Kind.IDLE_TIMEOUT, "no data for " + timeouts.idle())));
     }
 
     /** Cortex stopped reading the provider for a slow caller: the provider's clocks stand still, the caller's runs. */
@@ -91,7 +95,8 @@ final class CallClocks {
 
     /** Time on the provider's clock so far. */
     long providerMillis() {
-        return TimeUnit.NANOSECONDS.toMillis(providerNanos + (runningSince >= 0 ? System.nanoTime() - runningSince : 0));
+        return TimeUnit.NANOSECONDS.toMillis(
+                providerNanos + (runningSince >= 0 ? System.nanoTime() - runningSince : 0));
     }
 
     void stopAll() {
@@ -106,8 +111,10 @@ final class CallClocks {
     private void runProviderClock() {
         runningSince = System.nanoTime();
         long remainingMillis = timeouts.total().toMillis() - TimeUnit.NANOSECONDS.toMillis(providerNanos);
-        totalTimer = vertx.setTimer(Math.max(1, remainingMillis), t -> expired.accept(UpstreamError.of(
-                UpstreamError.Kind.TOTAL_TIMEOUT, "no complete answer within " + timeouts.total())));
+        totalTimer = vertx.setTimer(
+                Math.max(1, remainingMillis),
+                t -> expired.accept(UpstreamError.of(
+                        UpstreamError.Kind.TOTAL_TIMEOUT, "no complete answer within " + timeouts.total())));
     }
 
     private void cancel(long id) {

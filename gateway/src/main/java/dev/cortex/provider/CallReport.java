@@ -22,9 +22,13 @@ final class CallReport implements CallEvents {
     private static final Logger LOG = LoggerFactory.getLogger(CallReport.class);
 
     /** What every report of one provider writes to. */
-    record Sinks(String provider, Latency firstToken, ProviderMetrics metrics, ProviderHealth health,
-                 WholeAnswerBreaker breaker, FailureClassifier classifier) {
-    }
+    record Sinks(
+            String provider,
+            Latency firstToken,
+            ProviderMetrics metrics,
+            ProviderHealth health,
+            WholeAnswerBreaker breaker,
+            FailureClassifier classifier) {}
 
     private final Sinks sinks;
     private final ChatContext chat;
@@ -58,13 +62,18 @@ final class CallReport implements CallEvents {
                 sinks.health().callFailed(error.label() + " after the first token");
                 sinks.metrics().broken(error.label(), failure, usage);
                 LOG.warn("{}: stream failed after the first token ({})", sinks.provider(), error.label());
-                sinks.breaker().onError(providerMillis, TimeUnit.MILLISECONDS,
-                        new ProviderFailure(sinks.provider(), error.label(), failure, null));
+                sinks.breaker()
+                        .onError(
+                                providerMillis,
+                                TimeUnit.MILLISECONDS,
+                                new ProviderFailure(sinks.provider(), error.label(), failure, null));
             }
             case CLIENT_GONE, CLIENT_TOO_SLOW -> {
                 sinks.metrics().clientLeft(how);
                 sinks.metrics().tokens(usage);
-                LOG.debug("{}: the caller {} mid-stream; the call is cancelled", sinks.provider(),
+                LOG.debug(
+                        "{}: the caller {} mid-stream; the call is cancelled",
+                        sinks.provider(),
                         how == End.CLIENT_GONE ? "hung up" : "stopped reading");
                 sinks.breaker().releasePermission(); // the answer says nothing about the provider
             }

@@ -27,7 +27,12 @@ public final class KeyPool {
 
     public KeyPool(String provider, List<String> keys, Clock clock) {
         this.provider = provider;
-        this.slots = keys.stream().map(String::trim).filter(k -> !k.isEmpty()).distinct().map(Slot::new).toList();
+        this.slots = keys.stream()
+                .map(String::trim)
+                .filter(k -> !k.isEmpty())
+                .distinct()
+                .map(Slot::new)
+                .toList();
         this.clock = clock;
     }
 
@@ -92,7 +97,10 @@ public final class KeyPool {
         Slot s = slot(key);
         if (!s.dead) {
             s.dead = true;
-            LOG.warn("{}: API key {} was rejected by the provider and is taken out of the pool", provider, ApiKeys.mask(key));
+            LOG.warn(
+                    "{}: API key {} was rejected by the provider and is taken out of the pool",
+                    provider,
+                    ApiKeys.mask(key));
         }
     }
 
@@ -129,8 +137,7 @@ public final class KeyPool {
         return new Counts(usable, cooling, dead);
     }
 
-    public record Counts(int usable, int cooling, int dead) {
-    }
+    public record Counts(int usable, int cooling, int dead) {}
 
     private Slot slot(String key) {
         for (Slot s : slots) {

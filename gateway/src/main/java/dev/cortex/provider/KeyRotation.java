@@ -36,8 +36,14 @@ final class KeyRotation {
     private final ProviderHealth health;
     private final ProviderMetrics metrics;
 
-    KeyRotation(String provider, KeyPool keys, boolean needsKey, FailureClassifier classifier, AccessPause pause,
-                ProviderHealth health, ProviderMetrics metrics) {
+    KeyRotation(
+            String provider,
+            KeyPool keys,
+            boolean needsKey,
+            FailureClassifier classifier,
+            AccessPause pause,
+            ProviderHealth health,
+            ProviderMetrics metrics) {
         this.provider = provider;
         this.keys = keys;
         this.needsKey = needsKey;

@@ -15,8 +15,7 @@ public interface ModelSource {
      * Makes {@code model} ready to answer, blocking until it is. Throws {@link dev.cortex.failure.ProviderFailure}
      * when it cannot be (e.g. not enough memory to load it), so the chain moves on.
      */
-    default void prepare(String model) {
-    }
+    default void prepare(String model) {}
 
     /** The models this provider can serve now, for the model lists. */
     List<String> models();

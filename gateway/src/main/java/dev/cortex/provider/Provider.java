@@ -33,9 +33,15 @@ public final class Provider {
     private final ProviderProbe probe;
     private final CallReport.Sinks reports;
 
-    public Provider(ProviderSettings settings, Upstream upstream, KeyPool keys, ModelSource models,
-                    WholeAnswerBreaker breaker, FailureClassifier classifier, Bulkhead bulkhead,
-                    ProviderMetrics metrics) {
+    public Provider(
+            ProviderSettings settings,
+            Upstream upstream,
+            KeyPool keys,
+            ModelSource models,
+            WholeAnswerBreaker breaker,
+            FailureClassifier classifier,
+            Bulkhead bulkhead,
+            ProviderMetrics metrics) {
         String name = settings.name();
         this.settings = settings;
         this.keys = keys;
@@ -141,8 +147,8 @@ public final class Provider {
             String model = models.select(chat.request().model());
             prepare(chat, model);
             // answered: the call that delivered holds the slot until it ends, and frees it through its report
-            rotation.run(chat, key -> blockingCall.attempt(chat, model, key,
-                    new CallReport(reports, chat, permit.get())));
+            rotation.run(
+                    chat, key -> blockingCall.attempt(chat, model, key, new CallReport(reports, chat, permit.get())));
         } catch (RuntimeException notAnswered) {
             permit.get().release();
             throw notAnswered;

@@ -30,20 +30,40 @@ public final class ProviderMetrics {
     public ProviderMetrics(MeterRegistry registry, String provider) {
         this.registry = registry;
         this.provider = provider;
-        this.firstToken = Timer.builder("cortex.provider.first.token").description("Time to the first content token")
-                .tag("provider", provider).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(2)).register(registry);
-        this.answer = Timer.builder("cortex.provider.answer").description("Whole answers, from request to last token")
-                .tag("provider", provider).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
-        this.tokensIn = Counter.builder("cortex.provider.tokens").tag("provider", provider).tag("direction", "in")
-                .description("Prompt tokens the provider reported").register(registry);
-        this.tokensOut = Counter.builder("cortex.provider.tokens").tag("provider", provider).tag("direction", "out")
-                .description("Completion tokens the provider reported").register(registry);
-        this.billedIn = Counter.builder("cortex.provider.billed.tokens").tag("provider", provider).tag("direction", "in")
-                .description("Prompt tokens the provider bills (Cohere's billed_units; else as reported)").register(registry);
-        this.billedOut = Counter.builder("cortex.provider.billed.tokens").tag("provider", provider).tag("direction", "out")
-                .description("Completion tokens the provider bills").register(registry);
+        this.firstToken = Timer.builder("cortex.provider.first.token")
+                .description("Time to the first content token")
+                .tag("provider", provider)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(2))
+                .register(registry);
+        this.answer = Timer.builder("cortex.provider.answer")
+                .description("Whole answers, from request to last token")
+                .tag("provider", provider)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
+        this.tokensIn = Counter.builder("cortex.provider.tokens")
+                .tag("provider", provider)
+                .tag("direction", "in")
+                .description("Prompt tokens the provider reported")
+                .register(registry);
+        this.tokensOut = Counter.builder("cortex.provider.tokens")
+                .tag("provider", provider)
+                .tag("direction", "out")
+                .description("Completion tokens the provider reported")
+                .register(registry);
+        this.billedIn = Counter.builder("cortex.provider.billed.tokens")
+                .tag("provider", provider)
+                .tag("direction", "in")
+                .description("Prompt tokens the provider bills (Cohere's billed_units; else as reported)")
+                .register(registry);
+        this.billedOut = Counter.builder("cortex.provider.billed.tokens")
+                .tag("provider", provider)
+                .tag("direction", "out")
+                .description("Completion tokens the provider bills")
+                .register(registry);
     }
 
     /**
@@ -51,13 +71,18 @@ public final class ProviderMetrics {
      * tagged with the provider's name) come from resilience4j's own Micrometer module (see ProviderWiring).
      */
     void watch(KeyPool keys, Bulkhead bulkhead) {
-        gauge("cortex.provider.keys.usable", "Keys usable now", () -> keys.counts().usable());
-        gauge("cortex.provider.keys.cooling", "Keys resting after a rate limit", () -> keys.counts().cooling());
+        gauge("cortex.provider.keys.usable", "Keys usable now", () -> keys.counts()
+                .usable());
+        gauge("cortex.provider.keys.cooling", "Keys resting after a rate limit", () -> keys.counts()
+                .cooling());
         gauge("cortex.provider.in.flight", "Requests and streams this provider is serving now", bulkhead::inUse);
     }
 
     private void gauge(String name, String description, Supplier<Number> value) {
-        Gauge.builder(name, value).description(description).tag("provider", provider).register(registry);
+        Gauge.builder(name, value)
+                .description(description)
+                .tag("provider", provider)
+                .register(registry);
     }
 
     void firstToken(long millis) {
@@ -82,8 +107,13 @@ public final class ProviderMetrics {
      * provider did nothing wrong.
      */
     void clientLeft(CallEvents.End how) {
-        registry.counter("cortex.client.aborts", "provider", provider,
-                "reason", how == CallEvents.End.CLIENT_TOO_SLOW ? "too_slow" : "gone").increment();
+        registry.counter(
+                        "cortex.client.aborts",
+                        "provider",
+                        provider,
+                        "reason",
+                        how == CallEvents.End.CLIENT_TOO_SLOW ? "too_slow" : "gone")
+                .increment();
     }
 
     void tokens(Usage usage) {
@@ -97,16 +127,23 @@ public final class ProviderMetrics {
     /** A call that failed: counted by its trail label and its class (these are the fall-overs). */
     void failed(String label, FailureClass failure) {
         attempts(label);
-        registry.counter("cortex.provider.failures", "provider", provider,
-                "class", failure.name().toLowerCase(Locale.ROOT)).increment();
+        registry.counter(
+                        "cortex.provider.failures",
+                        "provider",
+                        provider,
+                        "class",
+                        failure.name().toLowerCase(Locale.ROOT))
+                .increment();
     }
 
     /** The provider was passed over without a call. */
     void skipped(String reason) {
-        registry.counter("cortex.provider.skips", "provider", provider, "reason", reason).increment();
+        registry.counter("cortex.provider.skips", "provider", provider, "reason", reason)
+                .increment();
     }
 
     private void attempts(String outcome) {
-        registry.counter("cortex.provider.attempts", "provider", provider, "outcome", outcome).increment();
+        registry.counter("cortex.provider.attempts", "provider", provider, "outcome", outcome)
+                .increment();
     }
 }

@@ -26,8 +26,14 @@ final class ProviderProbe {
     private final FailureClassifier classifier;
     private final AccessPause pause;
 
-    ProviderProbe(Upstream upstream, KeyPool keys, ProviderStatus status, ProviderHealth health, Latency firstToken,
-                  FailureClassifier classifier, AccessPause pause) {
+    ProviderProbe(
+            Upstream upstream,
+            KeyPool keys,
+            ProviderStatus status,
+            ProviderHealth health,
+            Latency firstToken,
+            FailureClassifier classifier,
+            AccessPause pause) {
         this.upstream = upstream;
         this.keys = keys;
         this.status = status;
@@ -43,21 +49,24 @@ final class ProviderProbe {
             return CompletableFuture.completedFuture(null);
         }
         UpstreamRequest request = upstream.adapter().probeRequest(key.get());
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
                 .setAbsoluteURI(upstream.baseUrl() + request.path())
                 .setTimeout(upstream.timeouts().firstToken().toMillis());
         request.headers().forEach(options::putHeader);
         long start = System.nanoTime();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        upstream.client().request(options)
+        upstream.client()
+                .request(options)
                 .compose(r -> r.send().compose(response -> response.body().map(body -> {
                     long millis = (System.nanoTime() - start) / 1_000_000;
                     if (response.statusCode() == 200) {
                         health.probeSucceeded(millis);
                         firstToken.recordProbe(millis);
                     } else {
-                        refused(key.get(), upstream.adapter().error(response.statusCode(), response::getHeader,
-                                body.toString()));
+                        refused(
+                                key.get(),
+                                upstream.adapter().error(response.statusCode(), response::getHeader, body.toString()));
                     }
                     return (Void) null;
                 })))

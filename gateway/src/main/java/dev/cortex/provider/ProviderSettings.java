@@ -44,8 +44,10 @@ public final class ProviderSettings {
         require(baseUrl != null && !baseUrl.isBlank(), "base-url", "the provider's URL");
         require(kind == Kind.OLLAMA || !modelList().isEmpty(), "models", "at least one model");
         require(maxConcurrent > 0, "max-concurrent", "a positive number");
-        require(timeout.connectMs > 0 && timeout.firstTokenMs > 0 && timeout.idleMs > 0 && timeout.totalMs > 0,
-                "timeout.*", "positive milliseconds");
+        require(
+                timeout.connectMs > 0 && timeout.firstTokenMs > 0 && timeout.idleMs > 0 && timeout.totalMs > 0,
+                "timeout.*",
+                "positive milliseconds");
         return this;
     }
 
@@ -96,8 +98,11 @@ public final class ProviderSettings {
     }
 
     public Timeouts timeouts() {
-        return new Timeouts(Duration.ofMillis(timeout.connectMs), Duration.ofMillis(timeout.firstTokenMs),
-                Duration.ofMillis(timeout.idleMs), Duration.ofMillis(timeout.totalMs));
+        return new Timeouts(
+                Duration.ofMillis(timeout.connectMs),
+                Duration.ofMillis(timeout.firstTokenMs),
+                Duration.ofMillis(timeout.idleMs),
+                Duration.ofMillis(timeout.totalMs));
     }
 
     /** OpenAI kind: the field that caps the answer's length ({@code max_tokens}; Groq: {@code max_completion_tokens}). */
@@ -116,8 +121,12 @@ public final class ProviderSettings {
     }
 
     private static List<String> split(String csv) {
-        return csv == null ? List.of()
-                : Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return csv == null
+                ? List.of()
+                : Arrays.stream(csv.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
     }
 
     // ---- binding: property binding sets these, nothing else calls them ----

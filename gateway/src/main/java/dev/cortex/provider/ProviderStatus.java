@@ -17,8 +17,8 @@ public final class ProviderStatus {
     private final AccessPause pause;
     private final ProviderHealth health;
 
-    ProviderStatus(boolean needsKey, KeyPool keys, WholeAnswerBreaker breaker, AccessPause pause,
-                   ProviderHealth health) {
+    ProviderStatus(
+            boolean needsKey, KeyPool keys, WholeAnswerBreaker breaker, AccessPause pause, ProviderHealth health) {
         this.needsKey = needsKey;
         this.keys = keys;
         this.breaker = breaker;
@@ -38,7 +38,8 @@ public final class ProviderStatus {
         }
         CircuitBreaker.State state = breaker.getState();
         if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
-            return Optional.of(new Availability(SkipReason.BREAKER_OPEN, breaker.openUntil().orElse(null), true));
+            return Optional.of(new Availability(
+                    SkipReason.BREAKER_OPEN, breaker.openUntil().orElse(null), true));
         }
         Optional<Instant> paused = pause.until();
         if (paused.isPresent()) {
@@ -79,6 +80,7 @@ public final class ProviderStatus {
             return HealthState.UNAVAILABLE;
         }
         return degraded() || breaker.getState() == CircuitBreaker.State.HALF_OPEN
-                ? HealthState.DEGRADED : HealthState.AVAILABLE;
+                ? HealthState.DEGRADED
+                : HealthState.AVAILABLE;
     }
 }

@@ -11,5 +11,4 @@ import java.time.Duration;
  * @param idle       the longest gap between two chunks once the response has started
  * @param total      the whole call, stream included
  */
-public record Timeouts(Duration connect, Duration firstToken, Duration idle, Duration total) {
-}
+public record Timeouts(Duration connect, Duration firstToken, Duration idle, Duration total) {}

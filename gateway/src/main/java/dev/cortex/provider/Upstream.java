@@ -13,6 +13,10 @@ import dev.cortex.wire.ProviderAdapter;
  * @param clientWriteTimeout how long a streaming caller may leave relayed tokens untaken before its stream is
  *                           dropped (its fault: the provider's clocks stand still meanwhile)
  */
-public record Upstream(String baseUrl, ProviderAdapter adapter, Timeouts timeouts, Duration clientWriteTimeout,
-                       Vertx vertx, HttpClient client) {
-}
+public record Upstream(
+        String baseUrl,
+        ProviderAdapter adapter,
+        Timeouts timeouts,
+        Duration clientWriteTimeout,
+        Vertx vertx,
+        HttpClient client) {}

@@ -11,18 +11,18 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
+import dev.cortex.chat.ChatContext;
 import dev.cortex.chat.ChatResult;
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.ReplyStream;
 import dev.cortex.chat.StreamListener;
 import dev.cortex.chat.Usage;
-import dev.cortex.wire.ProviderAdapter;
-import dev.cortex.chat.ChatContext;
-import dev.cortex.wire.StreamDecoder;
-import dev.cortex.failure.UpstreamError;
-import dev.cortex.wire.UpstreamRequest;
 import dev.cortex.failure.ClientGoneException;
 import dev.cortex.failure.StreamFailure;
+import dev.cortex.failure.UpstreamError;
+import dev.cortex.wire.ProviderAdapter;
+import dev.cortex.wire.StreamDecoder;
+import dev.cortex.wire.UpstreamRequest;
 
 /**
  * One streaming call to one provider with one key, from request to the end of its stream.
@@ -96,7 +96,9 @@ final class UpstreamCall implements StreamListener {
     private void send(String url, UpstreamRequest upstream) {
         clocks.start();
         chat.client().onGone(() -> context.runOnContext(v -> clientGone()));
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.valueOf(upstream.method())).setAbsoluteURI(url);
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.valueOf(upstream.method()))
+                .setAbsoluteURI(url);
         upstream.headers().forEach(options::putHeader);
         client.request(options).onComplete(opened -> {
             if (opened.failed()) {
@@ -133,7 +135,8 @@ final class UpstreamCall implements StreamListener {
         decoder = adapter.decoder(this);
         clocks.dataArrived();
         resp.handler(this::onBytes);
-        resp.exceptionHandler(e -> fail(UpstreamError.of(UpstreamError.Kind.CUT, "connection lost: " + e.getClass().getSimpleName())));
+        resp.exceptionHandler(e -> fail(UpstreamError.of(
+                UpstreamError.Kind.CUT, "connection lost: " + e.getClass().getSimpleName())));
         resp.endHandler(v -> onEnd());
     }
 
@@ -268,8 +271,11 @@ final class UpstreamCall implements StreamListener {
             return;
         }
         end(CallEvents.End.BROKEN, error);
-        chat.stream().fail("upstream_" + error.label(), "The provider '" + provider + "' failed mid-stream ("
-                + error.label() + "); the answer is incomplete.");
+        chat.stream()
+                .fail(
+                        "upstream_" + error.label(),
+                        "The provider '" + provider + "' failed mid-stream (" + error.label()
+                                + "); the answer is incomplete.");
     }
 
     /** A call that delivered (committed, or answered in full) is over: it reports how, once. */

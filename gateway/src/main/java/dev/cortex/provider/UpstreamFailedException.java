@@ -1,6 +1,6 @@
 package dev.cortex.provider;
-import dev.cortex.failure.UpstreamError;
 
+import dev.cortex.failure.UpstreamError;
 
 /** An upstream call failed before its commit point: the provider may still hand over to the next one. */
 final class UpstreamFailedException extends RuntimeException {

@@ -44,7 +44,9 @@ public final class WholeAnswerBreaker implements CircuitBreaker {
         if (breaker.getState() != State.OPEN) {
             return Optional.empty();
         }
-        long waitMillis = breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1);
+        long waitMillis = breaker.getCircuitBreakerConfig()
+                .getWaitIntervalFunctionInOpenState()
+                .apply(1);
         return Optional.of(openedAt.plus(Duration.ofMillis(waitMillis)));
     }
 

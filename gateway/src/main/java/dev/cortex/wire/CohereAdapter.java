@@ -1,8 +1,6 @@
 package dev.cortex.wire;
 
-import java.io.IOException;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,8 +11,8 @@ import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.StreamListener;
 import dev.cortex.chat.Usage;
-import dev.cortex.failure.UpstreamError;
 import dev.cortex.failure.StreamFailure;
+import dev.cortex.failure.UpstreamError;
 
 /**
  * Cohere's v2 Chat API ({@code {base}/v2/chat}, Bearer key): top-p and top-k are {@code p} and {@code k}, penalties
@@ -36,9 +34,7 @@ public final class CohereAdapter implements ProviderAdapter {
         WireJson.putIfSet(body, "seed", request.seed());
         WireJson.putIfSet(body, "frequency_penalty", penalty(request.frequencyPenalty()));
         WireJson.putIfSet(body, "presence_penalty", penalty(request.presencePenalty()));
-        return UpstreamRequest.post("/v2/chat",
-                UpstreamRequest.bearerStream(apiKey),
-                Json.bytes(body));
+        return UpstreamRequest.post("/v2/chat", UpstreamRequest.bearerStream(apiKey), Json.bytes(body));
     }
 
     /** OpenAI's -2..2 onto Cohere's 0..1: a negative penalty has no Cohere equivalent, so it becomes none. */
@@ -90,15 +86,22 @@ public final class CohereAdapter implements ProviderAdapter {
             } else if ("message-end".equals(type)) {
                 JsonNode delta = json.path("delta");
                 String reason = Json.text(delta, "finish_reason");
-                if (delta.hasNonNull("error") || "ERROR".equalsIgnoreCase(reason) || "TIMEOUT".equalsIgnoreCase(reason)) {
+                if (delta.hasNonNull("error")
+                        || "ERROR".equalsIgnoreCase(reason)
+                        || "TIMEOUT".equalsIgnoreCase(reason)) {
                     throw StreamFailure.inBand(reason, Json.text(delta, "error"));
                 }
                 JsonNode usage = delta.path("usage");
                 // callers see what the model processed (tokens); what Cohere bills (billed_units) is kept for cost
                 JsonNode billed = usage.path("billed_units");
                 JsonNode tokens = usage.has("tokens") ? usage.get("tokens") : billed;
-                int in = tokens.path("input_tokens").asInt(), out = tokens.path("output_tokens").asInt();
-                listener.onUsage(new Usage(in, out, billed.path("input_tokens").asInt(in), billed.path("output_tokens").asInt(out)));
+                int in = tokens.path("input_tokens").asInt(),
+                        out = tokens.path("output_tokens").asInt();
+                listener.onUsage(new Usage(
+                        in,
+                        out,
+                        billed.path("input_tokens").asInt(in),
+                        billed.path("output_tokens").asInt(out)));
                 listener.onFinish(finishReason(reason));
                 ended = true;
             }

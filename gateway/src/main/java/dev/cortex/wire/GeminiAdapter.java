@@ -1,6 +1,5 @@
 package dev.cortex.wire;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,8 +17,8 @@ import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.StreamListener;
 import dev.cortex.chat.Usage;
-import dev.cortex.failure.UpstreamError;
 import dev.cortex.failure.StreamFailure;
+import dev.cortex.failure.UpstreamError;
 
 /**
  * Google's Gemini API ({@code {base}/models/{model}:streamGenerateContent?alt=sse}, {@code x-goog-api-key}). The
@@ -59,7 +58,8 @@ public final class GeminiAdapter implements ProviderAdapter {
             body.set("generationConfig", config);
         }
         String path = "/models/" + URLEncoder.encode(model, StandardCharsets.UTF_8) + ":streamGenerateContent?alt=sse";
-        return UpstreamRequest.post(path,
+        return UpstreamRequest.post(
+                path,
                 Map.of("x-goog-api-key", apiKey, "Content-Type", "application/json", "Accept", "text/event-stream"),
                 Json.bytes(body));
     }
@@ -141,8 +141,10 @@ public final class GeminiAdapter implements ProviderAdapter {
             }
             JsonNode usage = chunk.get("usageMetadata");
             if (usage != null) {
-                listener.onUsage(new Usage(usage.path("promptTokenCount").asInt(),
-                        usage.path("candidatesTokenCount").asInt() + usage.path("thoughtsTokenCount").asInt()));
+                listener.onUsage(new Usage(
+                        usage.path("promptTokenCount").asInt(),
+                        usage.path("candidatesTokenCount").asInt()
+                                + usage.path("thoughtsTokenCount").asInt()));
             }
             String reason = Json.text(candidate, "finishReason");
             if (reason != null) {
@@ -164,8 +166,8 @@ public final class GeminiAdapter implements ProviderAdapter {
     static FinishReason finishReason(String gemini) {
         return switch (gemini) {
             case "MAX_TOKENS" -> FinishReason.LENGTH;
-            case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY" ->
-                    FinishReason.CONTENT_FILTER;
+            case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY" -> FinishReason
+                    .CONTENT_FILTER;
             default -> FinishReason.STOP;
         };
     }

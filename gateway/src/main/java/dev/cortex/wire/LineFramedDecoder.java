@@ -31,8 +31,7 @@ abstract class LineFramedDecoder implements StreamDecoder {
     abstract void onLine(String line);
 
     /** The body ended: hand over whatever a frame still holds. */
-    void bodyEnded() {
-    }
+    void bodyEnded() {}
 
     /** Whether the provider's end marker was seen. */
     abstract boolean endMarkerSeen();

@@ -1,6 +1,5 @@
 package dev.cortex.wire;
 
-import java.io.IOException;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -94,8 +93,11 @@ public final class OllamaAdapter implements ProviderAdapter {
             }
             if (line.path("done").asBoolean(false)) {
                 done = true;
-                listener.onFinish("length".equals(Json.text(line, "done_reason")) ? FinishReason.LENGTH : FinishReason.STOP);
-                listener.onUsage(new Usage(line.path("prompt_eval_count").asInt(0), line.path("eval_count").asInt(0)));
+                listener.onFinish(
+                        "length".equals(Json.text(line, "done_reason")) ? FinishReason.LENGTH : FinishReason.STOP);
+                listener.onUsage(new Usage(
+                        line.path("prompt_eval_count").asInt(0),
+                        line.path("eval_count").asInt(0)));
             }
         }
 

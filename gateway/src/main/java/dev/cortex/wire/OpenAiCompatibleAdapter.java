@@ -1,9 +1,6 @@
 package dev.cortex.wire;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,9 +52,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         WireJson.putIfSet(body, "seed", request.seed());
         WireJson.putIfSet(body, "frequency_penalty", request.frequencyPenalty());
         WireJson.putIfSet(body, "presence_penalty", request.presencePenalty());
-        return UpstreamRequest.post("/chat/completions",
-                UpstreamRequest.bearerStream(apiKey),
-                Json.bytes(body));
+        return UpstreamRequest.post("/chat/completions", UpstreamRequest.bearerStream(apiKey), Json.bytes(body));
     }
 
     @Override
@@ -79,8 +74,8 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         Duration retry = RetryHints.fromHeaders(header);
         UpstreamError.Quota quota = UpstreamError.Quota.NONE;
         if (status == 429) {
-            boolean perDay = message != null && (message.contains("per day") || message.contains("(RPD)")
-                    || message.contains("(TPD)"));
+            boolean perDay = message != null
+                    && (message.contains("per day") || message.contains("(RPD)") || message.contains("(TPD)"));
             if (perDay || "insufficient_quota".equals(code)) {
                 quota = UpstreamError.Quota.PER_DAY;
                 Duration reset = RetryHints.goDuration(header.apply("x-ratelimit-reset-requests"));
@@ -90,8 +85,8 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 retry = RetryHints.fromText(message);
             }
             if (retry == null) {
-                retry = RetryHints.goDuration(header.apply("tokens".equals(type)
-                        ? "x-ratelimit-reset-tokens" : "x-ratelimit-reset-requests"));
+                retry = RetryHints.goDuration(header.apply(
+                        "tokens".equals(type) ? "x-ratelimit-reset-tokens" : "x-ratelimit-reset-requests"));
             }
         }
         return UpstreamError.http(status, code, retry, quota, message);
@@ -138,7 +133,9 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
             }
             JsonNode usage = chunk.hasNonNull("usage") ? chunk.get("usage") : xGroq.get("usage");
             if (usage != null && !usage.isNull()) {
-                listener.onUsage(new Usage(usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt()));
+                listener.onUsage(new Usage(
+                        usage.path("prompt_tokens").asInt(),
+                        usage.path("completion_tokens").asInt()));
             }
         }
 

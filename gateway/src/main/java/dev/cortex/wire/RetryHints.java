@@ -15,8 +15,7 @@ public final class RetryHints {
             + "(?:(\\d+(?:\\.\\d+)?)s)?(?:(\\d+(?:\\.\\d+)?)ms)?");
     private static final Pattern IN_TEXT = Pattern.compile("(?i)(?:try again|retry) in ([0-9][0-9hms.]*)");
 
-    private RetryHints() {
-    }
+    private RetryHints() {}
 
     /** {@code retry-after-ms}, then {@code retry-after} (seconds, possibly fractional, or an HTTP date). */
     public static Duration fromHeaders(Function<String, String> header) {
@@ -36,8 +35,8 @@ public final class RetryHints {
             return seconds;
         }
         try {
-            Duration d = Duration.between(ZonedDateTime.now(),
-                    ZonedDateTime.parse(ra.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+            Duration d = Duration.between(
+                    ZonedDateTime.now(), ZonedDateTime.parse(ra.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
             return d.isNegative() ? Duration.ZERO : d;
         } catch (DateTimeParseException notADate) {
             return null; // nonsense: the classifier's default cool-down applies
@@ -69,8 +68,8 @@ public final class RetryHints {
         if (!m.matches() || m.group().isEmpty()) {
             return null;
         }
-        double millis = part(m.group(1)) * 3_600_000 + part(m.group(2)) * 60_000 + part(m.group(3)) * 1000
-                + part(m.group(4));
+        double millis =
+                part(m.group(1)) * 3_600_000 + part(m.group(2)) * 60_000 + part(m.group(3)) * 1000 + part(m.group(4));
         return Duration.ofMillis((long) Math.ceil(millis));
     }
 

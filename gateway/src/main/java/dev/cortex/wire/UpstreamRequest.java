@@ -23,8 +23,8 @@ public record UpstreamRequest(String method, String path, Map<String, String> he
 
     /** The headers of a JSON request to a Bearer-key API whose answer streams as SSE. */
     static Map<String, String> bearerStream(String apiKey) {
-        return Map.of("Authorization", "Bearer " + apiKey, "Content-Type", "application/json",
-                "Accept", "text/event-stream");
+        return Map.of(
+                "Authorization", "Bearer " + apiKey, "Content-Type", "application/json", "Accept", "text/event-stream");
     }
 
     public static UpstreamRequest get(String path, Map<String, String> headers) {

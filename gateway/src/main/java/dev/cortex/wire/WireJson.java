@@ -15,8 +15,7 @@ import dev.cortex.failure.StreamFailure;
 /** Small JSON-building steps that several providers' wire formats share. */
 final class WireJson {
 
-    private WireJson() {
-    }
+    private WireJson() {}
 
     /** {@code [{"role":..,"content":..}]}, the message list of OpenAI-shaped APIs (Groq, Cohere v2, Ollama). */
     /** One SSE event's data as JSON; anything else is a malformed stream. */

@@ -12,21 +12,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.cortex.chat.RoutePreference;
+import dev.cortex.chat.Strategy;
+import dev.cortex.failure.BadRequestException;
+import dev.cortex.failure.FailureClassifier;
 import dev.cortex.provider.Bulkhead;
+import dev.cortex.provider.KeyPool;
 import dev.cortex.provider.ModelCatalog;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderMetrics;
 import dev.cortex.provider.ProviderRegistry;
 import dev.cortex.provider.ProviderSettings;
-import dev.cortex.provider.Upstream;
 import dev.cortex.provider.Timeouts;
+import dev.cortex.provider.Upstream;
 import dev.cortex.provider.WholeAnswerBreaker;
-import dev.cortex.provider.KeyPool;
-import dev.cortex.failure.BadRequestException;
-import dev.cortex.failure.FailureClassifier;
 import dev.cortex.wire.OpenAiCompatibleAdapter;
-import dev.cortex.chat.RoutePreference;
-import dev.cortex.chat.Strategy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -58,14 +58,25 @@ class ChainPlannerTest {
         settings.setLocal(local);
         settings.setPricePerMillionTokens(PRICES.get(name));
         KeyPool pool = local ? KeyPool.keyless(name) : new KeyPool(name, keys, Clock.systemUTC());
-        Timeouts timeouts = new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(1));
-        Upstream upstream = new Upstream(settings.baseUrl(), new OpenAiCompatibleAdapter("max_tokens", true), timeouts,
-                Duration.ofSeconds(30), vertx, vertx.createHttpClient());
-        return new Provider(settings, upstream, pool, new ModelCatalog(name, List.of(models)),
+        Timeouts timeouts = new Timeouts(
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1));
+        Upstream upstream = new Upstream(
+                settings.baseUrl(),
+                new OpenAiCompatibleAdapter("max_tokens", true),
+                timeouts,
+                Duration.ofSeconds(30),
+                vertx,
+                vertx.createHttpClient());
+        return new Provider(
+                settings,
+                upstream,
+                pool,
+                new ModelCatalog(name, List.of(models)),
                 new WholeAnswerBreaker(CircuitBreaker.ofDefaults(name), result -> false, Clock.systemUTC()),
-                new FailureClassifier(Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofDays(1), Duration.ofMinutes(5)),
-                new Bulkhead(4, Duration.ZERO), new ProviderMetrics(new SimpleMeterRegistry(), name));
+                new FailureClassifier(
+                        Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofDays(1), Duration.ofMinutes(5)),
+                new Bulkhead(4, Duration.ZERO),
+                new ProviderMetrics(new SimpleMeterRegistry(), name));
     }
 
     record World(ProviderRegistry registry, Provider groq, Provider gemini, Provider cohere, Provider ollama) {
@@ -97,7 +108,8 @@ class ChainPlannerTest {
         assertThat(w.order(Strategy.CLOUD_FIRST)).containsExactly("groq", "gemini", "cohere", "ollama");
         assertThat(w.order(Strategy.LOCAL_FIRST)).containsExactly("ollama", "groq", "gemini", "cohere");
         w.ollama().health().probeFailed("connect");
-        assertThat(w.order(Strategy.LOCAL_FIRST)).as("an unhealthy local provider does not go first")
+        assertThat(w.order(Strategy.LOCAL_FIRST))
+                .as("an unhealthy local provider does not go first")
                 .containsExactly("groq", "gemini", "cohere", "ollama");
     }
 
@@ -123,7 +135,9 @@ class ChainPlannerTest {
         World w = world();
         for (int i = 0; i < 100; i++) { // failing 30 % of its calls: not enough to open the breaker, enough to go last
             if (i % 10 < 3) {
-                w.groq().breaker().onError(1, java.util.concurrent.TimeUnit.MILLISECONDS, new IllegalStateException("503"));
+                w.groq()
+                        .breaker()
+                        .onError(1, java.util.concurrent.TimeUnit.MILLISECONDS, new IllegalStateException("503"));
             } else {
                 w.groq().breaker().onSuccess(1, java.util.concurrent.TimeUnit.MILLISECONDS);
             }
@@ -140,22 +154,31 @@ class ChainPlannerTest {
     void requestPreferencesPinOrNarrowAndUnknownNamesAreRefused() {
         World w = world();
         ChainPlanner planner = w.planner(Strategy.HYBRID);
-        assertThat(planner.plan(CHAIN, new RoutePreference(null, List.of("cohere", "ollama")), null).providers())
+        assertThat(planner.plan(CHAIN, new RoutePreference(null, List.of("cohere", "ollama")), null)
+                        .providers())
                 .containsExactly("cohere", "ollama");
-        assertThat(planner.plan(CHAIN, new RoutePreference(null, List.of("gemini")), null).providers())
+        assertThat(planner.plan(CHAIN, new RoutePreference(null, List.of("gemini")), null)
+                        .providers())
                 .containsExactly("gemini");
         assertThatThrownBy(() -> planner.plan(CHAIN, new RoutePreference(null, List.of("openai")), null))
-                .isInstanceOf(BadRequestException.class).hasMessageContaining("groq, gemini, cohere, ollama");
-        assertThat(planner.plan(CHAIN, new RoutePreference(Strategy.COST_FIRST, List.of()), null).strategy())
+                .isInstanceOf(BadRequestException.class)
+                .hasMessageContaining("groq, gemini, cohere, ollama");
+        assertThat(planner.plan(CHAIN, new RoutePreference(Strategy.COST_FIRST, List.of()), null)
+                        .strategy())
                 .isEqualTo("cost_first");
     }
 
     @Test
     void aModelThatBelongsToOneProviderSendsTheRequestThereFirst() {
         World w = world();
-        assertThat(w.planner(Strategy.HYBRID).plan(CHAIN, RoutePreference.DEFAULT, "gemini-2.0-flash").providers())
+        assertThat(w.planner(Strategy.HYBRID)
+                        .plan(CHAIN, RoutePreference.DEFAULT, "gemini-2.0-flash")
+                        .providers())
                 .containsExactly("gemini", "groq", "cohere", "ollama");
-        assertThat(w.planner(Strategy.HYBRID).plan(CHAIN, RoutePreference.DEFAULT, "cohere/command-a-03-2025").providers())
-                .first().isEqualTo("cohere");
+        assertThat(w.planner(Strategy.HYBRID)
+                        .plan(CHAIN, RoutePreference.DEFAULT, "cohere/command-a-03-2025")
+                        .providers())
+                .first()
+                .isEqualTo("cohere");
     }
 }

@@ -31,6 +31,7 @@ class AddingAProviderTest {
 
     @TempDir
     static Path dir;
+
     static GroqSimulator groq;
     static GroqSimulator openRouter;
     static CortexServer cortex;
@@ -45,22 +46,36 @@ class AddingAProviderTest {
         openRouter.reply("openrouter answers");
         copyPolicy();
         Path providers = dir.resolve("routes/providers.camel.yaml");
-        Files.writeString(providers, Files.readString(providers) + "- templatedRoute: { routeTemplateRef: provider, "
-                + "routeId: provider-openrouter, parameters: [ { name: name, value: openrouter } ] }\n");
+        Files.writeString(
+                providers,
+                Files.readString(providers) + "- templatedRoute: { routeTemplateRef: provider, "
+                        + "routeId: provider-openrouter, parameters: [ { name: name, value: openrouter } ] }\n");
         Path chain = dir.resolve("routes/chain.camel.yaml");
         String yaml = Files.readString(chain);
-        String withOpenRouter = yaml.replace("              - to: direct:ollama",
+        String withOpenRouter = yaml.replace(
+                "              - to: direct:ollama",
                 "              - to: direct:openrouter\n              - to: direct:ollama");
         assertThat(withOpenRouter).isNotEqualTo(yaml);
         Files.writeString(chain, withOpenRouter);
-        cortex = CortexServer.start(dir, Map.of(
-                "provider.groq.api-key", GROQ_KEY, "provider.groq.base-url", groq.baseUrl(),
-                "provider.openrouter.kind", "openai",
-                "provider.openrouter.base-url", openRouter.baseUrl(),
-                "provider.openrouter.api-key", OPENROUTER_KEY,
-                "provider.openrouter.models", "meta-llama/llama-3.1-8b-instruct",
-                "provider.openrouter.price-per-million-tokens", "0.05",
-                "cortex.health.initial-delay-ms", "3600000"));
+        cortex = CortexServer.start(
+                dir,
+                Map.of(
+                        "provider.groq.api-key",
+                        GROQ_KEY,
+                        "provider.groq.base-url",
+                        groq.baseUrl(),
+                        "provider.openrouter.kind",
+                        "openai",
+                        "provider.openrouter.base-url",
+                        openRouter.baseUrl(),
+                        "provider.openrouter.api-key",
+                        OPENROUTER_KEY,
+                        "provider.openrouter.models",
+                        "meta-llama/llama-3.1-8b-instruct",
+                        "provider.openrouter.price-per-million-tokens",
+                        "0.05",
+                        "cortex.health.initial-delay-ms",
+                        "3600000"));
     }
 
     private static void copyPolicy() throws IOException {
@@ -83,7 +98,8 @@ class AddingAProviderTest {
     @Test
     void theChainFailsOverToTheProviderAddedBySettingsAndYaml() {
         groq.faultOnce(Fault.status(503));
-        HttpResponse<String> r = Http.post(cortex.url("/v1/chat/completions"),
+        HttpResponse<String> r = Http.post(
+                cortex.url("/v1/chat/completions"),
                 "{\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -97,7 +113,8 @@ class AddingAProviderTest {
         assertThat(sent.body().path("model").asText()).isEqualTo("meta-llama/llama-3.1-8b-instruct");
         assertThat(sent.body().path("max_tokens").asInt()).isEqualTo(64);
         assertThat(sent.body().has("max_completion_tokens")).isFalse();
-        assertThat(groq.lastChatRequest().body().path("max_completion_tokens").asInt()).isEqualTo(64);
+        assertThat(groq.lastChatRequest().body().path("max_completion_tokens").asInt())
+                .isEqualTo(64);
     }
 
     @Test

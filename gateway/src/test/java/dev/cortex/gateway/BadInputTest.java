@@ -46,9 +46,14 @@ class BadInputTest {
     @Test
     void openAiDoorNamesWhatIsWrong() throws Exception {
         assertThat(openAiError("{not json", null).get("message").asText()).contains("not valid JSON");
-        assertThat(openAiError("{\"model\":\"x\"}", "messages").get("message").asText()).contains("required");
-        assertThat(openAiError("{\"messages\":\"hi\"}", "messages").get("message").asText()).contains("array");
-        assertThat(openAiError("{\"messages\":[]}", "messages").get("message").asText()).contains("at least one");
+        assertThat(openAiError("{\"model\":\"x\"}", "messages").get("message").asText())
+                .contains("required");
+        assertThat(openAiError("{\"messages\":\"hi\"}", "messages")
+                        .get("message")
+                        .asText())
+                .contains("array");
+        assertThat(openAiError("{\"messages\":[]}", "messages").get("message").asText())
+                .contains("at least one");
         openAiError("{\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}", "messages[0].role");
         openAiError("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":\"hot\"}", "temperature");
         openAiError("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":7}", "temperature");
@@ -59,7 +64,9 @@ class BadInputTest {
 
     @Test
     void ollamaDoorAnswersInOllamaShape() throws Exception {
-        var response = Http.post(cortex.url("/api/chat"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"options\":{\"num_predict\":\"many\"}}");
+        var response = Http.post(
+                cortex.url("/api/chat"),
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"options\":{\"num_predict\":\"many\"}}");
         assertThat(response.statusCode()).isEqualTo(400);
         JsonNode body = Json.parse(response.body());
         assertThat(body.get("error").isTextual()).isTrue();
@@ -72,7 +79,8 @@ class BadInputTest {
     @Test
     void anOversizeBodyIs413() {
         String big = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}]}";
-        assertThat(Http.post(cortex.url("/v1/chat/completions"), big).statusCode()).isEqualTo(413);
+        assertThat(Http.post(cortex.url("/v1/chat/completions"), big).statusCode())
+                .isEqualTo(413);
     }
 
     @Test
@@ -95,14 +103,16 @@ class BadInputTest {
 
     /** The Ollama configured here listens nowhere: once its first probe has run, it is known to be down. */
     private static void ollamaProbed() {
-        await("Ollama's first probe").atMost(Duration.ofSeconds(10))
+        await("Ollama's first probe")
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> health().at("/providers/ollama/last_probe").isTextual());
     }
 
     @Test
     void noProviderAtAllIs503WithEveryReason() throws Exception {
         ollamaProbed();
-        var response = Http.post(cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        var response = Http.post(
+                cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(response.statusCode()).isEqualTo(503);
         String message = Json.parse(response.body()).at("/error/message").asText();
         // Ollama's probe failed, but it is the last provider left: it is asked all the same, and is not there
@@ -122,7 +132,9 @@ class BadInputTest {
         assertThat(body.at("/providers/ollama/probe_ok").asBoolean()).isFalse();
 
         var observe = Http.get(cortex.managementUrl("/observe/health"));
-        assertThat(observe.statusCode()).as("Camel's own health endpoint: DOWN too").isEqualTo(503);
+        assertThat(observe.statusCode())
+                .as("Camel's own health endpoint: DOWN too")
+                .isEqualTo(503);
         assertThat(observe.body()).contains("DOWN");
     }
 }

@@ -66,13 +66,22 @@ class ClientCompatibilityTest {
     }
 
     private static OpenAIClient openAi() {
-        return OpenAIOkHttpClient.builder().baseUrl(cortex.url("/v1")).apiKey("any-key").maxRetries(0).build();
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(cortex.url("/v1"))
+                .apiKey("any-key")
+                .maxRetries(0)
+                .build();
     }
 
     @Test
     void openAiJavaNonStreaming() {
-        ChatCompletion completion = openAi().chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("llama-3.1-8b-instant").addSystemMessage("Be brief.").addUserMessage("Say something").build());
+        ChatCompletion completion = openAi().chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model("llama-3.1-8b-instant")
+                        .addSystemMessage("Be brief.")
+                        .addUserMessage("Say something")
+                        .build());
         assertThat(completion.choices().get(0).message().content()).contains("The quick brown fox jumps");
         assertThat(completion.usage().orElseThrow().completionTokens()).isEqualTo(5);
     }
@@ -81,9 +90,15 @@ class ClientCompatibilityTest {
     void openAiJavaStreamingWithUsage() {
         List<String> pieces = new ArrayList<>();
         long[] completionTokens = {-1};
-        try (StreamResponse<ChatCompletionChunk> stream = openAi().chat().completions().createStreaming(
-                ChatCompletionCreateParams.builder().model("llama-3.1-8b-instant").addUserMessage("Say something")
-                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+        try (StreamResponse<ChatCompletionChunk> stream = openAi().chat()
+                .completions()
+                .createStreaming(ChatCompletionCreateParams.builder()
+                        .model("llama-3.1-8b-instant")
+                        .addUserMessage("Say something")
+                        .streamOptions(ChatCompletionStreamOptions.builder()
+                                .includeUsage(true)
+                                .build())
+                        .build())) {
             stream.stream().forEach(chunk -> {
                 chunk.choices().forEach(c -> c.delta().content().ifPresent(pieces::add));
                 chunk.usage().ifPresent(u -> completionTokens[0] = u.completionTokens());
@@ -96,15 +111,22 @@ class ClientCompatibilityTest {
 
     @Test
     void langChain4jChatModel() {
-        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(cortex.url("/v1")).apiKey("any-key")
-                .modelName("llama-3.1-8b-instant").maxRetries(0).build();
+        OpenAiChatModel model = OpenAiChatModel.builder()
+                .baseUrl(cortex.url("/v1"))
+                .apiKey("any-key")
+                .modelName("llama-3.1-8b-instant")
+                .maxRetries(0)
+                .build();
         assertThat(model.chat("Say something")).isEqualTo("The quick brown fox jumps");
     }
 
     @Test
     void langChain4jStreamingChatModel() throws Exception {
-        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(cortex.url("/v1"))
-                .apiKey("any-key").modelName("llama-3.1-8b-instant").build();
+        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder()
+                .baseUrl(cortex.url("/v1"))
+                .apiKey("any-key")
+                .modelName("llama-3.1-8b-instant")
+                .build();
         List<String> partials = new ArrayList<>();
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
         model.chat("Say something", new StreamingChatResponseHandler() {
@@ -132,8 +154,12 @@ class ClientCompatibilityTest {
     void ollama4jWithCortexAsItsHost() throws Exception {
         Ollama client = new Ollama(cortex.url(""));
         client.setRequestTimeoutSeconds(30);
-        OllamaChatResult result = client.chat(OllamaChatRequest.builder().withModel("llama3.2")
-                .withMessage(OllamaChatMessageRole.USER, "Say something").build(), null);
+        OllamaChatResult result = client.chat(
+                OllamaChatRequest.builder()
+                        .withModel("llama3.2")
+                        .withMessage(OllamaChatMessageRole.USER, "Say something")
+                        .build(),
+                null);
         assertThat(result.getResponseModel().getMessage().getResponse()).isEqualTo("A lazy dog sleeps late");
         assertThat(groq.chatCalls()).isZero();
     }
@@ -143,8 +169,12 @@ class ClientCompatibilityTest {
         Ollama client = new Ollama(cortex.url(""));
         client.setRequestTimeoutSeconds(30);
         List<String> tokens = new ArrayList<>();
-        OllamaChatResult result = client.chat(OllamaChatRequest.builder().withModel("llama3.2").withStreaming()
-                .withMessage(OllamaChatMessageRole.USER, "Say something").build(),
+        OllamaChatResult result = client.chat(
+                OllamaChatRequest.builder()
+                        .withModel("llama3.2")
+                        .withStreaming()
+                        .withMessage(OllamaChatMessageRole.USER, "Say something")
+                        .build(),
                 token -> tokens.add(token.getMessage().getResponse()));
         assertThat(String.join("", tokens)).isEqualTo("A lazy dog sleeps late");
         assertThat(tokens.size()).isGreaterThan(1);
@@ -155,7 +185,8 @@ class ClientCompatibilityTest {
     @Test
     void ollama4jListsTheModelsOfEveryEnabledProvider() throws Exception {
         Ollama client = new Ollama(cortex.url(""));
-        assertThat(client.listModels()).extracting(m -> m.getName())
+        assertThat(client.listModels())
+                .extracting(m -> m.getName())
                 .contains("llama-3.1-8b-instant", "llama3.2:latest");
     }
 }

@@ -36,6 +36,7 @@ class ClocksTest {
     static CortexServer cortex;
     /** A port whose accept queue is full: a connection to it is never established (the kernel drops the SYNs). */
     static ServerSocket blackHole;
+
     static final List<Socket> queued = new ArrayList<>();
     static CortexServer unreachable;
 
@@ -44,10 +45,22 @@ class ClocksTest {
         groq = (GroqSimulator) new GroqSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "provider.groq.api-key", "gsk_test_clocks_key_0001", "provider.groq.base-url", groq.baseUrl(),
-                "provider.ollama.base-url", ollama.baseUrl(),
-                "provider.groq.timeout.first-token-ms", "500", "provider.groq.timeout.idle-ms", "700", "provider.groq.timeout.total-ms", "1200",
-                "cortex.health.period-ms", "3600000", "cortex.health.initial-delay-ms", "3600000"));
+                "provider.groq.api-key",
+                "gsk_test_clocks_key_0001",
+                "provider.groq.base-url",
+                groq.baseUrl(),
+                "provider.ollama.base-url",
+                ollama.baseUrl(),
+                "provider.groq.timeout.first-token-ms",
+                "500",
+                "provider.groq.timeout.idle-ms",
+                "700",
+                "provider.groq.timeout.total-ms",
+                "1200",
+                "cortex.health.period-ms",
+                "3600000",
+                "cortex.health.initial-delay-ms",
+                "3600000"));
 
         blackHole = new ServerSocket();
         blackHole.bind(new InetSocketAddress("127.0.0.1", 0), 1);
@@ -63,11 +76,20 @@ class ClocksTest {
             }
         }
         unreachable = CortexServer.start(Map.of(
-                "provider.groq.api-key", "gsk_test_clocks_key_0002",
-                "provider.groq.base-url", "http://127.0.0.1:" + blackHole.getLocalPort() + "/openai/v1",
-                "provider.groq.timeout.connect-ms", "300", "provider.groq.timeout.first-token-ms", "5000",
-                "provider.ollama.base-url", ollama.baseUrl(),
-                "cortex.health.period-ms", "3600000", "cortex.health.initial-delay-ms", "3600000"));
+                "provider.groq.api-key",
+                "gsk_test_clocks_key_0002",
+                "provider.groq.base-url",
+                "http://127.0.0.1:" + blackHole.getLocalPort() + "/openai/v1",
+                "provider.groq.timeout.connect-ms",
+                "300",
+                "provider.groq.timeout.first-token-ms",
+                "5000",
+                "provider.ollama.base-url",
+                ollama.baseUrl(),
+                "cortex.health.period-ms",
+                "3600000",
+                "cortex.health.initial-delay-ms",
+                "3600000"));
     }
 
     @AfterAll
@@ -103,14 +125,18 @@ class ClocksTest {
         long wallMillis = (System.nanoTime() - start) / 1_000_000;
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains("groq:timeout,ollama:ok");
-        long overhead = Long.parseLong(r.headers().firstValue("X-Cortex-Overhead-Ms").orElseThrow());
+        long overhead =
+                Long.parseLong(r.headers().firstValue("X-Cortex-Overhead-Ms").orElseThrow());
         assertThat(wallMillis).as("the providers took 500 + 400 + 300 ms").isGreaterThanOrEqualTo(1_200);
         // Cortex's own work is about a millisecond; the bound leaves room for a busy machine, and is far below the
         // 1.2 s the providers took, which the header must not count
         assertThat(overhead).isLessThan(300);
 
-        Http.Stream s = Http.stream(cortex.url("/v1/chat/completions"), STREAM.replace("{", "{\"provider\":\"ollama\","));
-        assertThat(Long.parseLong(s.header("X-Cortex-Overhead-Ms"))).as("at the first token of a stream").isLessThan(300);
+        Http.Stream s =
+                Http.stream(cortex.url("/v1/chat/completions"), STREAM.replace("{", "{\"provider\":\"ollama\","));
+        assertThat(Long.parseLong(s.header("X-Cortex-Overhead-Ms")))
+                .as("at the first token of a stream")
+                .isLessThan(300);
     }
 
     @Test
@@ -119,14 +145,19 @@ class ClocksTest {
         groq.reply("one two three four five six seven eight nine ten").chunkGap(Duration.ofMillis(300));
         var whole = Http.post(cortex.url("/v1/chat/completions"), ASK);
         assertThat(whole.statusCode()).isEqualTo(200);
-        assertThat(whole.headers().firstValue("X-Cortex-Attempts")).as("before the commit point: the next provider")
+        assertThat(whole.headers().firstValue("X-Cortex-Attempts"))
+                .as("before the commit point: the next provider")
                 .contains("groq:timeout,ollama:ok");
 
         cortex.bean("groq", Provider.class).restore();
         Http.Stream s = Http.stream(cortex.url("/v1/chat/completions"), STREAM);
         assertThat(s.header("X-Cortex-Provider")).isEqualTo("groq");
-        assertThat(s.lines()).last().asString().as("after it: an explicit error, never [DONE]")
-                .startsWith("data: {\"error\"").contains("upstream_timeout");
+        assertThat(s.lines())
+                .last()
+                .asString()
+                .as("after it: an explicit error, never [DONE]")
+                .startsWith("data: {\"error\"")
+                .contains("upstream_timeout");
         assertThat(s.lines()).doesNotContain("data: [DONE]");
         CircuitBreaker breaker = cortex.bean("groqBreaker", CircuitBreaker.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> breaker.getMetrics().getNumberOfFailedCalls() == 1);
@@ -139,6 +170,8 @@ class ClocksTest {
         long wallMillis = (System.nanoTime() - start) / 1_000_000;
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains("groq:connect,ollama:ok");
-        assertThat(wallMillis).as("the 300 ms connect timeout, not the 5 s first-token one").isLessThan(4_000);
+        assertThat(wallMillis)
+                .as("the 300 ms connect timeout, not the 5 s first-token one")
+                .isLessThan(4_000);
     }
 }

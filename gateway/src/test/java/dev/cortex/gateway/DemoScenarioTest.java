@@ -17,14 +17,25 @@ class DemoScenarioTest {
 
     @Test
     void theNightmareScenarioShowsTheWholeFailOver() throws Exception {
-        Map<String, ProviderSimulator> sims = SimulatorMain.start("--groq", "0", "--gemini", "0", "--cohere", "0",
-                "--ollama", "0", "--scenario", "nightmare");
+        Map<String, ProviderSimulator> sims = SimulatorMain.start(
+                "--groq", "0", "--gemini", "0", "--cohere", "0", "--ollama", "0", "--scenario", "nightmare");
         try (CortexServer cortex = CortexServer.start(Map.of(
-                "provider.groq.api-key", "gsk_simulated_demo_key", "provider.groq.base-url", sims.get("groq").baseUrl(),
-                "provider.gemini.api-key", "simulated-demo-key", "provider.gemini.base-url", sims.get("gemini").baseUrl(),
-                "provider.cohere.api-key", "simulated-demo-key", "provider.cohere.base-url", sims.get("cohere").baseUrl(),
-                "provider.ollama.base-url", sims.get("ollama").baseUrl()))) {
-            Http.Stream s = Http.stream(cortex.url("/api/chat"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}]}");
+                "provider.groq.api-key",
+                "gsk_simulated_demo_key",
+                "provider.groq.base-url",
+                sims.get("groq").baseUrl(),
+                "provider.gemini.api-key",
+                "simulated-demo-key",
+                "provider.gemini.base-url",
+                sims.get("gemini").baseUrl(),
+                "provider.cohere.api-key",
+                "simulated-demo-key",
+                "provider.cohere.base-url",
+                sims.get("cohere").baseUrl(),
+                "provider.ollama.base-url",
+                sims.get("ollama").baseUrl()))) {
+            Http.Stream s =
+                    Http.stream(cortex.url("/api/chat"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}]}");
             assertThat(s.header("X-Cortex-Attempts")).isEqualTo("groq:429,gemini:quota,cohere:503,ollama:ok");
             StringBuilder text = new StringBuilder();
             s.lines().forEach(l -> {

@@ -17,9 +17,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.cortex.CortexServer;
-import dev.cortex.RawHttpClient;
 import dev.cortex.Http;
 import dev.cortex.LogCapture;
+import dev.cortex.RawHttpClient;
 import dev.cortex.chat.Json;
 import dev.cortex.provider.Provider;
 import dev.cortex.sim.CohereSimulator;
@@ -51,14 +51,31 @@ class FaultMatrixTest {
 
     @BeforeAll
     static void start() {
-        sims = Map.of("groq", new GroqSimulator().start(), "gemini", new GeminiSimulator().start(),
-                "cohere", new CohereSimulator().start(), "ollama", new OllamaSimulator().start());
+        sims = Map.of(
+                "groq",
+                new GroqSimulator().start(),
+                "gemini",
+                new GeminiSimulator().start(),
+                "cohere",
+                new CohereSimulator().start(),
+                "ollama",
+                new OllamaSimulator().start());
         logs = new LogCapture();
         Map<String, String> settings = new java.util.HashMap<>(Map.of(
-                "provider.groq.api-key", GROQ_KEY, "provider.groq.base-url", sims.get("groq").baseUrl(),
-                "provider.gemini.api-key", GEMINI_KEY, "provider.gemini.base-url", sims.get("gemini").baseUrl(),
-                "provider.cohere.api-key", COHERE_KEY, "provider.cohere.base-url", sims.get("cohere").baseUrl(),
-                "provider.ollama.base-url", sims.get("ollama").baseUrl()));
+                "provider.groq.api-key",
+                GROQ_KEY,
+                "provider.groq.base-url",
+                sims.get("groq").baseUrl(),
+                "provider.gemini.api-key",
+                GEMINI_KEY,
+                "provider.gemini.base-url",
+                sims.get("gemini").baseUrl(),
+                "provider.cohere.api-key",
+                COHERE_KEY,
+                "provider.cohere.base-url",
+                sims.get("cohere").baseUrl(),
+                "provider.ollama.base-url",
+                sims.get("ollama").baseUrl()));
         for (String p : List.of("groq", "gemini", "cohere", "ollama")) {
             settings.put("provider." + p + ".timeout.first-token-ms", "700");
             settings.put("provider." + p + ".timeout.idle-ms", "700");
@@ -80,7 +97,10 @@ class FaultMatrixTest {
         logs.close();
         for (String key : List.of(GROQ_KEY, GEMINI_KEY, COHERE_KEY)) {
             assertThat(logged).as("logs").doesNotContain(key).doesNotContain(key.substring(4, 20));
-            assertThat(everythingSent.toString()).as("responses").doesNotContain(key).doesNotContain(key.substring(4, 20));
+            assertThat(everythingSent.toString())
+                    .as("responses")
+                    .doesNotContain(key)
+                    .doesNotContain(key.substring(4, 20));
         }
     }
 
@@ -116,7 +136,9 @@ class FaultMatrixTest {
             if (label == null) {
                 return provider.equals("gemini") ? "400" : "401"; // Gemini says 400 API_KEY_INVALID
             }
-            return this == RATE_LIMITED && provider.equals("gemini") ? "quota" : label; // Gemini calls every 429 a quota
+            return this == RATE_LIMITED && provider.equals("gemini")
+                    ? "quota"
+                    : label; // Gemini calls every 429 a quota
         }
     }
 
@@ -155,14 +177,18 @@ class FaultMatrixTest {
             // wait for the case under test — a new connection refused — then clear what those asks left behind
             String pinned = "{\"provider\":\"" + faulty + "\",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
             await().atMost(Duration.ofSeconds(5)).until(() -> Http.post(cortex.url("/v1/chat/completions"), pinned)
-                    .headers().firstValue("X-Cortex-Attempts").orElse("").equals(faulty + ":connect"));
+                    .headers()
+                    .firstValue("X-Cortex-Attempts")
+                    .orElse("")
+                    .equals(faulty + ":connect"));
             cortex.bean(faulty, Provider.class).restore();
         } else {
             sim.fault(c.fault);
         }
         try {
             String providers = "\"providers\":[\"" + String.join("\",\"", chain) + "\"],";
-            String body = "{" + providers + "\"stream\":" + streaming + ",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
+            String body = "{" + providers + "\"stream\":" + streaming
+                    + ",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
             StringBuilder expectedTrail = new StringBuilder();
             before.forEach(name -> expectedTrail.append(name).append(":503,"));
             if (streaming) {
@@ -170,7 +196,8 @@ class FaultMatrixTest {
                 everythingSent.append(s.response().headers()).append(s.text());
                 assertThat(s.status()).isEqualTo(200);
                 if (c.midStream) {
-                    // past the commit point: the faulty provider's first two words, then an explicit error, never [DONE]
+                    // past the commit point: the faulty provider's first two words, then an explicit error, never
+                    // [DONE]
                     expectedTrail.append(faulty).append(":ok");
                     assertThat(s.header("X-Cortex-Attempts")).isEqualTo(expectedTrail.toString());
                     assertThat(StreamingBehaviourTest.contentOf(s)).isEqualTo(faulty + " says");
@@ -178,7 +205,11 @@ class FaultMatrixTest {
                     assertThat(s.lines()).doesNotContain("data: [DONE]");
                     assertThat(sims.get("ollama").chatCalls()).isZero();
                 } else {
-                    expectedTrail.append(faulty).append(':').append(c.label(faulty)).append(",ollama:ok");
+                    expectedTrail
+                            .append(faulty)
+                            .append(':')
+                            .append(c.label(faulty))
+                            .append(",ollama:ok");
                     assertThat(s.header("X-Cortex-Attempts")).isEqualTo(expectedTrail.toString());
                     assertThat(StreamingBehaviourTest.contentOf(s)).isEqualTo(reply("ollama"));
                     assertThat(s.lines()).last().isEqualTo("data: [DONE]");
@@ -190,10 +221,13 @@ class FaultMatrixTest {
                 // a caller who wants one answer gets a whole one: nothing of a broken stream leaks into it
                 expectedTrail.append(faulty).append(':').append(c.label(faulty)).append(",ollama:ok");
                 assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains(expectedTrail.toString());
-                assertThat(Json.parse(r.body()).at("/choices/0/message/content").asText()).isEqualTo(reply("ollama"));
+                assertThat(Json.parse(r.body()).at("/choices/0/message/content").asText())
+                        .isEqualTo(reply("ollama"));
             }
             if (c != Case.CONNECT_REFUSED) {
-                assertThat(sim.chatCalls()).as("the faulty provider was called once").isEqualTo(1);
+                assertThat(sim.chatCalls())
+                        .as("the faulty provider was called once")
+                        .isEqualTo(1);
             }
         } finally {
             if (c == Case.CONNECT_REFUSED) {
@@ -216,27 +250,39 @@ class FaultMatrixTest {
         sims.get("gemini").fault(Fault.rateLimited(Duration.ofSeconds(20)));
         sims.get("cohere").fault(Fault.rateLimited(Duration.ofSeconds(60)));
         sims.get("ollama").fault(Fault.status(503)); // a local model server that is down has no known end
-        var r = Http.post(cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
+        var r = Http.post(
+                cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
         everythingSent.append(r.headers().map()).append(r.body());
         assertThat(r.statusCode()).isEqualTo(503);
         JsonNode error = Json.parse(r.body()).get("error");
-        assertThat(error.get("message").asText()).contains("groq: 429 (rate_limited)", "gemini: quota (quota_exhausted)",
-                "cohere: 429 (rate_limited)", "ollama: 503 (upstream_failed)");
+        assertThat(error.get("message").asText())
+                .contains(
+                        "groq: 429 (rate_limited)",
+                        "gemini: quota (quota_exhausted)",
+                        "cohere: 429 (rate_limited)",
+                        "ollama: 503 (upstream_failed)");
         // Ollama's failure has no known end, but Gemini's wait does: that is what a caller can usefully wait for
         assertThat(Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow()))
-                .as("Gemini's 20 s, the earliest known end").isBetween(19L, 22L);
+                .as("Gemini's 20 s, the earliest known end")
+                .isBetween(19L, 22L);
 
         // the next request: the cloud is cooling (no call), Ollama still refuses; the same earliest end
-        var cooling = Http.post(cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
+        var cooling = Http.post(
+                cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
         assertThat(cooling.statusCode()).isEqualTo(503);
-        assertThat(cooling.headers().firstValue("X-Cortex-Attempts")).contains("groq:cooling,gemini:cooling,cohere:cooling,ollama:503");
-        assertThat(Long.parseLong(cooling.headers().firstValue("Retry-After").orElseThrow())).isBetween(18L, 22L);
-        assertThat(sims.get("groq").chatCalls()).as("a cooling provider gets no call").isEqualTo(1);
+        assertThat(cooling.headers().firstValue("X-Cortex-Attempts"))
+                .contains("groq:cooling,gemini:cooling,cohere:cooling,ollama:503");
+        assertThat(Long.parseLong(cooling.headers().firstValue("Retry-After").orElseThrow()))
+                .isBetween(18L, 22L);
+        assertThat(sims.get("groq").chatCalls())
+                .as("a cooling provider gets no call")
+                .isEqualTo(1);
 
         // nothing with a known end: no Retry-After, and no point retrying at once
         restoreAll();
         sims.forEach((name, sim) -> sim.reset().fault(Fault.status(500)));
-        var down = Http.post(cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
+        var down = Http.post(
+                cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}");
         assertThat(down.statusCode()).isEqualTo(503);
         assertThat(down.headers().firstValue("Retry-After")).isEmpty();
         assertThat(down.headers().firstValue("x-should-retry")).contains("false");
@@ -250,13 +296,19 @@ class FaultMatrixTest {
         var openAi = Http.post(cortex.url("/v1/chat/completions"), body);
         everythingSent.append(openAi.headers().map()).append(openAi.body());
         assertThat(openAi.statusCode()).isEqualTo(400);
-        assertThat(openAi.headers().firstValue("X-Cortex-Attempts")).contains("groq:400,gemini:400,cohere:400,ollama:400");
+        assertThat(openAi.headers().firstValue("X-Cortex-Attempts"))
+                .contains("groq:400,gemini:400,cohere:400,ollama:400");
         JsonNode error = Json.parse(openAi.body()).get("error");
         assertThat(error.get("code").asText()).isEqualTo("rejected_by_provider");
-        assertThat(error.get("message").asText()).contains("Every provider refused the request",
-                "groq: 400 (request_rejected) — ", "gemini: 400 (request_rejected) — ", "cohere: 400 (request_rejected) — ",
-                "ollama: 400 (request_rejected) — ");
-        sims.forEach((name, sim) -> assertThat(sim.chatCalls()).as(name + " was asked").isEqualTo(1));
+        assertThat(error.get("message").asText())
+                .contains(
+                        "Every provider refused the request",
+                        "groq: 400 (request_rejected) — ",
+                        "gemini: 400 (request_rejected) — ",
+                        "cohere: 400 (request_rejected) — ",
+                        "ollama: 400 (request_rejected) — ");
+        sims.forEach((name, sim) ->
+                assertThat(sim.chatCalls()).as(name + " was asked").isEqualTo(1));
 
         // different statuses: still the request's fault everywhere; 400 stands for them together
         sims.get("cohere").fault(Fault.status(422));
@@ -303,15 +355,20 @@ class FaultMatrixTest {
 
     private static double meter(String name, String provider) {
         MeterRegistry registry = cortex.bean(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
-        return registry.find(name).tag("provider", provider).counters().stream().mapToDouble(c -> c.count()).sum()
-                + registry.find(name).tag("provider", provider).timers().stream().mapToDouble(t -> t.count()).sum();
+        return registry.find(name).tag("provider", provider).counters().stream()
+                        .mapToDouble(c -> c.count())
+                        .sum()
+                + registry.find(name).tag("provider", provider).timers().stream()
+                        .mapToDouble(t -> t.count())
+                        .sum();
     }
 
     /** Words of 64 KiB: an answer large enough that a caller who stops reading fills every buffer on the way. */
     private static String bigAnswer(int words) {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < words; i++) {
-            text.append(i == 0 ? "" : " ").append(Character.toString('a' + i % 26).repeat(64 * 1024));
+            text.append(i == 0 ? "" : " ")
+                    .append(Character.toString('a' + i % 26).repeat(64 * 1024));
         }
         return text.toString();
     }
@@ -341,10 +398,11 @@ class FaultMatrixTest {
                 sim.chunkGap(Duration.ofMillis(150)); // five words: the answer takes 600 ms after its first
                 try (RawHttpClient client = RawHttpClient.post(cortex.port(), "/v1/chat/completions", body)) {
                     if (streaming) {
-                        assertThat(client.readUntil("\"" + provider + "\"", Duration.ofSeconds(5))).startsWith("HTTP/1.1 200 OK");
+                        assertThat(client.readUntil("\"" + provider + "\"", Duration.ofSeconds(5)))
+                                .startsWith("HTTP/1.1 200 OK");
                     } else { // nothing reaches a caller who wants one answer before the end: wait for Cortex to have it
-                        await().atMost(Duration.ofSeconds(5)).until(() -> meter("cortex.provider.first.token", provider)
-                                > firstTokensBefore);
+                        await().atMost(Duration.ofSeconds(5))
+                                .until(() -> meter("cortex.provider.first.token", provider) > firstTokensBefore);
                     }
                 }
                 await().atMost(Duration.ofSeconds(5)).until(() -> sim.abandonedCalls() == 1);
@@ -354,11 +412,17 @@ class FaultMatrixTest {
                 // caller, must neither blame the provider's silence nor keep the provider's connection
                 sim.reply(bigAnswer(128)).fault(Fault.stallAfter(128));
                 try (RawHttpClient client = RawHttpClient.post(cortex.port(), "/v1/chat/completions", body)) {
-                    assertThat(client.readUntil("data: ", Duration.ofSeconds(5))).startsWith("HTTP/1.1 200 OK");
+                    assertThat(client.readUntil("data: ", Duration.ofSeconds(5)))
+                            .startsWith("HTTP/1.1 200 OK");
                     // it reads no more: after the client write timeout (1.5 s) Cortex drops it
-                    await().atMost(Duration.ofSeconds(10)).until(() -> meter("cortex.client.aborts", provider) > abortsBefore);
-                    assertThat(client.closedByServer(Duration.ofSeconds(5))).as("the stalled caller's connection is gone").isTrue();
-                    assertThat(client.text().contains("[DONE]")).as("a dropped stream never looks complete").isFalse();
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> meter("cortex.client.aborts", provider) > abortsBefore);
+                    assertThat(client.closedByServer(Duration.ofSeconds(5)))
+                            .as("the stalled caller's connection is gone")
+                            .isTrue();
+                    assertThat(client.text().contains("[DONE]"))
+                            .as("a dropped stream never looks complete")
+                            .isFalse();
                 }
                 await().atMost(Duration.ofSeconds(5)).until(() -> sim.abandonedCalls() == 1);
             }
@@ -369,23 +433,40 @@ class FaultMatrixTest {
                 String answer = bigAnswer(128);
                 sim.reply(answer);
                 try (RawHttpClient client = RawHttpClient.post(cortex.port(), "/v1/chat/completions", body)) {
-                    String all = client.readSlowly(2 * 1024 * 1024, Duration.ofMillis(900), "data: [DONE]", Duration.ofSeconds(30));
+                    String all = client.readSlowly(
+                            2 * 1024 * 1024, Duration.ofMillis(900), "data: [DONE]", Duration.ofSeconds(30));
                     // (booleans, not the text: a failure would print megabytes)
-                    assertThat(all.endsWith("data: [DONE]\n\n") || all.contains("data: [DONE]")).as("the stream completed").isTrue();
+                    assertThat(all.endsWith("data: [DONE]\n\n") || all.contains("data: [DONE]"))
+                            .as("the stream completed")
+                            .isTrue();
                     assertThat(all.contains("\"error\"")).as("no error event").isFalse();
-                    assertThat(all.contains(answer.substring(answer.length() - 64 * 1024))).as("the last word arrived").isTrue();
+                    assertThat(all.contains(answer.substring(answer.length() - 64 * 1024)))
+                            .as("the last word arrived")
+                            .isTrue();
                 }
-                assertThat(gateway.breaker().getMetrics().getNumberOfSuccessfulCalls()).as("a whole answer").isEqualTo(1);
+                assertThat(gateway.breaker().getMetrics().getNumberOfSuccessfulCalls())
+                        .as("a whole answer")
+                        .isEqualTo(1);
             }
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> gateway.bulkhead().inUse() == 0);
-        assertThat(gateway.breaker().getMetrics().getNumberOfFailedCalls()).as("the breaker blames no one").isZero();
+        assertThat(gateway.breaker().getMetrics().getNumberOfFailedCalls())
+                .as("the breaker blames no one")
+                .isZero();
         if (fault != ClientFault.READS_SLOWLY) {
-            assertThat(gateway.breaker().getMetrics().getNumberOfBufferedCalls()).as("nor counts a success").isZero();
-            assertThat(meter("cortex.client.aborts", provider)).as("counted as the caller's").isEqualTo(abortsBefore + 1);
+            assertThat(gateway.breaker().getMetrics().getNumberOfBufferedCalls())
+                    .as("nor counts a success")
+                    .isZero();
+            assertThat(meter("cortex.client.aborts", provider))
+                    .as("counted as the caller's")
+                    .isEqualTo(abortsBefore + 1);
         }
-        assertThat(meter("cortex.provider.failures", provider)).as("no provider failure metric").isEqualTo(failuresBefore);
-        assertThat(sims.get(fallback).chatCalls()).as("a caller who left gets no other provider").isZero();
+        assertThat(meter("cortex.provider.failures", provider))
+                .as("no provider failure metric")
+                .isEqualTo(failuresBefore);
+        assertThat(sims.get(fallback).chatCalls())
+                .as("a caller who left gets no other provider")
+                .isZero();
         assertThat(sim.chatCalls()).isEqualTo(1);
     }
 }

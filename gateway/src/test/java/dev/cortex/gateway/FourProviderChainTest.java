@@ -44,10 +44,20 @@ class FourProviderChainTest {
         cohere = (CohereSimulator) new CohereSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.of(
-                "provider.groq.api-key", "gsk_test_four_key_0001", "provider.groq.base-url", groq.baseUrl(),
-                "provider.gemini.api-key", "AIza_test_four_key_0001", "provider.gemini.base-url", gemini.baseUrl(),
-                "provider.cohere.api-key", "cohere-four-test-key-000001", "provider.cohere.base-url", cohere.baseUrl(),
-                "provider.ollama.base-url", ollama.baseUrl()));
+                "provider.groq.api-key",
+                "gsk_test_four_key_0001",
+                "provider.groq.base-url",
+                groq.baseUrl(),
+                "provider.gemini.api-key",
+                "AIza_test_four_key_0001",
+                "provider.gemini.base-url",
+                gemini.baseUrl(),
+                "provider.cohere.api-key",
+                "cohere-four-test-key-000001",
+                "provider.cohere.base-url",
+                cohere.baseUrl(),
+                "provider.ollama.base-url",
+                ollama.baseUrl()));
     }
 
     @BeforeEach
@@ -82,16 +92,19 @@ class FourProviderChainTest {
     @Test
     void nightmareOpenAiJson() throws Exception {
         nightmare();
-        var r = Http.post(cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}]}");
+        var r = Http.post(
+                cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}]}");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains("groq:429,gemini:quota,cohere:503,ollama:ok");
-        assertThat(Json.parse(r.body()).at("/choices/0/message/content").asText()).isEqualTo("answer from ollama");
+        assertThat(Json.parse(r.body()).at("/choices/0/message/content").asText())
+                .isEqualTo("answer from ollama");
     }
 
     @Test
     void nightmareOpenAiStream() throws Exception {
         nightmare();
-        Http.Stream s = Http.stream(cortex.url("/v1/chat/completions"),
+        Http.Stream s = Http.stream(
+                cortex.url("/v1/chat/completions"),
                 "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}]}");
         assertThat(s.header("X-Cortex-Attempts")).isEqualTo("groq:429,gemini:quota,cohere:503,ollama:ok");
         assertThat(StreamingBehaviourTest.contentOf(s)).isEqualTo("answer from ollama");
@@ -101,10 +114,13 @@ class FourProviderChainTest {
     @Test
     void nightmareOllamaDoorBothWays() throws Exception {
         nightmare();
-        Http.Stream s = Http.stream(cortex.url("/api/chat"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}]}");
+        Http.Stream s =
+                Http.stream(cortex.url("/api/chat"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}]}");
         assertThat(s.header("X-Cortex-Attempts")).isEqualTo("groq:429,gemini:quota,cohere:503,ollama:ok");
-        assertThat(Json.parse(s.lines().get(s.lines().size() - 1)).get("done").asBoolean()).isTrue();
-        var r = Http.post(cortex.url("/api/chat"), "{\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}]}");
+        assertThat(Json.parse(s.lines().get(s.lines().size() - 1)).get("done").asBoolean())
+                .isTrue();
+        var r = Http.post(
+                cortex.url("/api/chat"), "{\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}]}");
         assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains("groq:429,gemini:quota,cohere:503,ollama:ok");
         assertThat(Json.parse(r.body()).at("/message/content").asText()).isEqualTo("answer from ollama");
     }
@@ -113,17 +129,23 @@ class FourProviderChainTest {
     @ValueSource(strings = {"groq", "gemini", "cohere", "ollama"})
     void eachProviderServesAloneThroughBothDoorsStreamingAndNot(String provider) throws Exception {
         String pin = "\"provider\":\"" + provider + "\",";
-        var json = Http.post(cortex.url("/v1/chat/completions"), "{" + pin + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        var json = Http.post(
+                cortex.url("/v1/chat/completions"),
+                "{" + pin + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(json.statusCode()).isEqualTo(200);
         assertThat(json.headers().firstValue("X-Cortex-Provider")).contains(provider);
-        assertThat(Json.parse(json.body()).at("/choices/0/message/content").asText()).isEqualTo("answer from " + provider);
-        assertThat(Json.parse(json.body()).at("/usage/completion_tokens").asInt()).isEqualTo(3);
+        assertThat(Json.parse(json.body()).at("/choices/0/message/content").asText())
+                .isEqualTo("answer from " + provider);
+        assertThat(Json.parse(json.body()).at("/usage/completion_tokens").asInt())
+                .isEqualTo(3);
 
-        Http.Stream sse = Http.stream(cortex.url("/v1/chat/completions"),
+        Http.Stream sse = Http.stream(
+                cortex.url("/v1/chat/completions"),
                 "{" + pin + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(StreamingBehaviourTest.contentOf(sse)).isEqualTo("answer from " + provider);
 
-        Http.Stream ndjson = Http.stream(cortex.url("/api/chat"), "{" + pin + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        Http.Stream ndjson = Http.stream(
+                cortex.url("/api/chat"), "{" + pin + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         StringBuilder text = new StringBuilder();
         for (String line : ndjson.lines()) {
             text.append(Json.parse(line).at("/message/content").asText());
@@ -132,7 +154,9 @@ class FourProviderChainTest {
         JsonNode last = Json.parse(ndjson.lines().get(ndjson.lines().size() - 1));
         assertThat(last.get("eval_count").asInt()).isEqualTo(3);
 
-        var single = Http.post(cortex.url("/api/chat"), "{" + pin + "\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        var single = Http.post(
+                cortex.url("/api/chat"),
+                "{" + pin + "\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(Json.parse(single.body()).at("/message/content").asText()).isEqualTo("answer from " + provider);
     }
 
@@ -185,7 +209,9 @@ class FourProviderChainTest {
         assertThat(b.get("max_tokens").asInt()).isEqualTo(64);
         assertThat(b.at("/stop_sequences/0").asText()).isEqualTo("END");
         assertThat(b.get("p").asDouble()).isEqualTo(0.9);
-        assertThat(b.get("frequency_penalty").asDouble()).as("OpenAI's 1.0 on Cohere's 0..1 scale").isEqualTo(0.5);
+        assertThat(b.get("frequency_penalty").asDouble())
+                .as("OpenAI's 1.0 on Cohere's 0..1 scale")
+                .isEqualTo(0.5);
     }
 
     @Test
@@ -195,7 +221,9 @@ class FourProviderChainTest {
         assertThat(b.at("/options/temperature").asDouble()).isEqualTo(0.3);
         assertThat(b.at("/options/num_predict").asInt()).isEqualTo(64);
         assertThat(b.at("/options/stop/0").asText()).isEqualTo("END");
-        assertThat(b.at("/options/repeat_penalty").asDouble()).as("frequency_penalty 1.0 as repeat_penalty").isEqualTo(1.5);
+        assertThat(b.at("/options/repeat_penalty").asDouble())
+                .as("frequency_penalty 1.0 as repeat_penalty")
+                .isEqualTo(1.5);
         assertThat(b.at("/options/seed").asLong()).isEqualTo(7);
     }
 
@@ -209,7 +237,8 @@ class FourProviderChainTest {
 
     @Test
     void aGeminiModelNameGoesToGeminiFirst() throws Exception {
-        var r = Http.post(cortex.url("/v1/chat/completions"),
+        var r = Http.post(
+                cortex.url("/v1/chat/completions"),
                 "{\"model\":\"gemini-2.0-flash\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains("gemini:ok");
         assertThat(gemini.lastChatRequest().path()).isEqualTo("/v1beta/models/gemini-2.0-flash:streamGenerateContent");
@@ -218,7 +247,8 @@ class FourProviderChainTest {
     @Test
     void aGeminiAnswerWithoutTextIsReportedNotReturnedEmpty() throws Exception {
         gemini.fault(Fault.emptyAnswer("SAFETY"));
-        var r = Http.post(cortex.url("/v1/chat/completions"),
+        var r = Http.post(
+                cortex.url("/v1/chat/completions"),
                 "{\"providers\":[\"gemini\",\"ollama\"],\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains("gemini:stream_error,ollama:ok");
     }

@@ -34,6 +34,7 @@ class LiveReloadTest {
 
     @TempDir
     static Path dir;
+
     static GroqSimulator groq;
     static OllamaSimulator ollama;
     static Main main;
@@ -48,11 +49,25 @@ class LiveReloadTest {
         groq.reply("groq answers");
         ollama.reply("ollama answers");
         port = freePort();
-        Map<String, String> settings = new LinkedHashMap<>(Map.of("camel.server.port", Integer.toString(port),
-                "camel.management.port", Integer.toString(freePort()),
-                "provider.groq.api-key", "gsk_test_reload_key_0001", "provider.groq.base-url", groq.baseUrl(),
-                "provider.gemini.api-key", "", "provider.cohere.api-key", "", "provider.ollama.base-url", ollama.baseUrl(),
-                "cortex.health.period-ms", "3600000", "cortex.health.initial-delay-ms", "3600000"));
+        Map<String, String> settings = new LinkedHashMap<>(Map.of(
+                "camel.server.port",
+                Integer.toString(port),
+                "camel.management.port",
+                Integer.toString(freePort()),
+                "provider.groq.api-key",
+                "gsk_test_reload_key_0001",
+                "provider.groq.base-url",
+                groq.baseUrl(),
+                "provider.gemini.api-key",
+                "",
+                "provider.cohere.api-key",
+                "",
+                "provider.ollama.base-url",
+                ollama.baseUrl(),
+                "cortex.health.period-ms",
+                "3600000",
+                "cortex.health.initial-delay-ms",
+                "3600000"));
         main = CortexMain.create(dir);
         settings.forEach(main::addOverrideProperty);
         main.start();
@@ -81,7 +96,8 @@ class LiveReloadTest {
     }
 
     private static String provider() {
-        var r = Http.post("http://127.0.0.1:" + port + "/v1/chat/completions",
+        var r = Http.post(
+                "http://127.0.0.1:" + port + "/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return r.headers().firstValue("X-Cortex-Provider").orElseThrow();
@@ -94,7 +110,8 @@ class LiveReloadTest {
     @Test
     void editingTheChainReordersItLiveAndKeepsState() throws Exception {
         assertThat(provider()).isEqualTo("groq");
-        CircuitBreaker breaker = main.getCamelContext().getRegistry().lookupByNameAndType("groqBreaker", CircuitBreaker.class);
+        CircuitBreaker breaker =
+                main.getCamelContext().getRegistry().lookupByNameAndType("groqBreaker", CircuitBreaker.class);
         // real traffic gives the breaker its state: one failure (a 503, then Ollama answers) and two successes
         groq.faultOnce(Fault.status(503));
         assertThat(provider()).isEqualTo("ollama");
@@ -107,17 +124,19 @@ class LiveReloadTest {
                 "http://127.0.0.1:" + port + "/v1/chat/completions",
                 "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
         Provider groqProvider = main.getCamelContext().getRegistry().lookupByNameAndType("groq", Provider.class);
-        await().atMost(Duration.ofSeconds(5)).until(() -> groqProvider.bulkhead().inUse() == 1); // it is streaming now
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> groqProvider.bulkhead().inUse() == 1); // it is streaming now
 
         Path chain = dir.resolve("routes/chain.camel.yaml");
         String yaml = Files.readString(chain);
         String swapped = yaml.replace("              - to: direct:groq        # fast, rate-limited\n", "")
-                .replace("              - to: direct:ollama      # local: no quota, the backup that never runs out\n",
+                .replace(
+                        "              - to: direct:ollama      # local: no quota, the backup that never runs out\n",
                         "              - to: direct:ollama      # local first now\n              - to: direct:groq\n");
         assertThat(swapped).isNotEqualTo(yaml);
         Files.writeString(chain, swapped);
-        await("the reload happens").atMost(Duration.ofSeconds(15)).until(() ->
-                route().startsWith("{\"strategy\":\"hybrid\",\"model\":null,\"order\":[{\"provider\":\"gemini\""));
+        await("the reload happens").atMost(Duration.ofSeconds(15)).until(() -> route().startsWith(
+                        "{\"strategy\":\"hybrid\",\"model\":null,\"order\":[{\"provider\":\"gemini\""));
         groq.chunkGap(Duration.ZERO);
         assertThat(provider()).isEqualTo("ollama");
         Http.Stream finished = inFlight.get();
@@ -128,14 +147,16 @@ class LiveReloadTest {
                 .isSameAs(breaker);
         // the reload rebuilt the route and its circuit breaker EIP, yet the breaker is the same, with what it saw:
         // the earlier failure and success, and the in-flight stream's success recorded when it ended after the reload
-        assertThat(breaker.getMetrics().getNumberOfFailedCalls()).as("breaker state survives").isEqualTo(1);
+        assertThat(breaker.getMetrics().getNumberOfFailedCalls())
+                .as("breaker state survives")
+                .isEqualTo(1);
         await().atMost(Duration.ofSeconds(5)).until(() -> breaker.getMetrics().getNumberOfSuccessfulCalls() == 2);
 
         // an invalid edit: refused with the file named, and the last good chain keeps serving
         try (LogCapture logs = new LogCapture()) {
             Files.writeString(chain, swapped + "\n- route: {id: broken, from: {uri: direct:x steps: [\n");
-            await("the bad edit is reported").atMost(Duration.ofSeconds(15))
-                    .until(() -> logs.text().contains("Error reloading routes from file"));
+            await("the bad edit is reported").atMost(Duration.ofSeconds(15)).until(() -> logs.text()
+                    .contains("Error reloading routes from file"));
             assertThat(logs.text()).contains("Error reloading routes from file").contains("chain.camel.yaml");
         }
         assertThat(provider()).isEqualTo("ollama");
@@ -149,7 +170,8 @@ class LiveReloadTest {
         Provider groqProvider = main.getCamelContext().getRegistry().lookupByNameAndType("groq", Provider.class);
         // Groq's only key is told to rest for a minute: a cooldown the reload must not forget
         groq.faultOnce(Fault.rateLimited(Duration.ofSeconds(60)));
-        var r = Http.post("http://127.0.0.1:" + port + "/v1/chat/completions",
+        var r = Http.post(
+                "http://127.0.0.1:" + port + "/v1/chat/completions",
                 "{\"providers\":[\"groq\",\"ollama\"],\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.headers().firstValue("X-Cortex-Attempts")).hasValue("groq:429,ollama:ok");
@@ -157,8 +179,8 @@ class LiveReloadTest {
         Path chain = dir.resolve("routes/chain.camel.yaml");
         String yaml = Files.readString(chain);
         Files.writeString(chain, yaml.replace("    id: chat-chain\n", "    id: chat-chain\n    description: edited\n"));
-        await("the chain is rebuilt").atMost(Duration.ofSeconds(15))
-                .until(() -> "edited".equals(main.getCamelContext().getRoute("chat-chain").getDescription()));
+        await("the chain is rebuilt").atMost(Duration.ofSeconds(15)).until(() -> "edited"
+                .equals(main.getCamelContext().getRoute("chat-chain").getDescription()));
         // the provider routes from the template still answer, and what Groq's key learnt is still known
         assertThat(route()).contains("{\"provider\":\"groq\",\"action\":\"skip\",\"reason\":\"cooling\"");
         assertThat(provider()).isEqualTo("ollama");

@@ -40,22 +40,46 @@ class OllamaOptionsTest {
     static CortexServer cortex;
 
     /** A model each provider serves, so the request goes to that provider first (the others stay healthy behind it). */
-    static final Map<String, String> MODEL = Map.of("groq", "groq/llama-3.1-8b-instant", "gemini", "gemini-2.0-flash",
-            "cohere", "command-r-08-2024", "ollama", "llama3.2");
+    static final Map<String, String> MODEL = Map.of(
+            "groq",
+            "groq/llama-3.1-8b-instant",
+            "gemini",
+            "gemini-2.0-flash",
+            "cohere",
+            "command-r-08-2024",
+            "ollama",
+            "llama3.2");
 
     @BeforeAll
     static void start() {
-        sims = Map.of("groq", new GroqSimulator().start(), "gemini", new GeminiSimulator().start(),
-                "cohere", new CohereSimulator().start(), "ollama", new OllamaSimulator().start());
+        sims = Map.of(
+                "groq",
+                new GroqSimulator().start(),
+                "gemini",
+                new GeminiSimulator().start(),
+                "cohere",
+                new CohereSimulator().start(),
+                "ollama",
+                new OllamaSimulator().start());
         cortex = CortexServer.start(Map.of(
-                "provider.groq.api-key", "gsk_test_options_key_0001", "provider.groq.base-url", sims.get("groq").baseUrl(),
-                "provider.gemini.api-key", "AIza_test_options_key_0001", "provider.gemini.base-url", sims.get("gemini").baseUrl(),
-                "provider.cohere.api-key", "cohere_test_options_key_0001", "provider.cohere.base-url", sims.get("cohere").baseUrl(),
-                "provider.ollama.base-url", sims.get("ollama").baseUrl()));
+                "provider.groq.api-key",
+                "gsk_test_options_key_0001",
+                "provider.groq.base-url",
+                sims.get("groq").baseUrl(),
+                "provider.gemini.api-key",
+                "AIza_test_options_key_0001",
+                "provider.gemini.base-url",
+                sims.get("gemini").baseUrl(),
+                "provider.cohere.api-key",
+                "cohere_test_options_key_0001",
+                "provider.cohere.base-url",
+                sims.get("cohere").baseUrl(),
+                "provider.ollama.base-url",
+                sims.get("ollama").baseUrl()));
         sims.forEach((name, sim) -> sim.reply(name + " answers with options"));
         // a request naming llama3.2 goes to Ollama once Cortex has seen Ollama's model list (its first probe)
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                Http.get(cortex.url("/api/health")).body().contains("\"llama3.2:latest\""));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Http.get(cortex.url("/api/health")).body().contains("\"llama3.2:latest\""));
     }
 
     @AfterAll
@@ -83,23 +107,49 @@ class OllamaOptionsTest {
 
     // values chosen to be exact in binary, so the float ollama4j sends reads back as the same double
     static final List<Option> OPTIONS = List.of(
-            new Option("temperature", o -> o.setTemperature(0.5f), wire(
-                    "/temperature=0.5", "/generationConfig/temperature=0.5", "/temperature=0.5", "/options/temperature=0.5")),
-            new Option("top_p", o -> o.setTopP(0.75f), wire(
-                    "/top_p=0.75", "/generationConfig/topP=0.75", "/p=0.75", "/options/top_p=0.75")),
-            new Option("top_k", o -> o.setTopK(40), wire(
-                    null, "/generationConfig/topK=40", "/k=40", "/options/top_k=40")),
-            new Option("num_predict", o -> o.setNumPredict(64), wire(
-                    "/max_completion_tokens=64", "/generationConfig/maxOutputTokens=64", "/max_tokens=64",
-                    "/options/num_predict=64")),
-            new Option("stop", o -> o.setStop("END"), wire(
-                    "/stop/0=END", "/generationConfig/stopSequences/0=END", "/stop_sequences/0=END", "/options/stop/0=END")),
-            new Option("seed", o -> o.setSeed(42), wire(
-                    "/seed=42", "/generationConfig/seed=42", "/seed=42", "/options/seed=42")),
+            new Option(
+                    "temperature",
+                    o -> o.setTemperature(0.5f),
+                    wire(
+                            "/temperature=0.5",
+                            "/generationConfig/temperature=0.5",
+                            "/temperature=0.5",
+                            "/options/temperature=0.5")),
+            new Option(
+                    "top_p",
+                    o -> o.setTopP(0.75f),
+                    wire("/top_p=0.75", "/generationConfig/topP=0.75", "/p=0.75", "/options/top_p=0.75")),
+            new Option(
+                    "top_k", o -> o.setTopK(40), wire(null, "/generationConfig/topK=40", "/k=40", "/options/top_k=40")),
+            new Option(
+                    "num_predict",
+                    o -> o.setNumPredict(64),
+                    wire(
+                            "/max_completion_tokens=64",
+                            "/generationConfig/maxOutputTokens=64",
+                            "/max_tokens=64",
+                            "/options/num_predict=64")),
+            new Option(
+                    "stop",
+                    o -> o.setStop("END"),
+                    wire(
+                            "/stop/0=END",
+                            "/generationConfig/stopSequences/0=END",
+                            "/stop_sequences/0=END",
+                            "/options/stop/0=END")),
+            new Option(
+                    "seed",
+                    o -> o.setSeed(42),
+                    wire("/seed=42", "/generationConfig/seed=42", "/seed=42", "/options/seed=42")),
             // Ollama's repeat_penalty 1.5 is OpenAI's frequency_penalty 1.0 (Cohere's 0..1 scale: 0.5)
-            new Option("repeat_penalty", o -> o.setRepeatPenalty(1.5f), wire(
-                    "/frequency_penalty=1.0", "/generationConfig/frequencyPenalty=1.0", "/frequency_penalty=0.5",
-                    "/options/repeat_penalty=1.5")));
+            new Option(
+                    "repeat_penalty",
+                    o -> o.setRepeatPenalty(1.5f),
+                    wire(
+                            "/frequency_penalty=1.0",
+                            "/generationConfig/frequencyPenalty=1.0",
+                            "/frequency_penalty=0.5",
+                            "/options/repeat_penalty=1.5")));
 
     static Stream<Arguments> cases() {
         List<Arguments> all = new ArrayList<>();
@@ -124,7 +174,8 @@ class OllamaOptionsTest {
         int callsBefore = sim.chatCalls();
         Ollama client = new Ollama(cortex.url(""));
         client.setRequestTimeoutSeconds(30);
-        var builder = OllamaChatRequest.builder().withModel(MODEL.get(provider))
+        var builder = OllamaChatRequest.builder()
+                .withModel(MODEL.get(provider))
                 .withMessage(OllamaChatMessageRole.USER, "Say something");
         if (options != null) {
             OptionsBuilder set = new OptionsBuilder();
@@ -135,7 +186,8 @@ class OllamaOptionsTest {
             builder.withStreaming();
         }
         List<String> tokens = new ArrayList<>();
-        OllamaChatResult result = client.chat(builder.build(),
+        OllamaChatResult result = client.chat(
+                builder.build(),
                 streaming ? token -> tokens.add(token.getMessage().getResponse()) : null);
 
         String answer = provider + " answers with options";
@@ -155,10 +207,13 @@ class OllamaOptionsTest {
             String pointer = expected.substring(0, expected.indexOf('='));
             boolean set = options != null && options.contains(o);
             if (set) {
-                assertThat(sent.at(pointer).asText()).as("%s on %s's wire", o.name(), provider)
+                assertThat(sent.at(pointer).asText())
+                        .as("%s on %s's wire", o.name(), provider)
                         .isEqualTo(expected.substring(expected.indexOf('=') + 1));
             } else {
-                assertThat(sent.at(pointer).isMissingNode()).as("%s not set, not sent to %s", o.name(), provider).isTrue();
+                assertThat(sent.at(pointer).isMissingNode())
+                        .as("%s not set, not sent to %s", o.name(), provider)
+                        .isTrue();
             }
         }
         if (provider.equals("groq")) {

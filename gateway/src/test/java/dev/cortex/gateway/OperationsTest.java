@@ -30,8 +30,15 @@ class OperationsTest {
         groq = (GroqSimulator) new GroqSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         ollama.gpu(true);
-        cortex = CortexServer.start(Map.of("provider.groq.api-key", KEY, "provider.groq.base-url", groq.baseUrl(),
-                "provider.ollama.base-url", ollama.baseUrl(), "cortex.health.period-ms", "250"));
+        cortex = CortexServer.start(Map.of(
+                "provider.groq.api-key",
+                KEY,
+                "provider.groq.base-url",
+                groq.baseUrl(),
+                "provider.ollama.base-url",
+                ollama.baseUrl(),
+                "cortex.health.period-ms",
+                "250"));
         groq.reply("groq answers");
         ollama.reply("ollama answers");
     }
@@ -44,7 +51,9 @@ class OperationsTest {
     }
 
     private static String ask(String extra) {
-        var r = Http.post(cortex.url("/v1/chat/completions"), "{" + extra + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        var r = Http.post(
+                cortex.url("/v1/chat/completions"),
+                "{" + extra + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return r.headers().firstValue("X-Cortex-Attempts").orElseThrow();
     }
@@ -63,7 +72,9 @@ class OperationsTest {
 
     @Test
     void aProviderThatGoesDownIsSkippedWithoutACallAndUsedAgainWhenItComesBack() throws Exception {
-        await("groq probed healthy", () -> Http.get(cortex.url("/api/health")).body().contains("\"probe_ok\":true"));
+        await(
+                "groq probed healthy",
+                () -> Http.get(cortex.url("/api/health")).body().contains("\"probe_ok\":true"));
         assertThat(ask("")).isEqualTo("groq:ok");
         int port = groq.port();
         groq.close();
@@ -76,7 +87,9 @@ class OperationsTest {
         });
         int calls = groq.chatCalls();
         assertThat(ask("")).isEqualTo("groq:unhealthy,ollama:ok");
-        assertThat(groq.chatCalls()).as("no request reached the provider that is down").isEqualTo(calls);
+        assertThat(groq.chatCalls())
+                .as("no request reached the provider that is down")
+                .isEqualTo(calls);
         assertThat(health().at("/providers/groq/reason").asText()).isEqualTo("unhealthy");
 
         groq.start(port);
@@ -95,15 +108,21 @@ class OperationsTest {
         // Ollama's model list fails (a probe's view), while its chat answers (what a request needs)
         ollama.fault("/api/tags", Fault.status(500));
         try {
-            await("ollama probed down", () -> health().at("/providers/ollama/probe_ok").asText().equals("false"));
-            assertThat(ask("\"providers\":[\"ollama\",\"groq\"],")).as("another provider can serve: skipped")
+            await(
+                    "ollama probed down",
+                    () -> health().at("/providers/ollama/probe_ok").asText().equals("false"));
+            assertThat(ask("\"providers\":[\"ollama\",\"groq\"],"))
+                    .as("another provider can serve: skipped")
                     .isEqualTo("ollama:unhealthy,groq:ok");
-            assertThat(ask("\"provider\":\"ollama\",")).as("the last provider left is asked all the same")
+            assertThat(ask("\"provider\":\"ollama\","))
+                    .as("the last provider left is asked all the same")
                     .isEqualTo("ollama:ok");
         } finally {
             ollama.clearFaults();
         }
-        await("ollama probed up", () -> health().at("/providers/ollama/probe_ok").asText().equals("true"));
+        await(
+                "ollama probed up",
+                () -> health().at("/providers/ollama/probe_ok").asText().equals("true"));
     }
 
     @Test
@@ -132,32 +151,44 @@ class OperationsTest {
         assertThat(models.at("/memory/max_mb").asInt()).isEqualTo(8192);
         assertThat(response.body()).doesNotContain(KEY).doesNotContain(KEY.substring(4, 20));
 
-        var observe = Http.get("http://127.0.0.1:" + cortex.context().getPropertiesComponent()
-                .resolveProperty("camel.management.port").orElseThrow() + "/observe/health");
+        var observe = Http.get("http://127.0.0.1:"
+                + cortex.context()
+                        .getPropertiesComponent()
+                        .resolveProperty("camel.management.port")
+                        .orElseThrow() + "/observe/health");
         assertThat(observe.statusCode()).isEqualTo(200);
         assertThat(observe.body()).contains("UP");
     }
 
     @Test
     void strategiesAndOverridesThroughBothDoors() throws Exception {
-        await("groq probed healthy", () -> Http.get(cortex.url("/api/health")).body().contains("\"probe_ok\":true"));
+        await(
+                "groq probed healthy",
+                () -> Http.get(cortex.url("/api/health")).body().contains("\"probe_ok\":true"));
         assertThat(ask("\"strategy\":\"local_first\",")).isEqualTo("ollama:ok");
         assertThat(ask("\"strategy\":\"cost_first\",")).isEqualTo("ollama:ok");
         assertThat(ask("\"strategy\":\"cloud_first\",")).isEqualTo("groq:ok");
         assertThat(ask("\"providers\":[\"ollama\",\"groq\"],")).isEqualTo("ollama:ok");
 
         var viaHeader = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cortex.url("/api/chat")))
-                .header("X-Cortex-Strategy", "local_first").header("X-Cortex-Explain", "true")
+                .header("X-Cortex-Strategy", "local_first")
+                .header("X-Cortex-Explain", "true")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-                        "{\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build());
+                        "{\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .build());
         assertThat(viaHeader.headers().firstValue("X-Cortex-Attempts")).contains("ollama:ok");
-        assertThat(viaHeader.headers().firstValue("X-Cortex-Route")).get().asString().startsWith("ollama");
+        assertThat(viaHeader.headers().firstValue("X-Cortex-Route"))
+                .get()
+                .asString()
+                .startsWith("ollama");
 
-        var unknown = Http.post(cortex.url("/v1/chat/completions"),
+        var unknown = Http.post(
+                cortex.url("/v1/chat/completions"),
                 "{\"strategy\":\"fastest\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(unknown.body()).contains("hybrid, cloud_first, local_first, speed_first, cost_first");
-        var unknownProvider = Http.post(cortex.url("/api/chat"),
+        var unknownProvider = Http.post(
+                cortex.url("/api/chat"),
                 "{\"provider\":\"openai\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(unknownProvider.statusCode()).isEqualTo(400);
         assertThat(Json.parse(unknownProvider.body()).get("error").asText()).contains("groq, gemini, cohere, ollama");
@@ -166,9 +197,11 @@ class OperationsTest {
     @Test
     void explainSaysWhyWithoutCallingAnyone() throws Exception {
         int groqCalls = groq.chatCalls(), ollamaCalls = ollama.chatCalls();
-        JsonNode plan = Json.parse(Http.get(cortex.url("/api/route?strategy=cost_first")).body());
+        JsonNode plan = Json.parse(
+                Http.get(cortex.url("/api/route?strategy=cost_first")).body());
         assertThat(plan.get("strategy").asText()).isEqualTo("cost_first");
-        assertThat(plan.get("order").findValuesAsText("provider")).containsExactly("ollama", "groq", "gemini", "cohere");
+        assertThat(plan.get("order").findValuesAsText("provider"))
+                .containsExactly("ollama", "groq", "gemini", "cohere");
         assertThat(plan.at("/order/2/reason").asText()).isEqualTo("disabled");
         assertThat(plan.at("/order/0/note").asText()).contains("0.00");
         assertThat(groq.chatCalls()).isEqualTo(groqCalls);
@@ -179,12 +212,15 @@ class OperationsTest {
     void anOperatorCanRestoreAProvider() throws Exception {
         var breaker = cortex.bean("groqBreaker", io.github.resilience4j.circuitbreaker.CircuitBreaker.class);
         breaker.transitionToForcedOpenState();
-        assertThat(Json.parse(Http.get(cortex.url("/api/health")).body()).at("/providers/groq/reason").asText())
+        assertThat(Json.parse(Http.get(cortex.url("/api/health")).body())
+                        .at("/providers/groq/reason")
+                        .asText())
                 .isEqualTo("breaker_open");
         var restored = Http.post(cortex.url("/api/providers/groq/restore"), "");
         assertThat(restored.statusCode()).isEqualTo(200);
         assertThat(breaker.getState()).isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
-        assertThat(Http.post(cortex.url("/api/providers/nobody/restore"), "").statusCode()).isEqualTo(404);
+        assertThat(Http.post(cortex.url("/api/providers/nobody/restore"), "").statusCode())
+                .isEqualTo(404);
     }
 
     @Test

@@ -40,18 +40,22 @@ class ResilienceTest {
         groq = (GroqSimulator) new GroqSimulator().start();
         ollama = (OllamaSimulator) new OllamaSimulator().start();
         cortex = CortexServer.start(Map.ofEntries(
-                Map.entry("provider.groq.api-key", KEY_A + "," + KEY_B), Map.entry("provider.groq.base-url", groq.baseUrl()),
+                Map.entry("provider.groq.api-key", KEY_A + "," + KEY_B),
+                Map.entry("provider.groq.base-url", groq.baseUrl()),
                 Map.entry("provider.ollama.base-url", ollama.baseUrl()),
-                Map.entry("cortex.breaker.sliding-window-size", "4"), Map.entry("cortex.breaker.minimum-number-of-calls", "4"),
+                Map.entry("cortex.breaker.sliding-window-size", "4"),
+                Map.entry("cortex.breaker.minimum-number-of-calls", "4"),
                 Map.entry("cortex.breaker.wait-in-open-seconds", "1"),
                 // above the 50 % a stream judged twice (a success at its first token, a failure at its cut) would show
                 Map.entry("cortex.breaker.failure-rate-threshold", "60"),
                 Map.entry("provider.groq.timeout.first-token-ms", "1000"),
                 Map.entry("cortex.providers.access-denied-pause-seconds", "1"),
                 Map.entry("cortex.keys.longest-cooldown-seconds", "120"),
-                Map.entry("provider.groq.max-concurrent", "1"), Map.entry("provider.ollama.max-concurrent", "1"),
+                Map.entry("provider.groq.max-concurrent", "1"),
+                Map.entry("provider.ollama.max-concurrent", "1"),
                 Map.entry("cortex.bulkhead.last-resort-wait-ms", "300"),
-                Map.entry("cortex.health.period-ms", "3600000"), Map.entry("cortex.health.initial-delay-ms", "3600000")));
+                Map.entry("cortex.health.period-ms", "3600000"),
+                Map.entry("cortex.health.initial-delay-ms", "3600000")));
     }
 
     @BeforeEach
@@ -70,7 +74,8 @@ class ResilienceTest {
     }
 
     private static String ask() {
-        var r = Http.post(cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        var r = Http.post(
+                cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return r.headers().firstValue("X-Cortex-Attempts").orElseThrow();
     }
@@ -78,7 +83,8 @@ class ResilienceTest {
     private static final String STREAM = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     private static java.net.http.HttpResponse<String> pinnedToGroq() {
-        return Http.post(cortex.url("/v1/chat/completions"),
+        return Http.post(
+                cortex.url("/v1/chat/completions"),
                 "{\"provider\":\"groq\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     }
 
@@ -89,9 +95,12 @@ class ResilienceTest {
         String rested = groq.chatRequests().get(0).apiKey();
         assertThat(ask()).isEqualTo("groq:ok");
         assertThat(ask()).isEqualTo("groq:ok");
-        assertThat(groq.chatRequests().subList(1, 4)).extracting(r -> r.apiKey()).doesNotContain(rested);
+        assertThat(groq.chatRequests().subList(1, 4))
+                .extracting(r -> r.apiKey())
+                .doesNotContain(rested);
         assertThat(cortex.bean("groqBreaker", CircuitBreaker.class).getMetrics().getNumberOfFailedCalls())
-                .as("a 429 while another key remains says nothing about Groq's health").isZero();
+                .as("a 429 while another key remains says nothing about Groq's health")
+                .isZero();
     }
 
     @Test
@@ -111,7 +120,9 @@ class ResilienceTest {
                 // one; once the bad key is out, every request is "groq:ok" (the count below pins that it is out)
                 assertThat(ask()).isIn("groq:401,groq:ok", "groq:ok");
             }
-            assertThat(groq.chatRequests()).filteredOn(r -> r.apiKey().equals(KEY_A)).hasSize(1);
+            assertThat(groq.chatRequests())
+                    .filteredOn(r -> r.apiKey().equals(KEY_A))
+                    .hasSize(1);
             String text = logs.text();
             assertThat(text).doesNotContain(KEY_A).doesNotContain(KEY_B);
             assertThat(text.split("taken out of the pool", -1)).hasSize(2);
@@ -139,7 +150,8 @@ class ResilienceTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> groq.chatCalls() == 5); // the probe is at Groq now
         String second = ask();
         assertThat(probe.get()).isEqualTo("groq:ok");
-        assertThat(second).as("only one probe while half-open: the breaker turns the second call away")
+        assertThat(second)
+                .as("only one probe while half-open: the breaker turns the second call away")
                 .isEqualTo("groq:rejected,ollama:ok");
         assertThat(groq.chatCalls()).isEqualTo(5);
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
@@ -174,10 +186,15 @@ class ResilienceTest {
 
         // a streamed probe: its first token is no verdict; its end is
         groq.clearFaults().reply("groq answers slowly").chunkGap(Duration.ofMillis(400));
-        CompletableFuture<Http.Stream> probe = CompletableFuture.supplyAsync(() -> Http.stream(cortex.url("/v1/chat/completions"), STREAM));
+        CompletableFuture<Http.Stream> probe =
+                CompletableFuture.supplyAsync(() -> Http.stream(cortex.url("/v1/chat/completions"), STREAM));
         MeterRegistry meters = cortex.bean(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
-        await().atMost(Duration.ofSeconds(5)).until(() -> meters.get("cortex.provider.first.token").tag("provider", "groq")
-                .timer().count() > 0);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> meters.get("cortex.provider.first.token")
+                                .tag("provider", "groq")
+                                .timer()
+                                .count()
+                        > 0);
         assertThat(breaker.getState()).as("committed, not yet complete").isEqualTo(CircuitBreaker.State.HALF_OPEN);
         assertThat(probe.get().lines()).last().isEqualTo("data: [DONE]");
         await().atMost(Duration.ofSeconds(5)).until(() -> breaker.getState() == CircuitBreaker.State.CLOSED);
@@ -197,7 +214,9 @@ class ResilienceTest {
     @Test
     void aForbiddenAnswerSetsTheProviderAsideAndKeepsEveryKey() {
         groq.fault(Fault.status(403));
-        assertThat(ask()).as("a 403 is about the account: no second key is tried").isEqualTo("groq:403,ollama:ok");
+        assertThat(ask())
+                .as("a 403 is about the account: no second key is tried")
+                .isEqualTo("groq:403,ollama:ok");
         assertThat(cortex.bean("groq", Provider.class).keys().counts()).isEqualTo(new KeyPool.Counts(2, 0, 0));
         assertThat(ask()).as("set aside for a while: no call").isEqualTo("groq:access_denied,ollama:ok");
         assertThat(groq.chatCalls()).isEqualTo(1);
@@ -211,10 +230,14 @@ class ResilienceTest {
     void aPinnedProvidersFailureIsTheGatewaysStatusNeverItsCredentials() throws Exception {
         groq.fault(Fault.invalidKey());
         var badKeys = pinnedToGroq();
-        assertThat(badKeys.statusCode()).as("the caller's credentials did not fail: the gateway's did").isEqualTo(502);
+        assertThat(badKeys.statusCode())
+                .as("the caller's credentials did not fail: the gateway's did")
+                .isEqualTo(502);
         assertThat(Json.parse(badKeys.body()).at("/error/message").asText()).contains("groq: 401 (invalid_key)");
         assertThat(badKeys.headers().firstValue("X-Cortex-Attempts")).contains("groq:401,groq:401");
-        assertThat(pinnedToGroq().statusCode()).as("no valid key left: unavailable").isEqualTo(503);
+        assertThat(pinnedToGroq().statusCode())
+                .as("no valid key left: unavailable")
+                .isEqualTo(503);
 
         cortex.bean("groq", Provider.class).restore();
         groq.fault(Fault.status(403));
@@ -226,18 +249,23 @@ class ResilienceTest {
 
         cortex.bean("groq", Provider.class).restore();
         groq.fault(Fault.silence());
-        assertThat(pinnedToGroq().statusCode()).as("no first token within its timeout").isEqualTo(504);
+        assertThat(pinnedToGroq().statusCode())
+                .as("no first token within its timeout")
+                .isEqualTo(504);
 
         cortex.bean("groq", Provider.class).restore();
         groq.fault(Fault.rateLimited(Duration.ofSeconds(20)));
         var limited = pinnedToGroq();
         assertThat(limited.statusCode()).isEqualTo(503);
-        assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow())).isBetween(19L, 22L);
+        assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow()))
+                .isBetween(19L, 22L);
 
         cortex.bean("groq", Provider.class).restore();
         groq.fault(Fault.status(400));
         var refused = pinnedToGroq();
-        assertThat(refused.statusCode()).as("the request itself was refused: the caller's to fix").isEqualTo(400);
+        assertThat(refused.statusCode())
+                .as("the request itself was refused: the caller's to fix")
+                .isEqualTo(400);
         assertThat(Json.parse(refused.body()).at("/error/code").asText()).isEqualTo("rejected_by_provider");
     }
 
@@ -247,25 +275,30 @@ class ResilienceTest {
         var limited = pinnedToGroq(); // both keys told to wait 400 days
         assertThat(limited.statusCode()).isEqualTo(503);
         assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow()))
-                .as("capped at cortex.keys.longest-cooldown-seconds (120 here)").isBetween(1L, 121L);
+                .as("capped at cortex.keys.longest-cooldown-seconds (120 here)")
+                .isBetween(1L, 121L);
     }
 
     @Test
     void aFullProviderHandsOverAndTheLastOneWaitsABoundedTime() throws Exception {
         groq.chunkGap(Duration.ofMillis(250)); // "groq answers": a stream of about half a second
-        CompletableFuture<Http.Stream> holding = CompletableFuture.supplyAsync(() ->
-                Http.stream(cortex.url("/v1/chat/completions"), STREAM));
+        CompletableFuture<Http.Stream> holding =
+                CompletableFuture.supplyAsync(() -> Http.stream(cortex.url("/v1/chat/completions"), STREAM));
         Provider groqProvider = cortex.bean("groq", Provider.class);
-        await().atMost(Duration.ofSeconds(5)).until(() -> groqProvider.bulkhead().inUse() == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> groqProvider.bulkhead().inUse() == 1);
         assertThat(ask()).isEqualTo("groq:busy,ollama:ok");
         assertThat(holding.get().header("X-Cortex-Provider")).isEqualTo("groq");
 
         // Ollama is the last provider of a pinned request: a second caller waits up to 300 ms, then is refused
         ollama.chunkGap(Duration.ofMillis(400));
-        String pinned = "{\"provider\":\"ollama\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-        CompletableFuture<Http.Stream> first = CompletableFuture.supplyAsync(() -> Http.stream(cortex.url("/v1/chat/completions"), pinned));
+        String pinned =
+                "{\"provider\":\"ollama\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        CompletableFuture<Http.Stream> first =
+                CompletableFuture.supplyAsync(() -> Http.stream(cortex.url("/v1/chat/completions"), pinned));
         Provider ollamaProvider = cortex.bean("ollama", Provider.class);
-        await().atMost(Duration.ofSeconds(5)).until(() -> ollamaProvider.bulkhead().inUse() == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> ollamaProvider.bulkhead().inUse() == 1);
         long start = System.nanoTime();
         Http.Stream refused = Http.stream(cortex.url("/v1/chat/completions"), pinned);
         long waited = (System.nanoTime() - start) / 1_000_000;
@@ -273,8 +306,13 @@ class ResilienceTest {
         assertThat(Json.parse(refused.text()).at("/error/message").asText()).contains("ollama: busy");
         assertThat(waited).isBetween(250L, 2_000L);
         assertThat(first.get().status()).isEqualTo(200);
-        assertThat(ollama.chatCalls()).as("the hand-over and the pinned stream; the refused one never called").isEqualTo(2);
-        assertThat(Http.stream(cortex.url("/v1/chat/completions"), pinned).status()).as("the slot is free again").isEqualTo(200);
-        assertThat(List.of(cortex.bean("ollama", Provider.class).bulkhead().inUse())).containsExactly(0);
+        assertThat(ollama.chatCalls())
+                .as("the hand-over and the pinned stream; the refused one never called")
+                .isEqualTo(2);
+        assertThat(Http.stream(cortex.url("/v1/chat/completions"), pinned).status())
+                .as("the slot is free again")
+                .isEqualTo(200);
+        assertThat(List.of(cortex.bean("ollama", Provider.class).bulkhead().inUse()))
+                .containsExactly(0);
     }
 }

@@ -60,7 +60,8 @@ class SeedScenarioTest {
     @Test
     void openAiJsonFallsOverToOllama() throws Exception {
         groqRefuses();
-        var response = Http.post(cortex.url("/v1/chat/completions"),
+        var response = Http.post(
+                cortex.url("/v1/chat/completions"),
                 "{\"model\":\"llama-3.1-8b-instant\",\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}]}");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("X-Cortex-Provider")).contains("ollama");
@@ -76,7 +77,8 @@ class SeedScenarioTest {
     @Test
     void openAiStreamFallsOverToOllama() throws Exception {
         groqRefuses();
-        Http.Stream stream = Http.stream(cortex.url("/v1/chat/completions"),
+        Http.Stream stream = Http.stream(
+                cortex.url("/v1/chat/completions"),
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}],\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
         assertThat(stream.status()).isEqualTo(200);
         assertThat(stream.header("Content-Type")).startsWith("text/event-stream");
@@ -104,7 +106,8 @@ class SeedScenarioTest {
     @Test
     void ollamaDoorStreamsNdjsonByDefaultWithNoModel() throws Exception {
         groqRefuses();
-        Http.Stream stream = Http.stream(cortex.url("/api/chat"),
+        Http.Stream stream = Http.stream(
+                cortex.url("/api/chat"),
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"¡Hola desde el backup infinito!\"}]}");
         assertThat(stream.status()).isEqualTo(200);
         assertThat(stream.header("Content-Type")).startsWith("application/x-ndjson");
@@ -123,8 +126,8 @@ class SeedScenarioTest {
     @Test
     void ollamaDoorAnswersOneObjectWithStreamFalse() throws Exception {
         groqRefuses();
-        var response = Http.post(cortex.url("/api/chat"),
-                "{\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}],\"stream\":false}");
+        var response = Http.post(
+                cortex.url("/api/chat"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}],\"stream\":false}");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("X-Cortex-Attempts")).contains("groq:429,ollama:ok");
         JsonNode body = Json.parse(response.body());
@@ -136,10 +139,11 @@ class SeedScenarioTest {
     @Test
     void healthyGroqAnswersFirst() throws Exception {
         groq.reply("fast answer");
-        var response = Http.post(cortex.url("/v1/chat/completions"),
-                "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        var response = Http.post(
+                cortex.url("/v1/chat/completions"), "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(response.headers().firstValue("X-Cortex-Attempts")).contains("groq:ok");
-        assertThat(Json.parse(response.body()).at("/choices/0/message/content").asText()).isEqualTo("fast answer");
+        assertThat(Json.parse(response.body()).at("/choices/0/message/content").asText())
+                .isEqualTo("fast answer");
         assertThat(ollama.chatCalls()).isZero();
     }
 }

@@ -26,7 +26,8 @@ class StreamingBehaviourTest {
     static OllamaSimulator ollama;
     static CortexServer cortex;
 
-    private static final String OPENAI_STREAM = "{\"messages\":[{\"role\":\"user\",\"content\":\"count\"}],\"stream\":true}";
+    private static final String OPENAI_STREAM =
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"count\"}],\"stream\":true}";
     private static final String TEN_WORDS = "one two three four five six seven eight nine ten";
 
     @BeforeAll
@@ -88,7 +89,8 @@ class StreamingBehaviourTest {
     @Test
     void ollamaDoorCutStreamEndsWithAnErrorLineAndNoDone() throws Exception {
         groq.fault(Fault.cutAfter(2));
-        Http.Stream stream = Http.stream(cortex.url("/api/chat"), "{\"messages\":[{\"role\":\"user\",\"content\":\"count\"}]}");
+        Http.Stream stream =
+                Http.stream(cortex.url("/api/chat"), "{\"messages\":[{\"role\":\"user\",\"content\":\"count\"}]}");
         JsonNode last = Json.parse(stream.lines().get(stream.lines().size() - 1));
         assertThat(last.has("error")).as(stream.text()).isTrue();
         for (String line : stream.lines()) {

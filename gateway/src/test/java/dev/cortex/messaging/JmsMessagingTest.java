@@ -1,9 +1,5 @@
 package dev.cortex.messaging;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -59,6 +55,10 @@ import dev.cortex.chat.Json;
 import dev.cortex.sim.Fault;
 import dev.cortex.sim.GroqSimulator;
 import dev.cortex.sim.OllamaSimulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Request-reply over JMS against the real gateway and its embedded Artemis broker, with a plain JMS client
@@ -116,8 +116,17 @@ class JmsMessagingTest {
      * waiting for a cooldown must still have time for) is seconds, not minutes.
      */
     static Map<String, String> settings(GroqSimulator groq, OllamaSimulator ollama) {
-        return Map.of("provider.ollama.base-url", ollama.baseUrl(), "provider.groq.base-url", groq.baseUrl(), "provider.groq.api-key", "gsk_test_key_1",
-                "provider.groq.timeout.total-ms", "5000", "provider.ollama.timeout.total-ms", "5000");
+        return Map.of(
+                "provider.ollama.base-url",
+                ollama.baseUrl(),
+                "provider.groq.base-url",
+                groq.baseUrl(),
+                "provider.groq.api-key",
+                "gsk_test_key_1",
+                "provider.groq.timeout.total-ms",
+                "5000",
+                "provider.ollama.timeout.total-ms",
+                "5000");
     }
 
     /**
@@ -147,17 +156,21 @@ class JmsMessagingTest {
         assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
         assertThat(reply.getIntProperty("CortexStatus")).isEqualTo(200);
         assertThat(reply.getStringProperty("CortexProvider")).isEqualTo("ollama");
-        assertThat(reply.getStringProperty("CortexModel")).isEqualTo("llama3.2:latest"); // Cortex names Ollama models with their tag
+        assertThat(reply.getStringProperty("CortexModel"))
+                .isEqualTo("llama3.2:latest"); // Cortex names Ollama models with their tag
         assertThat(reply.getStringProperty("CortexAttempts")).isEqualTo("groq:429,ollama:ok");
         JsonNode body = json(reply);
         assertThat(body.path("object").asText()).isEqualTo("chat.completion");
-        assertThat(body.path("choices").path(0).path("message").path("content").asText()).isEqualTo("answer to: Hello over JMS");
-        assertThat(body.path("usage").path("total_tokens").asInt()).as("Ollama's counts: words in, words out")
+        assertThat(body.path("choices").path(0).path("message").path("content").asText())
+                .isEqualTo("answer to: Hello over JMS");
+        assertThat(body.path("usage").path("total_tokens").asInt())
+                .as("Ollama's counts: words in, words out")
                 .isEqualTo(3 + 5); // "Hello over JMS", "answer to: Hello over JMS"
         assertThat(groq.chatCalls()).isEqualTo(1);
         // no request property comes back, the key least of all
         assertThat(java.util.Collections.list(reply.getPropertyNames()))
-                .noneMatch(name -> name.toString().startsWith("Test")).doesNotContain("CortexDeadline");
+                .noneMatch(name -> name.toString().startsWith("Test"))
+                .doesNotContain("CortexDeadline");
     }
 
     @Test
@@ -176,7 +189,8 @@ class JmsMessagingTest {
         assertThat(dead.getStringProperty("CortexStatus")).isEqualTo("400");
         assertThat(dead.getStringProperty("CortexReplyTo")).contains("test.replies");
 
-        String streaming = send(REQUESTS, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true}", Map.of());
+        String streaming =
+                send(REQUESTS, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true}", Map.of());
         JsonNode error = json(receive(replies, streaming)).path("error");
         assertThat(error.path("param").asText()).isEqualTo("stream");
         assertThat(error.path("message").asText()).contains("not available over JMS");
@@ -204,12 +218,15 @@ class JmsMessagingTest {
         assertThat(ollama.chatCalls()).isEqualTo(calls);
         assertThat(ollama.chatCalls("too late")).isZero();
 
-        String inTime = send(REQUESTS, chat("in time"), Map.of("CortexDeadline", Instant.now().plusSeconds(60).toString()));
+        String inTime = send(
+                REQUESTS,
+                chat("in time"),
+                Map.of("CortexDeadline", Instant.now().plusSeconds(60).toString()));
         assertThat(receive(replies, inTime).getStringProperty("CortexStatus")).isEqualTo("200");
         // a late request is answered, not dead-lettered: there was nothing wrong with it (a dead letter would have
         // been sent in the transaction that sent its reply, so it would be there by now)
-        try (MessageConsumer dead = session.createConsumer(session.createQueue(DEAD_LETTERS),
-                "CortexCorrelationId = '" + late + "'")) {
+        try (MessageConsumer dead =
+                session.createConsumer(session.createQueue(DEAD_LETTERS), "CortexCorrelationId = '" + late + "'")) {
             assertThat(dead.receiveNoWait()).isNull();
         }
     }
@@ -230,7 +247,12 @@ class JmsMessagingTest {
                 assertThat(reply).as("reply %d", i).isNotNull();
                 String question = questions.get(reply.getJMSCorrelationID());
                 assertThat(question).as("a reply for a request we sent").isNotNull();
-                assertThat(json(reply).path("choices").path(0).path("message").path("content").asText())
+                assertThat(json(reply)
+                                .path("choices")
+                                .path(0)
+                                .path("message")
+                                .path("content")
+                                .asText())
                         .isEqualTo("answer to: " + question);
             }
         }
@@ -278,7 +300,10 @@ class JmsMessagingTest {
         assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("all_providers_failed");
         assertThat(reply.getStringProperty("CortexAttempts")).endsWith("ollama:503");
         String message = json(reply).path("error").path("message").asText();
-        assertThat(message).contains("groq: ").contains("ollama: 503 (upstream_failed)").doesNotContain("gsk_test");
+        assertThat(message)
+                .contains("groq: ")
+                .contains("ollama: 503 (upstream_failed)")
+                .doesNotContain("gsk_test");
     }
 
     @Test
@@ -287,14 +312,22 @@ class JmsMessagingTest {
         // two more gateways share a queue on this broker, as instances with JMS_URL set would
         String shared = "cortex.requests.shared";
         try (OllamaSimulator ollama = startOllama()) {
-            Map<String, String> settings = Map.of("cortex.jms.url", brokerUrl(), "cortex.jms.request-queue", shared,
-                    "provider.ollama.base-url", ollama.baseUrl());
+            Map<String, String> settings = Map.of(
+                    "cortex.jms.url",
+                    brokerUrl(),
+                    "cortex.jms.request-queue",
+                    shared,
+                    "provider.ollama.base-url",
+                    ollama.baseUrl());
             CortexServer first = CortexServer.start(settings);
             CortexServer second = null;
             try {
-                assertThat(first.context().getRegistry().lookupByName("jmsBroker")).isNull(); // JMS_URL: no broker of its own
+                assertThat(first.context().getRegistry().lookupByName("jmsBroker"))
+                        .isNull(); // JMS_URL: no broker of its own
                 String id = send(shared, chat("please hold this one"), Map.of());
-                await("the first gateway took the request").atMost(Duration.ofSeconds(20)).until(() -> ollama.heldCalls() > 0);
+                await("the first gateway took the request")
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> ollama.heldCalls() > 0);
                 second = CortexServer.start(settings);
 
                 long stopping = System.nanoTime();
@@ -304,7 +337,12 @@ class JmsMessagingTest {
 
                 Message reply = receive(replies, id);
                 assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
-                assertThat(json(reply).path("choices").path(0).path("message").path("content").asText())
+                assertThat(json(reply)
+                                .path("choices")
+                                .path(0)
+                                .path("message")
+                                .path("content")
+                                .asText())
                         .isEqualTo("answer to: please hold this one");
                 assertThat(ollama.chatCalls("please hold this one")).isEqualTo(2);
             } finally {
@@ -328,9 +366,11 @@ class JmsMessagingTest {
         // creates no queue on demand the reply fails instead: the next test.
         await().atMost(Duration.ofSeconds(20)).until(() -> messageCount(brokerUrl(), REQUESTS) == 0); // acknowledged
         assertThat(ollama.chatCalls("please hold, nobody waits for this")).isEqualTo(1);
-        try (MessageConsumer dead = session.createConsumer(session.createQueue(DEAD_LETTERS),
-                "CortexCorrelationId = '" + caller.id() + "'")) {
-            assertThat(dead.receiveNoWait()).as("a dead letter").isNull(); // it would have been sent in the same transaction
+        try (MessageConsumer dead = session.createConsumer(
+                session.createQueue(DEAD_LETTERS), "CortexCorrelationId = '" + caller.id() + "'")) {
+            assertThat(dead.receiveNoWait())
+                    .as("a dead letter")
+                    .isNull(); // it would have been sent in the same transaction
         }
     }
 
@@ -340,19 +380,28 @@ class JmsMessagingTest {
         // a hardened external broker: no queue is created on demand, so a reply to a closed temporary queue fails
         int port = CortexServer.freePort();
         EmbeddedActiveMQ external = hardenedBroker(port);
-        try (OllamaSimulator ollama = startOllama(); LogCapture logs = new LogCapture()) {
-            CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port,
-                    "provider.ollama.base-url", ollama.baseUrl()));
+        try (OllamaSimulator ollama = startOllama();
+                LogCapture logs = new LogCapture()) {
+            CortexServer gateway = CortexServer.start(
+                    Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port, "provider.ollama.base-url", ollama.baseUrl()));
             try {
-                String id = sendAndGiveUp("tcp://127.0.0.1:" + port, ollama, "please hold, nobody waits for this").id();
+                String id = sendAndGiveUp("tcp://127.0.0.1:" + port, ollama, "please hold, nobody waits for this")
+                        .id();
                 // the reply had nowhere to go: the request is done, not delivered again to ask the providers for nobody
                 await().atMost(Duration.ofSeconds(20))
                         .until(() -> logs.text().contains("No one waits for the reply to JMS request " + id));
                 // the request is acknowledged (the log line comes just before the commit) and not delivered again
                 await().atMost(Duration.ofSeconds(5))
-                        .until(() -> external.getActiveMQServer().locateQueue(REQUESTS).getMessageCount() == 0);
-                assertThat(ollama.chatCalls("please hold, nobody waits for this")).isEqualTo(1);
-                assertThat(external.getActiveMQServer().locateQueue(DEAD_LETTERS).getMessageCount()).isZero();
+                        .until(() -> external.getActiveMQServer()
+                                        .locateQueue(REQUESTS)
+                                        .getMessageCount()
+                                == 0);
+                assertThat(ollama.chatCalls("please hold, nobody waits for this"))
+                        .isEqualTo(1);
+                assertThat(external.getActiveMQServer()
+                                .locateQueue(DEAD_LETTERS)
+                                .getMessageCount())
+                        .isZero();
             } finally {
                 gateway.close();
             }
@@ -377,8 +426,7 @@ class JmsMessagingTest {
     }
 
     /** A request whose caller gave up: its correlation id, and the name of the temporary queue it closed. */
-    private record GaveUp(String id, String replyQueue) {
-    }
+    private record GaveUp(String id, String replyQueue) {}
 
     /**
      * Sends a request whose JMSReplyTo is a temporary queue, waits until the provider holds it, then closes the
@@ -428,8 +476,15 @@ class JmsMessagingTest {
         Path journal = Files.createTempDirectory("cortex-journal-");
         String port = Integer.toString(CortexServer.freePort());
         try (OllamaSimulator ollama = startOllama()) {
-            Map<String, String> settings = Map.of("provider.ollama.base-url", ollama.baseUrl(), "cortex.jms.broker.port", port,
-                    "cortex.jms.broker.persistent", "true", "cortex.jms.broker.data-dir", journal.toString());
+            Map<String, String> settings = Map.of(
+                    "provider.ollama.base-url",
+                    ollama.baseUrl(),
+                    "cortex.jms.broker.port",
+                    port,
+                    "cortex.jms.broker.persistent",
+                    "true",
+                    "cortex.jms.broker.data-dir",
+                    journal.toString());
             String url = "tcp://127.0.0.1:" + port;
             CortexServer gateway = CortexServer.start(settings);
             String id;
@@ -478,17 +533,22 @@ class JmsMessagingTest {
         }
 
         Message reply = receive(replies, id);
-        assertThat(Tripwire.deserialized).as("the object was deserialized somewhere in Cortex").isFalse();
+        assertThat(Tripwire.deserialized)
+                .as("the object was deserialized somewhere in Cortex")
+                .isFalse();
         assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("400");
         assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("invalid_request");
         assertThat(json(reply).path("error").path("message").asText()).contains("ObjectMessage");
         Message dead = receive(session.createQueue(DEAD_LETTERS), id);
-        assertThat(dead.getStringProperty("CortexError")).contains("ObjectMessage").contains("not read");
+        assertThat(dead.getStringProperty("CortexError"))
+                .contains("ObjectMessage")
+                .contains("not read");
         assertThat(dead.getStringProperty("CortexStatus")).isEqualTo("400");
         assertThat(dead.getStringProperty("CortexErrorCode")).isEqualTo("invalid_request");
         assertThat(Tripwire.deserialized).isFalse();
         // and should anything ask the client for an object, it refuses to deserialize any class
-        assertThat(cortex.bean("jmsConnectionFactory", ActiveMQConnectionFactory.class).getDeserializationDenyList())
+        assertThat(cortex.bean("jmsConnectionFactory", ActiveMQConnectionFactory.class)
+                        .getDeserializationDenyList())
                 .isEqualTo("*");
         assertThat(ollama.chatCalls()).isEqualTo(calls);
     }
@@ -499,9 +559,9 @@ class JmsMessagingTest {
         int port = CortexServer.freePort();
         EmbeddedActiveMQ external = hardenedBroker(port);
         try (OllamaSimulator ollama = startOllama();
-             Connection caller = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port).createConnection()) {
-            CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port,
-                    "provider.ollama.base-url", ollama.baseUrl()));
+                Connection caller = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port).createConnection()) {
+            CortexServer gateway = CortexServer.start(
+                    Map.of("cortex.jms.url", "tcp://127.0.0.1:" + port, "provider.ollama.base-url", ollama.baseUrl()));
             try {
                 caller.start();
                 Session s = caller.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -515,13 +575,16 @@ class JmsMessagingTest {
                 Message dead = s.createConsumer(s.createQueue(DEAD_LETTERS), "CortexCorrelationId = '" + id + "'")
                         .receive(20_000);
                 assertThat(dead).as("the dead letter").isNotNull();
-                assertThat(dead.getStringProperty("CortexError")).contains("could not be delivered")
+                assertThat(dead.getStringProperty("CortexError"))
+                        .contains("could not be delivered")
                         .contains("no.such.replies");
                 assertThat(dead.getStringProperty("CortexErrorCode")).isEqualTo("reply_undeliverable");
                 assertThat(dead.getStringProperty("CortexStatus")).isEqualTo("502");
                 assertThat(((TextMessage) dead).getText()).isEqualTo(chat("reply to a missing queue"));
-                // the dead letter was sent in the request's transaction: now that it is visible, the request is acknowledged
-                assertThat(external.getActiveMQServer().locateQueue(REQUESTS).getMessageCount()).isZero();
+                // the dead letter was sent in the request's transaction: now that it is visible, the request is
+                // acknowledged
+                assertThat(external.getActiveMQServer().locateQueue(REQUESTS).getMessageCount())
+                        .isZero();
                 assertThat(ollama.chatCalls("reply to a missing queue")).isEqualTo(1);
             } finally {
                 gateway.close();
@@ -536,16 +599,24 @@ class JmsMessagingTest {
     void aRequestWhoseTimeToLivePassedBeforeCortexReadItIsAnswered504AndSentToNoProvider() throws Exception {
         String queue = "cortex.requests.expiring";
         try (OllamaSimulator ollama = startOllama()) {
-            CortexServer gateway = CortexServer.start(Map.of("cortex.jms.url", brokerUrl(),
-                    "cortex.jms.request-queue", queue, "provider.ollama.base-url", ollama.baseUrl()));
+            CortexServer gateway = CortexServer.start(Map.of(
+                    "cortex.jms.url",
+                    brokerUrl(),
+                    "cortex.jms.request-queue",
+                    queue,
+                    "provider.ollama.base-url",
+                    ollama.baseUrl()));
             try {
                 // Artemis never hands over a message that has already expired: the broker moves it to its expiry
                 // queue, and the client library drops one that expires on its way. So a request expires "in Cortex's
                 // hands" only when its time-to-live runs out between the client's receive and Cortex reading it (a
                 // pause of the JVM, a starved CPU). This gateway's route lingers at that point until the request's
                 // JMSExpiration has passed: the broker delivers it well within its 3 s, and Cortex reads it late.
-                AdviceWith.adviceWith(gateway.context(), "jms-chat-requests", route -> route
-                        .weaveByType(ProcessDefinition.class).selectFirst().before().process(exchange -> {
+                AdviceWith.adviceWith(gateway.context(), "jms-chat-requests", route -> route.weaveByType(
+                                ProcessDefinition.class)
+                        .selectFirst()
+                        .before()
+                        .process(exchange -> {
                             long expiration = exchange.getMessage().getHeader("JMSExpiration", 0L, Long.class);
                             await().atMost(Duration.ofSeconds(10)).until(() -> System.currentTimeMillis() > expiration);
                         }));
@@ -570,12 +641,18 @@ class JmsMessagingTest {
 
     /** An external broker as a hardened installation runs it: no queue or address is created on demand. */
     private static EmbeddedActiveMQ hardenedBroker(int port) throws Exception {
-        EmbeddedActiveMQ broker = new EmbeddedActiveMQ().setConfiguration(new ConfigurationImpl()
-                .setPersistenceEnabled(false).setSecurityEnabled(false).setJMXManagementEnabled(false)
-                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port)
-                .addAddressSetting("#", new AddressSettings().setAutoCreateQueues(false).setAutoCreateAddresses(false))
-                .addQueueConfiguration(QueueConfiguration.of(REQUESTS).setRoutingType(RoutingType.ANYCAST))
-                .addQueueConfiguration(QueueConfiguration.of(DEAD_LETTERS).setRoutingType(RoutingType.ANYCAST)));
+        EmbeddedActiveMQ broker = new EmbeddedActiveMQ()
+                .setConfiguration(new ConfigurationImpl()
+                        .setPersistenceEnabled(false)
+                        .setSecurityEnabled(false)
+                        .setJMXManagementEnabled(false)
+                        .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port)
+                        .addAddressSetting(
+                                "#",
+                                new AddressSettings().setAutoCreateQueues(false).setAutoCreateAddresses(false))
+                        .addQueueConfiguration(QueueConfiguration.of(REQUESTS).setRoutingType(RoutingType.ANYCAST))
+                        .addQueueConfiguration(
+                                QueueConfiguration.of(DEAD_LETTERS).setRoutingType(RoutingType.ANYCAST)));
         broker.start();
         return broker;
     }
@@ -610,7 +687,8 @@ class JmsMessagingTest {
         return send(queue, body, properties, replies);
     }
 
-    private static String send(String queue, String body, Map<String, Object> properties, Queue replyTo) throws JMSException {
+    private static String send(String queue, String body, Map<String, Object> properties, Queue replyTo)
+            throws JMSException {
         String id = UUID.randomUUID().toString();
         try (MessageProducer producer = session.createProducer(session.createQueue(queue))) {
             TextMessage message = session.createTextMessage(body);
@@ -628,11 +706,14 @@ class JmsMessagingTest {
 
     /** The message on {@code queue} for correlation id {@code id}: JMSCorrelationID on replies, CortexCorrelationId on dead letters. */
     private static Message receive(Queue queue, String id) throws JMSException {
-        String selector = queue.getQueueName().equals(DEAD_LETTERS) ? "CortexCorrelationId = '" + id + "'"
+        String selector = queue.getQueueName().equals(DEAD_LETTERS)
+                ? "CortexCorrelationId = '" + id + "'"
                 : "JMSCorrelationID = '" + id + "'";
         try (MessageConsumer consumer = session.createConsumer(queue, selector)) {
             Message message = consumer.receive(20_000);
-            assertThat(message).as("a message on %s for %s", queue.getQueueName(), id).isNotNull();
+            assertThat(message)
+                    .as("a message on %s for %s", queue.getQueueName(), id)
+                    .isNotNull();
             return message;
         }
     }

@@ -84,7 +84,8 @@ final class KafkaBroker implements AutoCloseable {
     void createTopics(Map<String, Integer> partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
             List<NewTopic> topics = partitions.entrySet().stream()
-                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1)).toList();
+                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1))
+                    .toList();
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
         }
     }

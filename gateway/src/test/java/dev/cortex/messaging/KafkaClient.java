@@ -37,11 +37,20 @@ final class KafkaClient implements AutoCloseable {
     private volatile boolean running = true;
 
     KafkaClient(String bootstrap, List<String> readTopics) {
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
-        consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "test-client-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
+        producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(),
+                new ByteArraySerializer());
+        consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "test-client-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
         consumer.subscribe(readTopics);
         poller = new Thread(this::poll, "test-kafka-client");
         poller.setDaemon(true);
@@ -49,9 +58,11 @@ final class KafkaClient implements AutoCloseable {
     }
 
     /** Sends a request; returns its correlation id. Headers with a null value are left out. */
-    String send(String topic, Integer partition, String key, String body, Map<String, String> headers) throws Exception {
+    String send(String topic, Integer partition, String key, String body, Map<String, String> headers)
+            throws Exception {
         String id = UUID.randomUUID().toString();
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, partition, key, body.getBytes(StandardCharsets.UTF_8));
+        ProducerRecord<String, byte[]> record =
+                new ProducerRecord<>(topic, partition, key, body.getBytes(StandardCharsets.UTF_8));
         record.headers().add(MessagingHeaders.CORRELATION_ID, id.getBytes(StandardCharsets.UTF_8));
         headers.forEach((name, value) -> {
             if (value != null) {

@@ -1,10 +1,5 @@
 package dev.cortex.messaging;
 
-import static dev.cortex.messaging.KafkaClient.header;
-import static dev.cortex.messaging.KafkaClient.value;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,6 +35,11 @@ import dev.cortex.sim.Fault;
 import dev.cortex.sim.GroqSimulator;
 import dev.cortex.sim.OllamaSimulator;
 
+import static dev.cortex.messaging.KafkaClient.header;
+import static dev.cortex.messaging.KafkaClient.value;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 /**
  * Request-reply over Kafka against the real gateway and a single-node Kafka (KRaft) in this JVM: requests name
  * their reply topic and correlation id in headers; offsets are committed only once the reply is out.
@@ -74,13 +74,21 @@ class KafkaMessagingTest {
 
     /** Kafka on, JMS off (JmsMessagingTest covers it); timeouts short enough for a test. */
     private static Map<String, String> kafkaSettings() {
-        return Map.of("cortex.kafka.brokers", kafka.bootstrap(),
-                "cortex.jms.enabled", "false",
-                "camel.component.kafka.session-timeout-ms", "6000",
-                "camel.component.kafka.heartbeat-interval-ms", "1000",
-                "camel.component.kafka.poll-timeout-ms", "500",
-                "camel.component.kafka.shutdown-timeout", "1000",
-                "camel.component.kafka.max-block-ms", "1000");
+        return Map.of(
+                "cortex.kafka.brokers",
+                kafka.bootstrap(),
+                "cortex.jms.enabled",
+                "false",
+                "camel.component.kafka.session-timeout-ms",
+                "6000",
+                "camel.component.kafka.heartbeat-interval-ms",
+                "1000",
+                "camel.component.kafka.poll-timeout-ms",
+                "500",
+                "camel.component.kafka.shutdown-timeout",
+                "1000",
+                "camel.component.kafka.max-block-ms",
+                "1000");
     }
 
     @AfterAll
@@ -119,10 +127,12 @@ class KafkaMessagingTest {
         assertThat(reply.key()).isEqualTo("key-1");
         assertThat(header(reply, "CortexStatus")).isEqualTo("200");
         assertThat(header(reply, "CortexProvider")).isEqualTo("ollama");
-        assertThat(header(reply, "CortexModel")).isEqualTo("llama3.2:latest"); // Cortex names Ollama models with their tag
+        assertThat(header(reply, "CortexModel"))
+                .isEqualTo("llama3.2:latest"); // Cortex names Ollama models with their tag
         assertThat(header(reply, "CortexAttempts")).isEqualTo("groq:429,ollama:ok");
         JsonNode body = Json.parse(value(reply));
-        assertThat(body.path("choices").path(0).path("message").path("content").asText()).isEqualTo("answer to: Hello over Kafka");
+        assertThat(body.path("choices").path(0).path("message").path("content").asText())
+                .isEqualTo("answer to: Hello over Kafka");
         // only Cortex's own headers come back: not the request's reply address, not Camel's or Kafka's internals
         assertThat(header(reply, "CortexReplyTo")).isNull();
         reply.headers().forEach(h -> assertThat(h.key()).startsWith("Cortex"));
@@ -137,26 +147,36 @@ class KafkaMessagingTest {
         ConsumerRecord<String, byte[]> reply = client.await(REPLIES, notJson);
         assertThat(header(reply, "CortexStatus")).isEqualTo("400");
         assertThat(header(reply, "CortexErrorCode")).isEqualTo("invalid_request");
-        assertThat(Json.parse(value(reply)).path("error").path("message").asText()).contains("not valid JSON");
+        assertThat(Json.parse(value(reply)).path("error").path("message").asText())
+                .contains("not valid JSON");
         ConsumerRecord<String, byte[]> dead = client.await(DEAD_LETTERS, notJson);
         assertThat(value(dead)).isEqualTo("{\"messages\": [");
         assertThat(dead.key()).isEqualTo("key-2");
         assertThat(header(dead, "CortexError")).contains("not valid JSON");
         assertThat(header(dead, "CortexReplyTo")).isEqualTo(REPLIES);
 
-        String noReplyTo = client.send(REQUESTS, null, "key-3", JmsMessagingTest.chat("answer me, somewhere"), Map.of());
+        String noReplyTo =
+                client.send(REQUESTS, null, "key-3", JmsMessagingTest.chat("answer me, somewhere"), Map.of());
         sentToRequests++;
         assertThat(header(client.await(DEAD_LETTERS, noReplyTo), "CortexError")).contains("no CortexReplyTo header");
 
         String badDeadline = request("key-4", JmsMessagingTest.chat("when?"), Map.of("CortexDeadline", "tomorrow"));
-        assertThat(Json.parse(value(client.await(REPLIES, badDeadline))).path("error").path("param").asText())
+        assertThat(Json.parse(value(client.await(REPLIES, badDeadline)))
+                        .path("error")
+                        .path("param")
+                        .asText())
                 .isEqualTo("CortexDeadline");
         client.await(DEAD_LETTERS, badDeadline);
 
-        String badTopic = client.send(REQUESTS, null, "key-5", JmsMessagingTest.chat("reply to nowhere"),
+        String badTopic = client.send(
+                REQUESTS,
+                null,
+                "key-5",
+                JmsMessagingTest.chat("reply to nowhere"),
                 Map.of("CortexReplyTo", "no such topic!"));
         sentToRequests++;
-        assertThat(header(client.await(DEAD_LETTERS, badTopic), "CortexError")).contains("not name a valid Kafka topic");
+        assertThat(header(client.await(DEAD_LETTERS, badTopic), "CortexError"))
+                .contains("not name a valid Kafka topic");
 
         assertThat(ollama.chatCalls()).isEqualTo(calls);
     }
@@ -165,7 +185,9 @@ class KafkaMessagingTest {
     @Order(3)
     void aRequestPastItsDeadlineIsNotSentToAnyProvider() throws Exception {
         int calls = ollama.chatCalls();
-        String late = request("key-6", JmsMessagingTest.chat("too late"),
+        String late = request(
+                "key-6",
+                JmsMessagingTest.chat("too late"),
                 Map.of("CortexDeadline", Long.toString(System.currentTimeMillis() - 1)));
         ConsumerRecord<String, byte[]> reply = client.await(REPLIES, late);
         assertThat(header(reply, "CortexStatus")).isEqualTo("504");
@@ -181,16 +203,29 @@ class KafkaMessagingTest {
         Map<String, String> questions = new LinkedHashMap<>();
         for (int i = 0; i < 16; i++) {
             String question = "question #" + i;
-            questions.put(client.send(REQUESTS, i % 4, "key-q" + i, JmsMessagingTest.chat(question),
-                    Map.of("CortexReplyTo", REPLIES)), question);
+            questions.put(
+                    client.send(
+                            REQUESTS,
+                            i % 4,
+                            "key-q" + i,
+                            JmsMessagingTest.chat(question),
+                            Map.of("CortexReplyTo", REPLIES)),
+                    question);
             sentToRequests++;
         }
         for (Map.Entry<String, String> q : questions.entrySet()) {
             ConsumerRecord<String, byte[]> reply = client.await(REPLIES, q.getKey());
-            assertThat(Json.parse(value(reply)).path("choices").path(0).path("message").path("content").asText())
+            assertThat(Json.parse(value(reply))
+                            .path("choices")
+                            .path(0)
+                            .path("message")
+                            .path("content")
+                            .asText())
                     .isEqualTo("answer to: " + q.getValue());
         }
-        assertThat(ollama.maxInFlight()).as("partitions served at the same time").isGreaterThan(1);
+        assertThat(ollama.maxInFlight())
+                .as("partitions served at the same time")
+                .isGreaterThan(1);
     }
 
     @Test
@@ -201,7 +236,8 @@ class KafkaMessagingTest {
 
     private static void awaitCommitted(String group, String topic, long expected) {
         // a reply can be read a moment before its request's offset is committed, on the consumer's thread, just after
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(committed(group, topic)).isEqualTo(expected));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(committed(group, topic)).isEqualTo(expected));
     }
 
     @Test
@@ -217,13 +253,23 @@ class KafkaMessagingTest {
 
                 Set<String> models = new HashSet<>();
                 for (int i = 0; i < 8; i++) {
-                    String id = client.send(SHARED_REQUESTS, i % 4, null, chatWithoutModel("shared #" + i),
+                    String id = client.send(
+                            SHARED_REQUESTS,
+                            i % 4,
+                            null,
+                            chatWithoutModel("shared #" + i),
                             Map.of("CortexReplyTo", REPLIES));
                     models.add(header(client.await(REPLIES, id), "CortexModel"));
                 }
-                assertThat(models).as("both instances answered").containsExactlyInAnyOrder("model-a:latest", "model-b:latest");
+                assertThat(models)
+                        .as("both instances answered")
+                        .containsExactlyInAnyOrder("model-a:latest", "model-b:latest");
 
-                String held = client.send(SHARED_REQUESTS, 0, null, chatWithoutModel("please hold this one"),
+                String held = client.send(
+                        SHARED_REQUESTS,
+                        0,
+                        null,
+                        chatWithoutModel("please hold this one"),
                         Map.of("CortexReplyTo", REPLIES));
                 await().atMost(Duration.ofSeconds(20)).until(() -> ollama.heldCalls() > 0);
                 // the eight answered requests are committed; the one taken but held unanswered is not
@@ -264,13 +310,19 @@ class KafkaMessagingTest {
         ConsoleProducer.LineMessageReader reader = new ConsoleProducer.LineMessageReader();
         reader.configure(Map.of("topic", REQUESTS, "parse.headers", "true", "headers.delimiter", "|"));
         ProducerRecord<byte[], byte[]> record = reader.readRecords(
-                new ByteArrayInputStream(line.getBytes(StandardCharsets.UTF_8))).next();
+                        new ByteArrayInputStream(line.getBytes(StandardCharsets.UTF_8)))
+                .next();
         client.send(record);
         sentToRequests++;
 
         ConsumerRecord<String, byte[]> reply = client.await("cortex.replies", "req-42");
         assertThat(header(reply, "CortexStatus")).isEqualTo("200");
-        assertThat(Json.parse(value(reply)).path("choices").path(0).path("message").path("content").asText())
+        assertThat(Json.parse(value(reply))
+                        .path("choices")
+                        .path(0)
+                        .path("message")
+                        .path("content")
+                        .asText())
                 .isEqualTo("answer to: Say hello");
     }
 
@@ -278,14 +330,20 @@ class KafkaMessagingTest {
     @Order(9)
     void aReplyThatCannotBeSentSendsTheRequestToTheDeadLetterTopicOnceAndThePartitionMovesOn() throws Exception {
         // the reply topic does not exist, and this broker creates no topic on demand
-        String lost = client.send(REQUESTS, 1, "key-lost", JmsMessagingTest.chat("reply to a missing topic"),
+        String lost = client.send(
+                REQUESTS,
+                1,
+                "key-lost",
+                JmsMessagingTest.chat("reply to a missing topic"),
                 Map.of("CortexReplyTo", "no.such.replies"));
-        String next = client.send(REQUESTS, 1, "key-next", JmsMessagingTest.chat("next in line"),
-                Map.of("CortexReplyTo", REPLIES));
+        String next = client.send(
+                REQUESTS, 1, "key-next", JmsMessagingTest.chat("next in line"), Map.of("CortexReplyTo", REPLIES));
         sentToRequests += 2;
 
         ConsumerRecord<String, byte[]> dead = client.await(DEAD_LETTERS, lost);
-        assertThat(header(dead, "CortexError")).contains("could not be delivered").contains("no.such.replies");
+        assertThat(header(dead, "CortexError"))
+                .contains("could not be delivered")
+                .contains("no.such.replies");
         assertThat(header(dead, "CortexErrorCode")).isEqualTo("reply_undeliverable");
         assertThat(header(dead, "CortexStatus")).isEqualTo("502");
         assertThat(header(dead, "CortexReplyTo")).isEqualTo("no.such.replies");
@@ -327,17 +385,25 @@ class KafkaMessagingTest {
     private static long committed(String group, String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()))) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-            return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
-                    .mapToLong(e -> e.getValue().offset()).sum();
+                    .partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS);
+            return offsets.entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic))
+                    .mapToLong(e -> e.getValue().offset())
+                    .sum();
         }
     }
 
     private static void awaitStableGroup(String group, int members) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
-                long assigned = d.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group))
+                        .all()
+                        .get(10, TimeUnit.SECONDS)
+                        .get(group);
+                long assigned = d.members().stream()
+                        .filter(m -> !m.assignment().topicPartitions().isEmpty())
+                        .count();
                 return d.state() == ConsumerGroupState.STABLE && d.members().size() == members && assigned == members;
             });
         }

@@ -1,7 +1,5 @@
 package dev.cortex.messaging;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,11 +19,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.cortex.api.OpenAiApi;
-import dev.cortex.chat.Json;
 import dev.cortex.chat.ChatContext;
+import dev.cortex.chat.Json;
+import dev.cortex.chat.RoutePreference;
 import dev.cortex.failure.FailureClass;
 import dev.cortex.failure.ProviderFailure;
-import dev.cortex.chat.RoutePreference;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * When a queued request that every provider refused may wait for a cooldown: only if the time already spent since it
@@ -37,8 +37,8 @@ class MessagingChatTest {
 
     private static final Instant TAKEN = Instant.parse("2030-01-01T12:00:00Z");
     /** Each provider's longest call (its total timeout) in these tests. */
-    private static final Map<String, Duration> WORST_CASE = Map.of("groq", Duration.ofSeconds(10),
-            "gemini", Duration.ofSeconds(10), "ollama", Duration.ofSeconds(10));
+    private static final Map<String, Duration> WORST_CASE =
+            Map.of("groq", Duration.ofSeconds(10), "gemini", Duration.ofSeconds(10), "ollama", Duration.ofSeconds(10));
 
     private final FakeClock clock = new FakeClock(TAKEN);
     private final AtomicInteger rounds = new AtomicInteger();
@@ -46,6 +46,7 @@ class MessagingChatTest {
     private volatile Duration roundTakes = Duration.ofSeconds(1);
     /** Whether gemini is in the chain too, cooling down for an hour. */
     private volatile boolean geminiCoolingForAnHour;
+
     private CamelContext camel;
 
     /**
@@ -64,9 +65,19 @@ class MessagingChatTest {
                     }
                     clock.advance(roundTakes);
                     ChatContext chat = exchange.getMessage().getBody(ChatContext.class);
-                    chat.trail().record("groq", "429", FailureClass.RATE_LIMITED, clock.instant().plusMillis(300));
+                    chat.trail()
+                            .record(
+                                    "groq",
+                                    "429",
+                                    FailureClass.RATE_LIMITED,
+                                    clock.instant().plusMillis(300));
                     if (geminiCoolingForAnHour) {
-                        chat.trail().record("gemini", "cooling", null, clock.instant().plus(Duration.ofHours(1)));
+                        chat.trail()
+                                .record(
+                                        "gemini",
+                                        "cooling",
+                                        null,
+                                        clock.instant().plus(Duration.ofHours(1)));
                     }
                     chat.trail().record("ollama", "503", FailureClass.UPSTREAM_FAILED);
                     exchange.setException(new ProviderFailure("ollama", "503", FailureClass.UPSTREAM_FAILED, null));
@@ -125,7 +136,8 @@ class MessagingChatTest {
 
     @Test
     void aProviderStillCoolingWhenTheNextRoundStartsAddsNothingToItsWorstCase() throws Exception {
-        // over Kafka, gemini will be passed over unasked: 1.3 s + 20 s (groq, ollama) fits 25 s; counting gemini would not
+        // over Kafka, gemini will be passed over unasked: 1.3 s + 20 s (groq, ollama) fits 25 s; counting gemini would
+        // not
         geminiCoolingForAnHour = true;
         Exchange request = serve(budget(3_600, Duration.ofSeconds(25)), null);
         assertThat(rounds.get()).isEqualTo(2);
@@ -141,8 +153,9 @@ class MessagingChatTest {
         Exchange exchange = new DefaultExchange(camel);
         exchange.setProperty(MessagingProperties.TAKEN_AT, TAKEN);
         exchange.setProperty(MessagingProperties.DEADLINE, deadline);
-        exchange.getMessage().setBody(new ChatContext(new OpenAiApi().parse(Json.parse(JmsMessagingTest.chat("hi"))),
-                null, RoutePreference.DEFAULT));
+        exchange.getMessage()
+                .setBody(new ChatContext(
+                        new OpenAiApi().parse(Json.parse(JmsMessagingTest.chat("hi"))), null, RoutePreference.DEFAULT));
         new MessagingChat(camel, budget, clock).process(exchange);
         return exchange;
     }

@@ -66,34 +66,47 @@ class OllamaGatewayTest {
     }
 
     private static boolean installedSeen(String model) {
-        return health().at("/providers/ollama/models/installed").findValuesAsText("name").contains(model);
+        return health().at("/providers/ollama/models/installed")
+                .findValuesAsText("name")
+                .contains(model);
     }
 
     @Test
     void aModelThatCannotFitShowsAsInsufficientMemoryInTheTrail() throws IOException {
         ollama.installModel("llama3.1:70b", 40_000 * MB, "llama", "70B"); // over the 8192 MB budget
         await().atMost(Duration.ofSeconds(5)).until(() -> installedSeen("llama3.1:70b"));
-        var r = Http.post(cortex.url("/api/chat"),
+        var r = Http.post(
+                cortex.url("/api/chat"),
                 "{\"model\":\"llama3.1:70b\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains("ollama:insufficient_memory");
         assertThat(Json.parse(r.body()).get("error").asText()).contains("ollama: insufficient_memory");
-        assertThat(ollama.loads()).as("nothing was loaded, nothing unloaded to try").isZero();
-        assertThat(cortex.bean("ollamaBreaker", CircuitBreaker.class).getMetrics().getNumberOfFailedCalls())
-                .as("a model too big for the budget says nothing about Ollama's health").isZero();
+        assertThat(ollama.loads())
+                .as("nothing was loaded, nothing unloaded to try")
+                .isZero();
+        assertThat(cortex.bean("ollamaBreaker", CircuitBreaker.class)
+                        .getMetrics()
+                        .getNumberOfFailedCalls())
+                .as("a model too big for the budget says nothing about Ollama's health")
+                .isZero();
     }
 
     @Test
     void everyChatCarriesTheConfiguredKeepAlive() throws IOException {
-        var json = Http.post(cortex.url("/v1/chat/completions"),
+        var json = Http.post(
+                cortex.url("/v1/chat/completions"),
                 "{\"provider\":\"ollama\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(json.statusCode()).as(json.body()).isEqualTo(200);
         assertThat(ollama.lastChatRequest().body().path("keep_alive").asText()).isEqualTo(KEEP_ALIVE);
 
-        Http.Stream ndjson = Http.stream(cortex.url("/api/chat"),
+        Http.Stream ndjson = Http.stream(
+                cortex.url("/api/chat"),
                 "{\"provider\":\"ollama\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(ndjson.status()).isEqualTo(200);
-        assertThat(Json.parse(ndjson.lines().get(ndjson.lines().size() - 1)).path("done").asBoolean()).isTrue();
+        assertThat(Json.parse(ndjson.lines().get(ndjson.lines().size() - 1))
+                        .path("done")
+                        .asBoolean())
+                .isTrue();
         assertThat(ollama.lastChatRequest().body().path("keep_alive").asText()).isEqualTo(KEEP_ALIVE);
         assertThat(ollama.chatCalls()).isEqualTo(2);
     }
@@ -115,8 +128,13 @@ class OllamaGatewayTest {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains("ollama:ok");
         }
-        assertThat(ollama.loads()).as("one load; no chat arrived while the model was loading").isEqualTo(1);
-        assertThat(cortex.bean("ollamaBreaker", CircuitBreaker.class).getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(ollama.loads())
+                .as("one load; no chat arrived while the model was loading")
+                .isEqualTo(1);
+        assertThat(cortex.bean("ollamaBreaker", CircuitBreaker.class)
+                        .getMetrics()
+                        .getNumberOfFailedCalls())
+                .isZero();
     }
 
     @Test

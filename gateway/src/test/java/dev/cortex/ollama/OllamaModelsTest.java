@@ -14,9 +14,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.cortex.failure.ProviderFailure;
 import dev.cortex.sim.Fault;
 import dev.cortex.sim.OllamaSimulator;
-import dev.cortex.failure.ProviderFailure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -58,8 +58,15 @@ class OllamaModelsTest {
     }
 
     private OllamaModels manager(Duration loadTimeout, long budgetMb, Set<String> critical, String... configured) {
-        OllamaModels m = new OllamaModels("ollama", new OllamaClient(ollama.baseUrl(), loadTimeout), List.of(configured),
-                budgetMb, critical, 1024, "30m", loadTimeout);
+        OllamaModels m = new OllamaModels(
+                "ollama",
+                new OllamaClient(ollama.baseUrl(), loadTimeout),
+                List.of(configured),
+                budgetMb,
+                critical,
+                1024,
+                "30m",
+                loadTimeout);
         managers.add(m);
         return m;
     }
@@ -73,8 +80,12 @@ class OllamaModelsTest {
         OllamaModels m = manager(16384, Set.of(), "qwen2.5:0.5b", "llama3.2");
         assertThat(m.select("llama3.1:8b")).isEqualTo("llama3.1:8b");
         assertThat(m.select("llama3.2")).isEqualTo("llama3.2:latest");
-        assertThat(m.select("llama3.3:70b")).as("same family, preferring a configured one").isEqualTo("llama3.2:latest");
-        assertThat(m.select("gpt-4o")).as("no family: the first configured model installed").isEqualTo("qwen2.5:0.5b");
+        assertThat(m.select("llama3.3:70b"))
+                .as("same family, preferring a configured one")
+                .isEqualTo("llama3.2:latest");
+        assertThat(m.select("gpt-4o"))
+                .as("no family: the first configured model installed")
+                .isEqualTo("qwen2.5:0.5b");
         assertThat(m.select(null)).isEqualTo("qwen2.5:0.5b");
         assertThat(m.select("ollama/phi3:mini")).isEqualTo("phi3:mini");
     }
@@ -93,7 +104,9 @@ class OllamaModelsTest {
         assertThat(ollama.loadedModels()).containsExactly("phi3:mini");
         assertThat(ollama.requests("/api/generate")).isEqualTo(1);
         m.prepare("phi3:mini");
-        assertThat(ollama.requests("/api/generate")).as("a loaded model needs no load").isEqualTo(1);
+        assertThat(ollama.requests("/api/generate"))
+                .as("a loaded model needs no load")
+                .isEqualTo(1);
     }
 
     @Test
@@ -101,7 +114,7 @@ class OllamaModelsTest {
         OllamaModels m = manager(8000, Set.of(), "llama3.2");
         m.refresh();
         m.prepare("llama3.1:8b"); // 4700
-        m.prepare("phi3:mini");   // 2200 -> 6900 used
+        m.prepare("phi3:mini"); // 2200 -> 6900 used
         m.prepare("llama3.1:8b"); // used again: phi3 is now the least recently used
         m.prepare("llama3.2:latest"); // 2019 more does not fit in 8000: phi3 goes
         assertThat(ollama.unloads()).containsExactly("phi3:mini");
@@ -114,12 +127,15 @@ class OllamaModelsTest {
         m.refresh();
         m.prepare("llama3.1:8b"); // 4700, critical
         assertThatThrownBy(() -> m.prepare("mistral:7b")) // 4100 would need the critical model gone
-                .isInstanceOfSatisfying(ProviderFailure.class, f -> assertThat(f.label()).isEqualTo("insufficient_memory"));
+                .isInstanceOfSatisfying(
+                        ProviderFailure.class, f -> assertThat(f.label()).isEqualTo("insufficient_memory"));
         assertThat(ollama.unloads()).isEmpty();
         assertThat(ollama.loadedModels()).containsExactly("llama3.1:8b");
         OllamaModels small = manager(1000, Set.of(), "llama3.2");
         small.refresh();
-        assertThatThrownBy(() -> small.prepare("mistral:7b")).as("bigger than the whole budget").isInstanceOf(ProviderFailure.class);
+        assertThatThrownBy(() -> small.prepare("mistral:7b"))
+                .as("bigger than the whole budget")
+                .isInstanceOf(ProviderFailure.class);
     }
 
     @Test
@@ -167,10 +183,14 @@ class OllamaModelsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> first.isDone() && second.isDone());
         assertThat(first).isNotCompletedExceptionally();
         assertThat(second).isNotCompletedExceptionally();
-        assertThat(loadedWhenSecondWasReady).as("the second request waited for the load").isTrue();
+        assertThat(loadedWhenSecondWasReady)
+                .as("the second request waited for the load")
+                .isTrue();
         assertThat(ollama.loads()).isEqualTo(1);
         assertThat(names(m.loaded())).contains("phi3:mini");
-        assertThat(m.budget().get("used_mb")).as("the reservation became the loaded model, counted once").isEqualTo(2200L);
+        assertThat(m.budget().get("used_mb"))
+                .as("the reservation became the loaded model, counted once")
+                .isEqualTo(2200L);
     }
 
     @Test
@@ -184,12 +204,15 @@ class OllamaModelsTest {
         CompletableFuture<Void> second = CompletableFuture.runAsync(() -> m.prepare("phi3:mini"))
                 .whenComplete((ok, error) -> secondFailure.set(error));
         await().atMost(Duration.ofSeconds(10)).until(() -> first.isDone() && second.isDone());
-        assertThat(secondFailure.get()).as("the joining request waited, and gave up with the load")
+        assertThat(secondFailure.get())
+                .as("the joining request waited, and gave up with the load")
                 .hasCauseInstanceOf(ProviderFailure.class);
         ProviderFailure failure = (ProviderFailure) secondFailure.get().getCause();
         // the load's own call gives up after the same timeout, so the waiter sees whichever comes first
         assertThat(failure.label()).isIn("load_timeout", "load_failed");
-        assertThat(failure.failureClass()).as("a slow load says nothing about Ollama's health").isNull();
+        assertThat(failure.failureClass())
+                .as("a slow load says nothing about Ollama's health")
+                .isNull();
         assertThat(failure.countsAgainstBreaker()).isFalse();
         // the simulator finishes its load late; let it, so it does not land in the next test's state
         await().atMost(Duration.ofSeconds(10)).until(() -> ollama.loadedModels().contains("phi3:mini"));
@@ -235,7 +258,8 @@ class OllamaModelsTest {
 
     private static long loaderThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("ollama-loader-") && t.isAlive() && t.isDaemon()).count();
+                .filter(t -> t.getName().startsWith("ollama-loader-") && t.isAlive() && t.isDaemon())
+                .count();
     }
 
     @Test
@@ -257,7 +281,9 @@ class OllamaModelsTest {
     void anOllamaWhosePsNeverAnsweredStillHasItsInstalledModelsSeen() {
         ollama.fault("/api/ps", Fault.cutAfter(0));
         OllamaModels m = manager(16384, Set.of(), "gemma2:2b", "llama3.2");
-        assertThat(m.select(null)).as("the first configured model that is installed").isEqualTo("llama3.2:latest");
+        assertThat(m.select(null))
+                .as("the first configured model that is installed")
+                .isEqualTo("llama3.2:latest");
         assertThat(m.models()).contains("phi3:mini", "llama3.1:8b");
         assertThat(m.loaded()).isEmpty();
     }

@@ -8,8 +8,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.cortex.failure.FailureClass;
 import dev.cortex.chat.AttemptTrail;
+import dev.cortex.failure.FailureClass;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,7 +66,8 @@ class KeyPoolTest {
     void masksKeysForLogs() {
         assertThat(ApiKeys.mask("gsk_test_abcdefgh_9f2c")).isEqualTo("gsk_…9f2c");
         assertThat(ApiKeys.mask("AIzaSyA1234567890abcdefXYZW")).isEqualTo("AIza…XYZW");
-        assertThat(ApiKeys.scrub("Incorrect API key provided: gsk_test_abcdefgh_9f2c.")).doesNotContain("test_abcdefgh")
+        assertThat(ApiKeys.scrub("Incorrect API key provided: gsk_test_abcdefgh_9f2c."))
+                .doesNotContain("test_abcdefgh")
                 .contains("gsk_…9f2c");
     }
 

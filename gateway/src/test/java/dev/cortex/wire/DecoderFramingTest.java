@@ -69,8 +69,9 @@ class DecoderFramingTest {
         Recorder r = new Recorder();
         StreamDecoder d = new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(r);
         d.feed(WireFixtures.bytes("groq/stream-without-done.sse"));
-        assertThatThrownBy(d::end).isInstanceOfSatisfying(StreamFailure.class,
-                f -> assertThat(f.error().kind()).isEqualTo(UpstreamError.Kind.CUT));
+        assertThatThrownBy(d::end)
+                .isInstanceOfSatisfying(
+                        StreamFailure.class, f -> assertThat(f.error().kind()).isEqualTo(UpstreamError.Kind.CUT));
         assertThat(r.texts).containsExactly("Hi");
     }
 
@@ -78,7 +79,8 @@ class DecoderFramingTest {
     void groqErrorEventInsideA200Stream() {
         StreamDecoder d = new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(new Recorder());
         assertThatThrownBy(() -> d.feed(WireFixtures.bytes("groq/stream-error-event.sse")))
-                .isInstanceOfSatisfying(StreamFailure.class,
+                .isInstanceOfSatisfying(
+                        StreamFailure.class,
                         f -> assertThat(f.error().kind()).isEqualTo(UpstreamError.Kind.STREAM_ERROR));
     }
 
@@ -86,8 +88,8 @@ class DecoderFramingTest {
     void malformedChunkIsReportedNotSkipped() {
         StreamDecoder d = new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(new Recorder());
         assertThatThrownBy(() -> d.feed(WireFixtures.bytes("groq/stream-malformed-chunk.sse")))
-                .isInstanceOfSatisfying(StreamFailure.class,
-                        f -> assertThat(f.error().kind()).isEqualTo(UpstreamError.Kind.MALFORMED));
+                .isInstanceOfSatisfying(
+                        StreamFailure.class, f -> assertThat(f.error().kind()).isEqualTo(UpstreamError.Kind.MALFORMED));
     }
 
     @Test
@@ -104,7 +106,8 @@ class DecoderFramingTest {
     void geminiAnswerWithoutTextIsAnErrorNotAnEmptySuccess() {
         StreamDecoder d = new GeminiAdapter().decoder(new Recorder());
         assertThatThrownBy(() -> d.feed(WireFixtures.bytes("gemini/stream-safety-block.sse")))
-                .isInstanceOfSatisfying(StreamFailure.class, f -> assertThat(f.error().code()).isEqualTo("empty_answer"));
+                .isInstanceOfSatisfying(
+                        StreamFailure.class, f -> assertThat(f.error().code()).isEqualTo("empty_answer"));
     }
 
     @Test
@@ -130,7 +133,8 @@ class DecoderFramingTest {
     void ollamaErrorLineAfterTokens() {
         Recorder r = new Recorder();
         StreamDecoder d = new OllamaAdapter("30m").decoder(r);
-        String[] lines = WireFixtures.text("ollama/chat-stream-error-after-token.ndjson").split("(?<=\n)");
+        String[] lines =
+                WireFixtures.text("ollama/chat-stream-error-after-token.ndjson").split("(?<=\n)");
         d.feed(lines[0].getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> d.feed(lines[1].getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(StreamFailure.class);

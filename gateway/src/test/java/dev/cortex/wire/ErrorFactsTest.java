@@ -5,22 +5,22 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.cortex.failure.FailureClass;
 import dev.cortex.failure.FailureClassifier;
 import dev.cortex.failure.UpstreamError;
-import dev.cortex.failure.FailureClass;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each provider's error responses, read into facts, and the one table that decides what they mean. */
 class ErrorFactsTest {
 
-    private final FailureClassifier classifier = new FailureClassifier(Duration.ofSeconds(30), Duration.ofHours(1),
-            Duration.ofDays(1), Duration.ofMinutes(5));
+    private final FailureClassifier classifier = new FailureClassifier(
+            Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofDays(1), Duration.ofMinutes(5));
 
     @Test
     void groqRateLimitWithRetryAfterHeader() {
-        UpstreamError e = new OpenAiCompatibleAdapter("max_completion_tokens", true).error(429, Map.of("retry-after", "7")::get,
-                WireFixtures.text("groq/429-tokens-per-minute.json"));
+        UpstreamError e = new OpenAiCompatibleAdapter("max_completion_tokens", true)
+                .error(429, Map.of("retry-after", "7")::get, WireFixtures.text("groq/429-tokens-per-minute.json"));
         assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(7));
         assertThat(e.label()).isEqualTo("429");
         assertThat(classifier.classify(e)).isEqualTo(FailureClass.RATE_LIMITED);
@@ -28,15 +28,18 @@ class ErrorFactsTest {
 
     @Test
     void groqRateLimitHintFromMessageWhenNoHeader() {
-        UpstreamError e = new OpenAiCompatibleAdapter("max_completion_tokens", true).error(429, Map.<String, String>of()::get,
-                WireFixtures.text("groq/429-try-again-in-message.json"));
+        UpstreamError e = new OpenAiCompatibleAdapter("max_completion_tokens", true)
+                .error(429, Map.<String, String>of()::get, WireFixtures.text("groq/429-try-again-in-message.json"));
         assertThat(e.retryAfter()).isEqualTo(Duration.ofMillis(62_500));
     }
 
     @Test
     void groqPerDayLimitIsAQuotaWithTheRequestsReset() {
-        UpstreamError e = new OpenAiCompatibleAdapter("max_completion_tokens", true).error(429, Map.of("retry-after", "2", "x-ratelimit-reset-requests", "2h3m")::get,
-                WireFixtures.text("groq/429-requests-per-day.json"));
+        UpstreamError e = new OpenAiCompatibleAdapter("max_completion_tokens", true)
+                .error(
+                        429,
+                        Map.of("retry-after", "2", "x-ratelimit-reset-requests", "2h3m")::get,
+                        WireFixtures.text("groq/429-requests-per-day.json"));
         assertThat(e.quota()).isEqualTo(UpstreamError.Quota.PER_DAY);
         assertThat(e.label()).isEqualTo("quota");
         assertThat(classifier.cooldown(e)).isEqualTo(Duration.ofMinutes(123));
@@ -70,7 +73,8 @@ class ErrorFactsTest {
     @Test
     void theTable() {
         assertThat(classify(401)).isEqualTo(FailureClass.INVALID_KEY);
-        assertThat(classify(403)).as("a permission, not the key: the provider rests, the pool stays")
+        assertThat(classify(403))
+                .as("a permission, not the key: the provider rests, the pool stays")
                 .isEqualTo(FailureClass.ACCESS_DENIED);
         assertThat(classify(404)).isEqualTo(FailureClass.MODEL_UNAVAILABLE);
         assertThat(classify(400)).isEqualTo(FailureClass.REQUEST_REJECTED);
@@ -81,7 +85,8 @@ class ErrorFactsTest {
         assertThat(classifier.classify(UpstreamError.of(UpstreamError.Kind.FIRST_TOKEN_TIMEOUT, "")))
                 .isEqualTo(FailureClass.UPSTREAM_FAILED);
         assertThat(FailureClass.RATE_LIMITED.countsAgainstBreaker()).isFalse();
-        assertThat(FailureClass.REQUEST_REJECTED.action()).as("what one provider refuses, the next may serve")
+        assertThat(FailureClass.REQUEST_REJECTED.action())
+                .as("what one provider refuses, the next may serve")
                 .isEqualTo(FailureClass.Action.FAIL_OVER);
         assertThat(FailureClass.ACCESS_DENIED.action()).isEqualTo(FailureClass.Action.PAUSE_PROVIDER);
         assertThat(FailureClass.UPSTREAM_FAILED.countsAgainstBreaker()).isTrue();
@@ -96,16 +101,25 @@ class ErrorFactsTest {
 
     @Test
     void aProvidersWaitIsBoundedAndNonsenseIsIgnored() {
-        assertThat(classifier.cooldown(UpstreamError.http(429, null,
-                RetryHints.fromHeaders(Map.of("retry-after", "31536000")::get), UpstreamError.Quota.NONE, "x")))
-                .as("a year is capped at the ceiling").isEqualTo(Duration.ofDays(1));
+        assertThat(classifier.cooldown(UpstreamError.http(
+                        429,
+                        null,
+                        RetryHints.fromHeaders(Map.of("retry-after", "31536000")::get),
+                        UpstreamError.Quota.NONE,
+                        "x")))
+                .as("a year is capped at the ceiling")
+                .isEqualTo(Duration.ofDays(1));
         for (String nonsense : new String[] {"-5", "NaN", "Infinity", "soon", ""}) {
-            assertThat(RetryHints.fromHeaders(Map.of("retry-after", nonsense)::get)).as(nonsense).isNull();
+            assertThat(RetryHints.fromHeaders(Map.of("retry-after", nonsense)::get))
+                    .as(nonsense)
+                    .isNull();
         }
         assertThat(RetryHints.fromHeaders(Map.of("retry-after-ms", "-1", "retry-after", "2")::get))
-                .as("a nonsense retry-after-ms falls back to retry-after").isEqualTo(Duration.ofSeconds(2));
+                .as("a nonsense retry-after-ms falls back to retry-after")
+                .isEqualTo(Duration.ofSeconds(2));
         assertThat(classifier.cooldown(UpstreamError.http(429, null, null, UpstreamError.Quota.NONE, "x")))
-                .as("no usable hint: the default").isEqualTo(Duration.ofSeconds(30));
+                .as("no usable hint: the default")
+                .isEqualTo(Duration.ofSeconds(30));
     }
 
     private FailureClass classify(int status) {

@@ -8,8 +8,7 @@ import java.nio.charset.StandardCharsets;
 /** Providers' bodies and streams as they arrive, byte for byte, from {@code src/test/resources/wire/<provider>/}. */
 final class WireFixtures {
 
-    private WireFixtures() {
-    }
+    private WireFixtures() {}
 
     /** {@code groq/stream-include-usage.sse} → its text. */
     static String text(String path) {

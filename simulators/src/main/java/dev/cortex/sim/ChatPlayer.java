@@ -34,21 +34,40 @@ final class ChatPlayer {
         Map<String, String> headers = new HashMap<>();
         request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
         HttpServerResponse response = request.response();
-        sim.observations().chat(new RecordedRequest(request.method().name(), request.path(), request.query(), headers,
-                chat.body(), key, chat.stream()), chat.prompt(), response);
+        sim.observations()
+                .chat(
+                        new RecordedRequest(
+                                request.method().name(),
+                                request.path(),
+                                request.query(),
+                                headers,
+                                chat.body(),
+                                key,
+                                chat.stream()),
+                        chat.prompt(),
+                        response);
         Profile profile = sim.knobs().profiles.get(chat.model());
-        Fault f = profile != null && profile.fault() != null ? profile.fault() : sim.knobs().nextFault(request);
+        Fault f = profile != null && profile.fault() != null
+                ? profile.fault()
+                : sim.knobs().nextFault(request);
         if (wire.needsKey() && !sim.knobs().validKey(key)) {
             f = new Fault.InvalidKey();
         }
-        if (f instanceof Fault.Status || f instanceof Fault.RateLimited || f instanceof Fault.QuotaExhausted
-                || f instanceof Fault.InvalidKey || f instanceof Fault.ModelNotFound) {
+        if (f instanceof Fault.Status
+                || f instanceof Fault.RateLimited
+                || f instanceof Fault.QuotaExhausted
+                || f instanceof Fault.InvalidKey
+                || f instanceof Fault.ModelNotFound) {
             Loopback.send(response, wire.refusal(f, chat.model()));
             return;
         }
         Fault playing = f;
         Context context = vertx.getOrCreateContext();
-        if (sim.holds().hold(chat.prompt(), chat.model(), () -> context.runOnContext(v -> answer(request, chat, profile, playing)))) {
+        if (sim.holds()
+                .hold(
+                        chat.prompt(),
+                        chat.model(),
+                        () -> context.runOnContext(v -> answer(request, chat, profile, playing)))) {
             return;
         }
         answer(request, chat, profile, playing);
@@ -63,10 +82,17 @@ final class ChatPlayer {
             vertx.setTimer(300_000, t -> request.connection().close());
             return;
         }
-        String reply = f instanceof Fault.EmptyAnswer ? "" : profile != null ? profile.reply() : sim.knobs().replyFor(chat.prompt());
+        String reply = f instanceof Fault.EmptyAnswer
+                ? ""
+                : profile != null ? profile.reply() : sim.knobs().replyFor(chat.prompt());
         Generation generation = Generation.of(reply, chat.maxTokens(), chat.stop());
-        ChatWire.Answer answer = new ChatWire.Answer(UUID.randomUUID().toString(), chat.model(), generation,
-                chat.promptTokens(), f instanceof Fault.EmptyAnswer e ? e.finishReason() : null, chat.body());
+        ChatWire.Answer answer = new ChatWire.Answer(
+                UUID.randomUUID().toString(),
+                chat.model(),
+                generation,
+                chat.promptTokens(),
+                f instanceof Fault.EmptyAnswer e ? e.finishReason() : null,
+                chat.body());
         Duration first = profile != null ? profile.firstTokenDelay() : sim.knobs().firstTokenDelay;
         if (!chat.stream()) {
             if (f instanceof Fault.CutAfter) {
@@ -82,7 +108,9 @@ final class ChatPlayer {
             }
             return;
         }
-        response.setStatusCode(200).setChunked(true).putHeader("Content-Type", wire.streamContentType())
+        response.setStatusCode(200)
+                .setChunked(true)
+                .putHeader("Content-Type", wire.streamContentType())
                 .putHeader("Cache-Control", "no-cache");
         String opening = wire.open(answer);
         if (!opening.isEmpty()) {
@@ -95,7 +123,8 @@ final class ChatPlayer {
         sim.loopback().later(first.toMillis(), () -> emit(request, answer, chunks, 0, gap, f));
     }
 
-    private void emit(HttpServerRequest request, ChatWire.Answer answer, List<String> chunks, int index, long gap, Fault f) {
+    private void emit(
+            HttpServerRequest request, ChatWire.Answer answer, List<String> chunks, int index, long gap, Fault f) {
         HttpServerResponse response = request.response();
         if (response.closed() || response.ended()) {
             return;

@@ -13,6 +13,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param maxTokens    the most tokens to generate, or null for no limit
  * @param stop         stop sequences, possibly none
  */
-record ChatRequest(String model, boolean stream, String prompt, int promptTokens, Integer maxTokens, List<String> stop,
-                   JsonNode body) {
-}
+record ChatRequest(
+        String model,
+        boolean stream,
+        String prompt,
+        int promptTokens,
+        Integer maxTokens,
+        List<String> stop,
+        JsonNode body) {}

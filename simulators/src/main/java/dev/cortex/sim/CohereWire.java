@@ -66,8 +66,14 @@ final class CohereWire implements ChatWire {
         }
         List<String> stop = Json.strings(body.path("stop_sequences"));
         JsonNode max = body.path("max_tokens");
-        return new ChatRequest(body.get("model").asText(), body.path("stream").asBoolean(false), last, prompt,
-                max.isNumber() ? max.asInt() : null, stop, body);
+        return new ChatRequest(
+                body.get("model").asText(),
+                body.path("stream").asBoolean(false),
+                last,
+                prompt,
+                max.isNumber() ? max.asInt() : null,
+                stop,
+                body);
     }
 
     /** A message's text: a string, or its text parts put together. */
@@ -81,8 +87,10 @@ final class CohereWire implements ChatWire {
     }
 
     private static WireReply notFound(String model) {
-        return new WireReply(404, message("model '" + model + "' not found, make sure the correct model ID was used and "
-                + "that you have access to the model."));
+        return new WireReply(
+                404,
+                message("model '" + model + "' not found, make sure the correct model ID was used and "
+                        + "that you have access to the model."));
     }
 
     @Override
@@ -101,7 +109,8 @@ final class CohereWire implements ChatWire {
         ObjectNode list = Json.object();
         ArrayNode out = list.putArray("models");
         models.forEach(m -> {
-            ObjectNode e = out.addObject().put("name", m).put("finetuned", false).put("context_length", 128000);
+            ObjectNode e =
+                    out.addObject().put("name", m).put("finetuned", false).put("context_length", 128000);
             e.putArray("endpoints").add("chat");
         });
         list.putNull("next_page_token");
@@ -111,11 +120,15 @@ final class CohereWire implements ChatWire {
     @Override
     public WireReply refusal(Fault fault, String model) {
         if (fault instanceof Fault.RateLimited) {
-            return new WireReply(429, message("You are past the per minute request limit, please wait and try again later."));
+            return new WireReply(
+                    429, message("You are past the per minute request limit, please wait and try again later."));
         }
         if (fault instanceof Fault.QuotaExhausted) {
-            return new WireReply(429, message("You are using a Trial key, which is limited to 1000 API calls / month. You "
-                    + "can continue to use the Trial key for free or upgrade to a Production key with higher rate limits."));
+            return new WireReply(
+                    429,
+                    message(
+                            "You are using a Trial key, which is limited to 1000 API calls / month. You "
+                                    + "can continue to use the Trial key for free or upgrade to a Production key with higher rate limits."));
         }
         if (fault instanceof Fault.InvalidKey) {
             return new WireReply(401, message("invalid api token"));
@@ -124,8 +137,12 @@ final class CohereWire implements ChatWire {
             return notFound(model);
         }
         int code = fault instanceof Fault.Status s ? s.code() : 500;
-        return new WireReply(code, message(code == 503 ? "service unavailable" : code == 400 ? "invalid request"
-                : "internal server error"));
+        return new WireReply(
+                code,
+                message(
+                        code == 503
+                                ? "service unavailable"
+                                : code == 400 ? "invalid request" : "internal server error"));
     }
 
     // ---- answers ----
@@ -141,7 +158,9 @@ final class CohereWire implements ChatWire {
     private static ObjectNode usage(ChatWire.Answer a) {
         ObjectNode u = Json.object();
         u.putObject("billed_units").put("input_tokens", a.promptTokens()).put("output_tokens", a.completionTokens());
-        u.putObject("tokens").put("input_tokens", a.promptTokens() + TEMPLATE_TOKENS).put("output_tokens", a.completionTokens());
+        u.putObject("tokens")
+                .put("input_tokens", a.promptTokens() + TEMPLATE_TOKENS)
+                .put("output_tokens", a.completionTokens());
         return u;
     }
 
@@ -168,7 +187,12 @@ final class CohereWire implements ChatWire {
         message.putArray("tool_calls");
         message.putArray("citations");
         ObjectNode contentStart = typed("content-start").put("index", 0);
-        contentStart.putObject("delta").putObject("message").putObject("content").put("type", "text").put("text", "");
+        contentStart
+                .putObject("delta")
+                .putObject("message")
+                .putObject("content")
+                .put("type", "text")
+                .put("text", "");
         return event("message-start", start) + event("content-start", contentStart);
     }
 
@@ -183,7 +207,8 @@ final class CohereWire implements ChatWire {
     public String close(ChatWire.Answer a) {
         ObjectNode end = typed("message-end");
         end.putObject("delta").put("finish_reason", finish(a)).set("usage", usage(a));
-        return event("content-end", typed("content-end").put("index", 0)) + event("message-end", end) + "data: [DONE]\n\n";
+        return event("content-end", typed("content-end").put("index", 0)) + event("message-end", end)
+                + "data: [DONE]\n\n";
     }
 
     @Override

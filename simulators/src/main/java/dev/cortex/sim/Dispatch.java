@@ -21,8 +21,10 @@ final class Dispatch {
 
     void accept(HttpServerRequest request) {
         if (request.path().equals("/_sim/stats")) { // the simulator's own counters, for drills and benchmarks
-            Loopback.send(request.response(), new WireReply(200, Json.object().put("provider", wire.name())
-                    .put("chat_calls", sim.chatCalls())));
+            Loopback.send(
+                    request.response(),
+                    new WireReply(
+                            200, Json.object().put("provider", wire.name()).put("chat_calls", sim.chatCalls())));
             return;
         }
         sim.observations().path(request.path());

@@ -6,46 +6,35 @@ import java.time.Duration;
 public sealed interface Fault {
 
     /** The provider's error response for this status (before any byte of a body). */
-    record Status(int code) implements Fault {
-    }
+    record Status(int code) implements Fault {}
 
     /** A 429 with the provider's way of saying how long to wait. */
-    record RateLimited(Duration retryAfter) implements Fault {
-    }
+    record RateLimited(Duration retryAfter) implements Fault {}
 
     /** A quota that does not refill soon (per day, or a trial's monthly cap). */
-    record QuotaExhausted() implements Fault {
-    }
+    record QuotaExhausted() implements Fault {}
 
-    record InvalidKey() implements Fault {
-    }
+    record InvalidKey() implements Fault {}
 
-    record ModelNotFound() implements Fault {
-    }
+    record ModelNotFound() implements Fault {}
 
     /** Accepts the request, sends nothing at all. */
-    record Silence() implements Fault {
-    }
+    record Silence() implements Fault {}
 
     /** Streams {@code chunks} content chunks, then nothing more, keeping the connection open. */
-    record StallAfter(int chunks) implements Fault {
-    }
+    record StallAfter(int chunks) implements Fault {}
 
     /** Streams {@code chunks} content chunks, then drops the connection without the end marker. */
-    record CutAfter(int chunks) implements Fault {
-    }
+    record CutAfter(int chunks) implements Fault {}
 
     /** Streams {@code chunks} content chunks, then the provider's in-stream error. */
-    record ErrorEventAfter(int chunks) implements Fault {
-    }
+    record ErrorEventAfter(int chunks) implements Fault {}
 
     /** Streams {@code chunks} content chunks, then one chunk that is not valid JSON, then carries on. */
-    record MalformedChunkAfter(int chunks) implements Fault {
-    }
+    record MalformedChunkAfter(int chunks) implements Fault {}
 
     /** An answer with no text at all (Gemini: a safety block; others: an empty completion). */
-    record EmptyAnswer(String finishReason) implements Fault {
-    }
+    record EmptyAnswer(String finishReason) implements Fault {}
 
     static Fault status(int code) {
         return new Status(code);

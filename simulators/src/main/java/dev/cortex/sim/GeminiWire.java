@@ -18,9 +18,19 @@ import io.vertx.core.http.HttpServerRequest;
 final class GeminiWire implements ChatWire {
 
     private static final String PREFIX = "/v1beta";
-    private static final Set<String> FIELDS = Set.of("contents", "systemInstruction", "system_instruction",
-            "generationConfig", "generation_config", "safetySettings", "safety_settings", "tools", "toolConfig",
-            "tool_config", "cachedContent", "cached_content");
+    private static final Set<String> FIELDS = Set.of(
+            "contents",
+            "systemInstruction",
+            "system_instruction",
+            "generationConfig",
+            "generation_config",
+            "safetySettings",
+            "safety_settings",
+            "tools",
+            "toolConfig",
+            "tool_config",
+            "cachedContent",
+            "cached_content");
 
     @Override
     public String name() {
@@ -46,7 +56,8 @@ final class GeminiWire implements ChatWire {
     @Override
     public boolean isChat(HttpServerRequest request) {
         String path = request.path();
-        return path.startsWith(PREFIX + "/models/") && (path.endsWith(":generateContent") || path.endsWith(":streamGenerateContent"));
+        return path.startsWith(PREFIX + "/models/")
+                && (path.endsWith(":generateContent") || path.endsWith(":streamGenerateContent"));
     }
 
     @Override
@@ -54,9 +65,15 @@ final class GeminiWire implements ChatWire {
         String path = request.path();
         String model = path.substring((PREFIX + "/models/").length(), path.lastIndexOf(':'));
         if (apiKey(request) == null) {
-            throw new WireReply(403, error(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers "
-                    + "without established identity). Please use API Key or other form of API consumer identity to call this API.",
-                    null)).refused();
+            throw new WireReply(
+                            403,
+                            error(
+                                    403,
+                                    "PERMISSION_DENIED",
+                                    "Method doesn't allow unregistered callers (callers "
+                                            + "without established identity). Please use API Key or other form of API consumer identity to call this API.",
+                                    null))
+                    .refused();
         }
         if (body == null || !body.isObject()) {
             throw invalid("Invalid JSON payload received. Expected an object.");
@@ -85,7 +102,8 @@ final class GeminiWire implements ChatWire {
                 last = text.toString();
             }
         }
-        JsonNode system = body.has("systemInstruction") ? body.get("systemInstruction") : body.path("system_instruction");
+        JsonNode system =
+                body.has("systemInstruction") ? body.get("systemInstruction") : body.path("system_instruction");
         for (JsonNode part : system.path("parts")) {
             prompt += Generation.words(part.path("text").asText(""));
         }
@@ -93,8 +111,14 @@ final class GeminiWire implements ChatWire {
         JsonNode max = config.has("maxOutputTokens") ? config.get("maxOutputTokens") : config.path("max_output_tokens");
         JsonNode stops = config.has("stopSequences") ? config.get("stopSequences") : config.path("stop_sequences");
         List<String> stop = Json.strings(stops);
-        return new ChatRequest(model, path.endsWith(":streamGenerateContent"), last, prompt,
-                max.isNumber() && max.asInt() > 0 ? max.asInt() : null, stop, body);
+        return new ChatRequest(
+                model,
+                path.endsWith(":streamGenerateContent"),
+                last,
+                prompt,
+                max.isNumber() && max.asInt() > 0 ? max.asInt() : null,
+                stop,
+                body);
     }
 
     private static WireReply.Refused invalid(String message) {
@@ -103,7 +127,10 @@ final class GeminiWire implements ChatWire {
 
     static ObjectNode error(int code, String status, String message, ArrayNode details) {
         ObjectNode body = Json.object();
-        ObjectNode e = body.putObject("error").put("code", code).put("message", message).put("status", status);
+        ObjectNode e = body.putObject("error")
+                .put("code", code)
+                .put("message", message)
+                .put("status", status);
         if (details != null) {
             e.set("details", details);
         }
@@ -111,9 +138,15 @@ final class GeminiWire implements ChatWire {
     }
 
     private static WireReply notFound(String model) {
-        return new WireReply(404, error(404, "NOT_FOUND", "models/" + model + " is not found for API version v1beta, or is "
-                + "not supported for generateContent. Call ListModels to see the list of available models and their "
-                + "supported methods.", null));
+        return new WireReply(
+                404,
+                error(
+                        404,
+                        "NOT_FOUND",
+                        "models/" + model + " is not found for API version v1beta, or is "
+                                + "not supported for generateContent. Call ListModels to see the list of available models and their "
+                                + "supported methods.",
+                        null));
     }
 
     @Override
@@ -128,13 +161,18 @@ final class GeminiWire implements ChatWire {
             return new WireReply(404, error(404, "NOT_FOUND", "Not found: " + path, null));
         }
         if (apiKey(request) == null) {
-            return new WireReply(403, error(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers.", null));
+            return new WireReply(
+                    403, error(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers.", null));
         }
         ObjectNode list = Json.object();
         ArrayNode out = list.putArray("models");
         for (String m : models) {
-            ObjectNode e = out.addObject().put("name", "models/" + m).put("version", "001")
-                    .put("displayName", m).put("inputTokenLimit", 1048576).put("outputTokenLimit", 65536);
+            ObjectNode e = out.addObject()
+                    .put("name", "models/" + m)
+                    .put("version", "001")
+                    .put("displayName", m)
+                    .put("inputTokenLimit", 1048576)
+                    .put("outputTokenLimit", 65536);
             e.putArray("supportedGenerationMethods").add("generateContent").add("countTokens");
         }
         return new WireReply(200, list);
@@ -143,12 +181,16 @@ final class GeminiWire implements ChatWire {
     private static ArrayNode quotaDetails(String quotaId, String retryDelay) {
         ArrayNode details = Json.array();
         ObjectNode failure = details.addObject().put("@type", "type.googleapis.com/google.rpc.QuotaFailure");
-        failure.putArray("violations").addObject()
+        failure.putArray("violations")
+                .addObject()
                 .put("quotaMetric", "generativelanguage.googleapis.com/generate_content_free_tier_requests")
-                .put("quotaId", quotaId).put("quotaValue", "10");
+                .put("quotaId", quotaId)
+                .put("quotaValue", "10");
         details.addObject().put("@type", "type.googleapis.com/google.rpc.Help");
         if (retryDelay != null) {
-            details.addObject().put("@type", "type.googleapis.com/google.rpc.RetryInfo").put("retryDelay", retryDelay);
+            details.addObject()
+                    .put("@type", "type.googleapis.com/google.rpc.RetryInfo")
+                    .put("retryDelay", retryDelay);
         }
         return details;
     }
@@ -157,28 +199,54 @@ final class GeminiWire implements ChatWire {
     public WireReply refusal(Fault fault, String model) {
         if (fault instanceof Fault.RateLimited r) {
             long seconds = Math.max(0, (long) Math.ceil(r.retryAfter().toMillis() / 1000.0));
-            return new WireReply(429, error(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your "
-                    + "plan and billing details. Please retry in " + WireReply.seconds(r.retryAfter()) + ".",
-                    quotaDetails("GenerateRequestsPerMinutePerProjectPerModel-FreeTier", seconds + "s")));
+            return new WireReply(
+                    429,
+                    error(
+                            429,
+                            "RESOURCE_EXHAUSTED",
+                            "You exceeded your current quota, please check your "
+                                    + "plan and billing details. Please retry in " + WireReply.seconds(r.retryAfter())
+                                    + ".",
+                            quotaDetails("GenerateRequestsPerMinutePerProjectPerModel-FreeTier", seconds + "s")));
         }
         if (fault instanceof Fault.QuotaExhausted) {
-            return new WireReply(429, error(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your "
-                    + "plan and billing details.", quotaDetails("GenerateRequestsPerDayPerProjectPerModel-FreeTier", "43200s")));
+            return new WireReply(
+                    429,
+                    error(
+                            429,
+                            "RESOURCE_EXHAUSTED",
+                            "You exceeded your current quota, please check your " + "plan and billing details.",
+                            quotaDetails("GenerateRequestsPerDayPerProjectPerModel-FreeTier", "43200s")));
         }
         if (fault instanceof Fault.InvalidKey) {
             ArrayNode details = Json.array();
-            details.addObject().put("@type", "type.googleapis.com/google.rpc.ErrorInfo").put("reason", "API_KEY_INVALID")
+            details.addObject()
+                    .put("@type", "type.googleapis.com/google.rpc.ErrorInfo")
+                    .put("reason", "API_KEY_INVALID")
                     .put("domain", "googleapis.com");
-            return new WireReply(400, error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", details));
+            return new WireReply(
+                    400, error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", details));
         }
         if (fault instanceof Fault.ModelNotFound) {
             return notFound(model);
         }
         int code = fault instanceof Fault.Status s ? s.code() : 500;
-        String status = code == 503 ? "UNAVAILABLE" : code == 504 ? "DEADLINE_EXCEEDED" : code == 400 ? "INVALID_ARGUMENT"
-                : code == 403 ? "PERMISSION_DENIED" : code == 401 ? "UNAUTHENTICATED" : "INTERNAL";
-        return new WireReply(code, error(code, status, code == 503 ? "The model is overloaded. Please try again later."
-                : "An internal error has occurred.", null));
+        String status = code == 503
+                ? "UNAVAILABLE"
+                : code == 504
+                        ? "DEADLINE_EXCEEDED"
+                        : code == 400
+                                ? "INVALID_ARGUMENT"
+                                : code == 403 ? "PERMISSION_DENIED" : code == 401 ? "UNAUTHENTICATED" : "INTERNAL";
+        return new WireReply(
+                code,
+                error(
+                        code,
+                        status,
+                        code == 503
+                                ? "The model is overloaded. Please try again later."
+                                : "An internal error has occurred.",
+                        null));
     }
 
     // ---- answers ----
@@ -196,7 +264,9 @@ final class GeminiWire implements ChatWire {
             candidate.put("finishReason", finish);
         }
         candidate.put("index", 0);
-        r.putObject("usageMetadata").put("promptTokenCount", a.promptTokens()).put("candidatesTokenCount", candidates)
+        r.putObject("usageMetadata")
+                .put("promptTokenCount", a.promptTokens())
+                .put("candidatesTokenCount", candidates)
                 .put("totalTokenCount", a.promptTokens() + candidates);
         return r.put("modelVersion", a.model()).put("responseId", a.id());
     }
@@ -248,7 +318,9 @@ final class GeminiWire implements ChatWire {
     @Override
     public JsonNode complete(ChatWire.Answer a) {
         ObjectNode blocked = blocked(a);
-        return blocked != null ? blocked
-                : response(a, a.text().isEmpty() ? null : a.text(), finish(a), a.completionTokens()); // no text: no parts
+        return blocked != null
+                ? blocked
+                : response(
+                        a, a.text().isEmpty() ? null : a.text(), finish(a), a.completionTokens()); // no text: no parts
     }
 }

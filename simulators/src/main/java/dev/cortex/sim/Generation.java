@@ -14,7 +14,11 @@ import java.util.regex.Pattern;
 record Generation(String text, Finish finish) {
 
     /** Why a generation ended. */
-    enum Finish { NATURAL, STOP_SEQUENCE, LENGTH }
+    enum Finish {
+        NATURAL,
+        STOP_SEQUENCE,
+        LENGTH
+    }
 
     private static final Pattern PIECE = Pattern.compile("\\s*\\S+");
 

@@ -1,6 +1,5 @@
 package dev.cortex.sim;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +43,9 @@ final class GroqWire implements ChatWire {
     /** The key of an {@code Authorization: Bearer} header, or null. */
     static String bearer(HttpServerRequest request) {
         String auth = request.getHeader("Authorization");
-        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? auth.substring(7).trim()
+                : null;
     }
 
     @Override
@@ -66,7 +67,8 @@ final class GroqWire implements ChatWire {
 
     @Override
     public boolean isChat(HttpServerRequest request) {
-        return request.path().equals(PREFIX + "/chat/completions") && request.method().name().equals("POST");
+        return request.path().equals(PREFIX + "/chat/completions")
+                && request.method().name().equals("POST");
     }
 
     @Override
@@ -99,10 +101,17 @@ final class GroqWire implements ChatWire {
                 last = m.path("content").asText("");
             }
         }
-        JsonNode max = body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
+        JsonNode max =
+                body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
         List<String> stop = Json.strings(body.path("stop"));
-        return new ChatRequest(body.get("model").asText(), body.path("stream").asBoolean(false), last, prompt,
-                max != null && max.isNumber() ? max.asInt() : null, stop, body);
+        return new ChatRequest(
+                body.get("model").asText(),
+                body.path("stream").asBoolean(false),
+                last,
+                prompt,
+                max != null && max.isNumber() ? max.asInt() : null,
+                stop,
+                body);
     }
 
     private static WireReply.Refused badRequest(String message) {
@@ -116,8 +125,10 @@ final class GroqWire implements ChatWire {
     }
 
     private static ObjectNode modelNotFound(String model) {
-        return error("The model `" + model + "` does not exist or you do not have access to it.",
-                "invalid_request_error", "model_not_found");
+        return error(
+                "The model `" + model + "` does not exist or you do not have access to it.",
+                "invalid_request_error",
+                "model_not_found");
     }
 
     @Override
@@ -134,8 +145,13 @@ final class GroqWire implements ChatWire {
         if (path.equals(PREFIX + "/models")) {
             ObjectNode list = Json.object().put("object", "list");
             ArrayNode data = list.putArray("data");
-            models.forEach(m -> data.addObject().put("id", m).put("object", "model").put("created", 1693721698)
-                    .put("owned_by", "Meta").put("active", true).put("context_window", 131072));
+            models.forEach(m -> data.addObject()
+                    .put("id", m)
+                    .put("object", "model")
+                    .put("created", 1693721698)
+                    .put("owned_by", "Meta")
+                    .put("active", true)
+                    .put("context_window", 131072));
             return new WireReply(200, list);
         }
         return new WireReply(404, error("Unknown request URL: " + path, "invalid_request_error", "unknown_url"));
@@ -145,17 +161,31 @@ final class GroqWire implements ChatWire {
     public WireReply refusal(Fault fault, String model) {
         if (fault instanceof Fault.RateLimited r) {
             long seconds = Math.max(0, (long) Math.ceil(r.retryAfter().toMillis() / 1000.0));
-            return new WireReply(429, Map.of("retry-after", Long.toString(seconds)), error("Rate limit reached for model `"
-                    + model + "` in organization `org_sim` service tier `on_demand` on tokens per minute (TPM): Limit 6000, "
-                    + "Used 5900, Requested 400. Please try again in " + WireReply.seconds(r.retryAfter())
-                    + ". Visit https://console.groq.com/docs/rate-limits for more information.", "tokens", "rate_limit_exceeded"));
+            return new WireReply(
+                    429,
+                    Map.of("retry-after", Long.toString(seconds)),
+                    error(
+                            "Rate limit reached for model `"
+                                    + model
+                                    + "` in organization `org_sim` service tier `on_demand` on tokens per minute (TPM): Limit 6000, "
+                                    + "Used 5900, Requested 400. Please try again in "
+                                    + WireReply.seconds(r.retryAfter())
+                                    + ". Visit https://console.groq.com/docs/rate-limits for more information.",
+                            "tokens",
+                            "rate_limit_exceeded"));
         }
         if (fault instanceof Fault.QuotaExhausted) {
             Map<String, String> headers = rateLimitHeaders(true);
             headers.put("retry-after", "8640");
-            return new WireReply(429, headers, error("Rate limit reached for model `" + model + "` in organization "
-                    + "`org_sim` service tier `on_demand` on requests per day (RPD): Limit 14400, Used 14400, "
-                    + "Requested 1. Please try again in 2h24m0s.", "requests", "rate_limit_exceeded"));
+            return new WireReply(
+                    429,
+                    headers,
+                    error(
+                            "Rate limit reached for model `" + model + "` in organization "
+                                    + "`org_sim` service tier `on_demand` on requests per day (RPD): Limit 14400, Used 14400, "
+                                    + "Requested 1. Please try again in 2h24m0s.",
+                            "requests",
+                            "rate_limit_exceeded"));
         }
         if (fault instanceof Fault.InvalidKey) {
             return new WireReply(401, error("Invalid API Key", "invalid_request_error", "invalid_api_key"));
@@ -164,25 +194,41 @@ final class GroqWire implements ChatWire {
             return new WireReply(404, modelNotFound(model));
         }
         int code = fault instanceof Fault.Status s ? s.code() : 500;
-        String message = code == 400 ? "Bad request" : code == 413 ? "Request Entity Too Large"
-                : code == 498 ? "Flex tier capacity exceeded" : code == 503 ? "Service Unavailable" : "Internal Server Error";
+        String message = code == 400
+                ? "Bad request"
+                : code == 413
+                        ? "Request Entity Too Large"
+                        : code == 498
+                                ? "Flex tier capacity exceeded"
+                                : code == 503 ? "Service Unavailable" : "Internal Server Error";
         return new WireReply(code, error(message, code >= 500 ? "server_error" : "invalid_request_error", null));
     }
 
     // ---- answers ----
 
     private static String finish(ChatWire.Answer a) {
-        return a.finish() == Generation.Finish.LENGTH || (a.blocked() != null && !a.blocked().equals("stop")) ? "length" : "stop";
+        return a.finish() == Generation.Finish.LENGTH
+                        || (a.blocked() != null && !a.blocked().equals("stop"))
+                ? "length"
+                : "stop";
     }
 
     private static ObjectNode usage(ChatWire.Answer a) {
-        return Json.object().put("queue_time", 0.01).put("prompt_tokens", a.promptTokens()).put("prompt_time", 0.001)
-                .put("completion_tokens", a.completionTokens()).put("completion_time", 0.002)
-                .put("total_tokens", a.promptTokens() + a.completionTokens()).put("total_time", 0.003);
+        return Json.object()
+                .put("queue_time", 0.01)
+                .put("prompt_tokens", a.promptTokens())
+                .put("prompt_time", 0.001)
+                .put("completion_tokens", a.completionTokens())
+                .put("completion_time", 0.002)
+                .put("total_tokens", a.promptTokens() + a.completionTokens())
+                .put("total_time", 0.003);
     }
 
     private static ObjectNode head(ChatWire.Answer a, String object) {
-        return Json.object().put("id", "chatcmpl-" + a.id()).put("object", object).put("created", 1761231344)
+        return Json.object()
+                .put("id", "chatcmpl-" + a.id())
+                .put("object", object)
+                .put("created", 1761231344)
                 .put("model", a.model());
     }
 
@@ -218,7 +264,8 @@ final class GroqWire implements ChatWire {
 
     @Override
     public String close(ChatWire.Answer a) {
-        boolean includeUsage = a.request().path("stream_options").path("include_usage").asBoolean(false);
+        boolean includeUsage =
+                a.request().path("stream_options").path("include_usage").asBoolean(false);
         ObjectNode last = chunk(a, Json.object(), finish(a));
         last.putObject("x_groq").put("id", "req_sim").set("usage", usage(a));
         StringBuilder out = new StringBuilder();

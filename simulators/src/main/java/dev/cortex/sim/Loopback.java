@@ -34,7 +34,10 @@ final class Loopback {
     }
 
     void listen(int port, Consumer<HttpServerRequest> handler, String name) {
-        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true))
+        server = vertx.createHttpServer(new HttpServerOptions()
+                        .setHost("127.0.0.1")
+                        .setPort(port)
+                        .setTcpNoDelay(true))
                 .requestHandler(handler::accept);
         try {
             server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -78,7 +81,8 @@ final class Loopback {
 
     static void send(HttpServerResponse response, WireReply reply) {
         reply.headers().forEach(response::putHeader);
-        response.setStatusCode(reply.status()).putHeader("Content-Type", "application/json")
+        response.setStatusCode(reply.status())
+                .putHeader("Content-Type", "application/json")
                 .end(Buffer.buffer(Json.bytes(reply.body())));
     }
 }

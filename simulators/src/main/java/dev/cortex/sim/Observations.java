@@ -101,7 +101,9 @@ final class Observations {
     }
 
     int requests(String pathPrefix) {
-        return paths.entrySet().stream().filter(e -> e.getKey().startsWith(pathPrefix))
-                .mapToInt(e -> e.getValue().get()).sum();
+        return paths.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(pathPrefix))
+                .mapToInt(e -> e.getValue().get())
+                .sum();
     }
 }

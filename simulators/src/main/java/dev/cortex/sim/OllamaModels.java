@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cortex.sim.OllamaSimulator.Model;
 import io.vertx.core.http.HttpServerResponse;
+
+import dev.cortex.sim.OllamaSimulator.Model;
 
 /**
  * An Ollama's models and their state, and the endpoints that show and change it: installed models
@@ -97,10 +98,17 @@ final class OllamaModels {
             if (onlyLoaded && !loaded.containsKey(m.name())) {
                 continue;
             }
-            ObjectNode e = models.addObject().put("name", m.name()).put("model", m.name()).put("size", m.sizeBytes())
+            ObjectNode e = models.addObject()
+                    .put("name", m.name())
+                    .put("model", m.name())
+                    .put("size", m.sizeBytes())
                     .put("digest", Integer.toHexString(m.name().hashCode()));
-            ObjectNode details = e.putObject("details").put("parent_model", "").put("format", "gguf")
-                    .put("family", m.family()).put("parameter_size", m.parameterSize()).put("quantization_level", "Q4_K_M");
+            ObjectNode details = e.putObject("details")
+                    .put("parent_model", "")
+                    .put("format", "gguf")
+                    .put("family", m.family())
+                    .put("parameter_size", m.parameterSize())
+                    .put("quantization_level", "Q4_K_M");
             details.putArray("families").add(m.family());
             if (onlyLoaded) {
                 e.put("expires_at", loaded.get(m.name()).toString()).put("size_vram", gpu ? m.sizeBytes() : 0);
@@ -123,7 +131,8 @@ final class OllamaModels {
     }
 
     void pull(HttpServerResponse response, JsonNode body) {
-        String name = OllamaWire.canonical(body == null ? "" : body.path("model").asText(body.path("name").asText("")));
+        String name = OllamaWire.canonical(
+                body == null ? "" : body.path("model").asText(body.path("name").asText("")));
         Model m = pullable.get(name);
         pulls.incrementAndGet();
         if (m == null) {
@@ -134,8 +143,11 @@ final class OllamaModels {
         response.write(line(Json.object().put("status", "pulling manifest")));
         long total = m.sizeBytes();
         for (int i = 1; i <= 4; i++) {
-            response.write(line(Json.object().put("status", "pulling " + Integer.toHexString(name.hashCode()))
-                    .put("digest", "sha256:sim").put("total", total).put("completed", total * i / 4)));
+            response.write(line(Json.object()
+                    .put("status", "pulling " + Integer.toHexString(name.hashCode()))
+                    .put("digest", "sha256:sim")
+                    .put("total", total)
+                    .put("completed", total * i / 4)));
         }
         response.write(line(Json.object().put("status", "verifying sha256 digest")));
         response.write(line(Json.object().put("status", "writing manifest")));
@@ -149,7 +161,8 @@ final class OllamaModels {
 
     /** {@code /api/generate}: an unload ({@code keep_alive: 0}), a load (no prompt), or one answer bounded as chats are. */
     void generate(HttpServerResponse response, JsonNode body, ProviderSimulator sim) {
-        String model = OllamaWire.canonical(body == null ? "" : body.path("model").asText(""));
+        String model =
+                OllamaWire.canonical(body == null ? "" : body.path("model").asText(""));
         if (!installed.containsKey(model)) {
             Loopback.send(response, new WireReply(404, OllamaWire.error(OllamaWire.notFound(model))));
             return;
@@ -157,22 +170,35 @@ final class OllamaModels {
         JsonNode keepAlive = body.get("keep_alive");
         if (keepAlive != null && keepAlive(keepAlive).isZero()) {
             keep(model, keepAlive);
-            Loopback.send(response, new WireReply(200, Json.object().put("model", model).put("created_at", Instant.now().toString())
-                    .put("response", "").put("done", true).put("done_reason", "unload")));
+            Loopback.send(
+                    response,
+                    new WireReply(
+                            200,
+                            Json.object()
+                                    .put("model", model)
+                                    .put("created_at", Instant.now().toString())
+                                    .put("response", "")
+                                    .put("done", true)
+                                    .put("done_reason", "unload")));
             return;
         }
         String prompt = body.path("prompt").asText("");
         ensureLoaded(model, keepAlive, sim, () -> {
-            ObjectNode out = Json.object().put("model", model).put("created_at", Instant.now().toString());
+            ObjectNode out = Json.object()
+                    .put("model", model)
+                    .put("created_at", Instant.now().toString());
             if (prompt.isEmpty()) {
                 out.put("response", "").put("done", true).put("done_reason", "load");
             } else {
                 JsonNode max = body.path("options").path("num_predict");
                 List<String> stop = Json.strings(body.path("options").path("stop"));
-                Generation g = Generation.of(sim.knobs().replyFor(prompt), max.isNumber() && max.asInt() >= 0 ? max.asInt() : null, stop);
-                out.put("response", g.text()).put("done", true)
+                Generation g = Generation.of(
+                        sim.knobs().replyFor(prompt), max.isNumber() && max.asInt() >= 0 ? max.asInt() : null, stop);
+                out.put("response", g.text())
+                        .put("done", true)
                         .put("done_reason", g.finish() == Generation.Finish.LENGTH ? "length" : "stop")
-                        .put("prompt_eval_count", Generation.words(prompt)).put("eval_count", g.tokens());
+                        .put("prompt_eval_count", Generation.words(prompt))
+                        .put("eval_count", g.tokens());
             }
             Loopback.send(response, new WireReply(200, out));
         });
@@ -197,7 +223,11 @@ final class OllamaModels {
             loaded.remove(model);
             unloads.add(model);
         } else {
-            loaded.put(model, d.isNegative() ? Instant.now().plus(Duration.ofDays(3650)) : Instant.now().plus(d));
+            loaded.put(
+                    model,
+                    d.isNegative()
+                            ? Instant.now().plus(Duration.ofDays(3650))
+                            : Instant.now().plus(d));
         }
     }
 
@@ -218,7 +248,10 @@ final class OllamaModels {
             return Duration.ofSeconds(-1);
         }
         long n = Long.parseLong(s.replaceAll("[^0-9]", ""));
-        return s.endsWith("h") ? Duration.ofHours(n) : s.endsWith("m") ? Duration.ofMinutes(n)
-                : s.endsWith("ms") ? Duration.ofMillis(n) : Duration.ofSeconds(n);
+        return s.endsWith("h")
+                ? Duration.ofHours(n)
+                : s.endsWith("m")
+                        ? Duration.ofMinutes(n)
+                        : s.endsWith("ms") ? Duration.ofMillis(n) : Duration.ofSeconds(n);
     }
 }

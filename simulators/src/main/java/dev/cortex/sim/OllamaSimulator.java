@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
-
 /**
  * Ollama's native API with model state ({@link OllamaModels}) and chat as {@link OllamaWire} speaks it. No keys. It
  * serves the installed models only (404 "try pulling it first" otherwise). Besides the chat faults every simulator
@@ -20,8 +19,7 @@ public final class OllamaSimulator extends ProviderSimulator {
     private static final long MB = 1024 * 1024;
 
     /** A model on disk. */
-    public record Model(String name, long sizeBytes, String family, String parameterSize) {
-    }
+    public record Model(String name, long sizeBytes, String family, String parameterSize) {}
 
     private final OllamaModels state = new OllamaModels();
     private final Map<String, Fault> pathFaults = new ConcurrentHashMap<>();
@@ -138,7 +136,9 @@ public final class OllamaSimulator extends ProviderSimulator {
             return;
         }
         switch (request.path()) {
-            case "/" -> request.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("Ollama is running");
+            case "/" -> request.response()
+                    .putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .end("Ollama is running");
             case "/api/tags" -> Loopback.send(request.response(), new WireReply(200, state.list(false)));
             case "/api/ps" -> Loopback.send(request.response(), new WireReply(200, state.list(true)));
             case "/api/show" -> Loopback.send(request.response(), state.show(Loopback.json(raw)));

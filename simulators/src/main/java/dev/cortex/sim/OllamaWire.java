@@ -78,8 +78,14 @@ final class OllamaWire implements ChatWire {
         JsonNode options = body.path("options");
         JsonNode max = options.path("num_predict");
         List<String> stop = Json.strings(options.path("stop"));
-        return new ChatRequest(canonical(body.get("model").asText()), body.path("stream").asBoolean(true), last, prompt,
-                max.isNumber() && max.asInt() >= 0 ? max.asInt() : null, stop, body);
+        return new ChatRequest(
+                canonical(body.get("model").asText()),
+                body.path("stream").asBoolean(true),
+                last,
+                prompt,
+                max.isNumber() && max.asInt() >= 0 ? max.asInt() : null,
+                stop,
+                body);
     }
 
     @Override
@@ -113,16 +119,25 @@ final class OllamaWire implements ChatWire {
     // ---- answers ----
 
     private static ObjectNode line(ChatWire.Answer a, String content) {
-        ObjectNode line = Json.object().put("model", a.model()).put("created_at", Instant.now().toString());
+        ObjectNode line = Json.object()
+                .put("model", a.model())
+                .put("created_at", Instant.now().toString());
         line.putObject("message").put("role", "assistant").put("content", content);
         return line;
     }
 
     private static ObjectNode last(ChatWire.Answer a, String content) {
-        boolean length = a.finish() == Generation.Finish.LENGTH || (a.blocked() != null && !a.blocked().equals("stop"));
-        return line(a, content).put("done", true).put("done_reason", length ? "length" : "stop")
-                .put("total_duration", 4883583458L).put("load_duration", 1334875).put("prompt_eval_count", a.promptTokens())
-                .put("prompt_eval_duration", 342546000).put("eval_count", a.completionTokens()).put("eval_duration", 4535599000L);
+        boolean length = a.finish() == Generation.Finish.LENGTH
+                || (a.blocked() != null && !a.blocked().equals("stop"));
+        return line(a, content)
+                .put("done", true)
+                .put("done_reason", length ? "length" : "stop")
+                .put("total_duration", 4883583458L)
+                .put("load_duration", 1334875)
+                .put("prompt_eval_count", a.promptTokens())
+                .put("prompt_eval_duration", 342546000)
+                .put("eval_count", a.completionTokens())
+                .put("eval_duration", 4535599000L);
     }
 
     private static String ndjson(JsonNode json) {

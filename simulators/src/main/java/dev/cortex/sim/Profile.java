@@ -17,7 +17,12 @@ public record Profile(Duration firstTokenDelay, Duration chunkGap, String reply,
         for (int i = 1; i <= words; i++) {
             text.append(i == 1 ? "" : " ").append("word").append(i);
         }
-        return Map.entry(p[0], new Profile(Duration.ofMillis(Long.parseLong(p[1])), Duration.ofMillis(Long.parseLong(p[2])),
-                text.toString(), p.length > 4 ? Fault.parse(p[4]) : null));
+        return Map.entry(
+                p[0],
+                new Profile(
+                        Duration.ofMillis(Long.parseLong(p[1])),
+                        Duration.ofMillis(Long.parseLong(p[2])),
+                        text.toString(),
+                        p.length > 4 ? Fault.parse(p[4]) : null));
     }
 }

@@ -8,7 +8,6 @@ import java.util.function.UnaryOperator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
-
 /**
  * A local stand-in for an LLM provider, speaking its wire format on loopback: for tests, fault drills, the demo and
  * benchmarks. Strict as the provider is: it serves only its models (404 otherwise), refuses malformed requests with

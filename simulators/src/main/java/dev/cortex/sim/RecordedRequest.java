@@ -10,6 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param headers lower-case names
  * @param apiKey  the key as sent, or null
  */
-public record RecordedRequest(String method, String path, String query, Map<String, String> headers, JsonNode body,
-                              String apiKey, boolean stream) {
-}
+public record RecordedRequest(
+        String method,
+        String path,
+        String query,
+        Map<String, String> headers,
+        JsonNode body,
+        String apiKey,
+        boolean stream) {}

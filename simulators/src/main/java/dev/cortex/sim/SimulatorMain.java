@@ -18,8 +18,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class SimulatorMain {
 
-    private SimulatorMain() {
-    }
+    private SimulatorMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         Map<String, ProviderSimulator> sims;
@@ -49,18 +48,20 @@ public final class SimulatorMain {
         Map<String, ProviderSimulator> sims = new LinkedHashMap<>();
         for (String name : new String[] {"groq", "gemini", "cohere", "ollama"}) {
             if (opts.containsKey(name)) {
-                ProviderSimulator sim = switch (name) {
-                    case "groq" -> new GroqSimulator();
-                    case "gemini" -> new GeminiSimulator();
-                    case "cohere" -> new CohereSimulator();
-                    default -> new OllamaSimulator();
-                };
+                ProviderSimulator sim =
+                        switch (name) {
+                            case "groq" -> new GroqSimulator();
+                            case "gemini" -> new GeminiSimulator();
+                            case "cohere" -> new CohereSimulator();
+                            default -> new OllamaSimulator();
+                        };
                 sim.start(Integer.parseInt(opts.get(name)));
                 sims.put(name, sim);
             }
         }
         if (sims.isEmpty()) {
-            throw new IllegalArgumentException("Name at least one simulator: --groq PORT --gemini PORT --cohere PORT --ollama PORT");
+            throw new IllegalArgumentException(
+                    "Name at least one simulator: --groq PORT --gemini PORT --cohere PORT --ollama PORT");
         }
         sims.forEach((name, sim) -> {
             sim.reply(opts.getOrDefault("reply", "This answer comes from the simulated " + name + " provider."));

@@ -85,12 +85,20 @@ class SimulatorFidelityTest {
     // ---- Groq, with openai-java ----
 
     private static OpenAIClient openAi() {
-        return OpenAIOkHttpClient.builder().baseUrl(groq.baseUrl()).apiKey("gsk_test_fidelity_key_0001").maxRetries(0).build();
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(groq.baseUrl())
+                .apiKey("gsk_test_fidelity_key_0001")
+                .maxRetries(0)
+                .build();
     }
 
     private static ChatCompletionCreateParams.Builder groqParams() {
-        return ChatCompletionCreateParams.builder().model("llama-3.1-8b-instant").addSystemMessage("Be brief.")
-                .addUserMessage("Say four words").temperature(0.2).maxCompletionTokens(16);
+        return ChatCompletionCreateParams.builder()
+                .model("llama-3.1-8b-instant")
+                .addSystemMessage("Be brief.")
+                .addUserMessage("Say four words")
+                .temperature(0.2)
+                .maxCompletionTokens(16);
     }
 
     @Test
@@ -103,8 +111,13 @@ class SimulatorFidelityTest {
 
         List<String> pieces = new ArrayList<>();
         long[] usage = {-1};
-        try (StreamResponse<ChatCompletionChunk> s = openAi().chat().completions().createStreaming(groqParams()
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+        try (StreamResponse<ChatCompletionChunk> s = openAi().chat()
+                .completions()
+                .createStreaming(groqParams()
+                        .streamOptions(ChatCompletionStreamOptions.builder()
+                                .includeUsage(true)
+                                .build())
+                        .build())) {
             s.stream().forEach(chunk -> {
                 chunk.choices().forEach(ch -> ch.delta().content().ifPresent(pieces::add));
                 chunk.usage().ifPresent(u -> usage[0] = u.completionTokens());
@@ -117,37 +130,50 @@ class SimulatorFidelityTest {
     @Test
     void groqErrorsAsOpenAiJavaSeesThem() {
         groq.faultOnce(Fault.rateLimited(Duration.ofSeconds(7)));
-        assertThatThrownBy(() -> openAi().chat().completions().create(groqParams().build()))
-                .isInstanceOfSatisfying(RateLimitException.class,
+        assertThatThrownBy(
+                        () -> openAi().chat().completions().create(groqParams().build()))
+                .isInstanceOfSatisfying(
+                        RateLimitException.class,
                         e -> assertThat(e.headers().values("retry-after")).containsExactly("7"));
         groq.acceptKeys("gsk_other");
-        assertThatThrownBy(() -> openAi().chat().completions().create(groqParams().build()))
+        assertThatThrownBy(
+                        () -> openAi().chat().completions().create(groqParams().build()))
                 .isInstanceOf(UnauthorizedException.class);
         groq.reset().fault(Fault.errorEventAfter(2));
         assertThatThrownBy(() -> {
-            try (StreamResponse<ChatCompletionChunk> s = openAi().chat().completions().createStreaming(groqParams().build())) {
-                s.stream().forEach(chunk -> { });
-            }
-        }).hasMessageContaining("failed mid-stream");
+                    try (StreamResponse<ChatCompletionChunk> s = openAi().chat()
+                            .completions()
+                            .createStreaming(groqParams().build())) {
+                        s.stream().forEach(chunk -> {});
+                    }
+                })
+                .hasMessageContaining("failed mid-stream");
         assertThat(groq.chatCalls()).as("the stream after the reset").isEqualTo(1);
     }
 
     @Test
     void groqIsStrictAsOpenAiJavaSeesIt() {
-        ChatCompletion cut = openAi().chat().completions().create(groqParams().maxCompletionTokens(2).build());
+        ChatCompletion cut = openAi().chat()
+                .completions()
+                .create(groqParams().maxCompletionTokens(2).build());
         assertThat(cut.choices().get(0).message().content()).contains("one two");
         assertThat(cut.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.LENGTH);
         assertThat(cut.usage().orElseThrow().completionTokens()).isEqualTo(2);
 
-        ChatCompletion stopped = openAi().chat().completions().create(groqParams().stop("three").build());
+        ChatCompletion stopped =
+                openAi().chat().completions().create(groqParams().stop("three").build());
         assertThat(stopped.choices().get(0).message().content()).contains("one two ");
         assertThat(stopped.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
 
         List<String> pieces = new ArrayList<>();
         List<ChatCompletionChunk.Choice.FinishReason> finishes = new ArrayList<>();
-        try (StreamResponse<ChatCompletionChunk> s = openAi().chat().completions().createStreaming(
-                ChatCompletionCreateParams.builder().model("llama-3.1-8b-instant").addUserMessage("Say four words")
-                        .maxTokens(3).build())) { // the older field, still accepted
+        try (StreamResponse<ChatCompletionChunk> s = openAi().chat()
+                .completions()
+                .createStreaming(ChatCompletionCreateParams.builder()
+                        .model("llama-3.1-8b-instant")
+                        .addUserMessage("Say four words")
+                        .maxTokens(3)
+                        .build())) { // the older field, still accepted
             s.stream().forEach(chunk -> chunk.choices().forEach(ch -> {
                 ch.delta().content().ifPresent(pieces::add);
                 ch.finishReason().ifPresent(finishes::add);
@@ -156,13 +182,18 @@ class SimulatorFidelityTest {
         assertThat(String.join("", pieces)).isEqualTo("one two three");
         assertThat(finishes).containsExactly(ChatCompletionChunk.Choice.FinishReason.LENGTH);
 
-        assertThatThrownBy(() -> openAi().chat().completions().create(groqParams().model("no-such-model").build()))
+        assertThatThrownBy(() -> openAi().chat()
+                        .completions()
+                        .create(groqParams().model("no-such-model").build()))
                 .isInstanceOfSatisfying(NotFoundException.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(404);
                     assertThat(e.body().toString()).contains("model_not_found").contains("no-such-model");
                 });
-        assertThatThrownBy(() -> openAi().chat().completions().create(groqParams().n(2).build()))
-                .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.body().toString()).contains("'n'"));
+        assertThatThrownBy(() ->
+                        openAi().chat().completions().create(groqParams().n(2).build()))
+                .isInstanceOfSatisfying(
+                        BadRequestException.class,
+                        e -> assertThat(e.body().toString()).contains("'n'"));
         assertThat(groq.chatCalls()).as("a refused request is no chat call").isEqualTo(3);
     }
 
@@ -172,60 +203,97 @@ class SimulatorFidelityTest {
     void ollamaThroughOllama4j() throws Exception {
         Ollama client = new Ollama(ollama.baseUrl());
         client.setRequestTimeoutSeconds(10);
-        OllamaChatResult result = client.chat(OllamaChatRequest.builder().withModel("llama3.2")
-                .withMessage(OllamaChatMessageRole.USER, "Say four words").build(), null);
+        OllamaChatResult result = client.chat(
+                OllamaChatRequest.builder()
+                        .withModel("llama3.2")
+                        .withMessage(OllamaChatMessageRole.USER, "Say four words")
+                        .build(),
+                null);
         assertThat(result.getResponseModel().getMessage().getResponse()).isEqualTo("one two three four");
         List<String> tokens = new ArrayList<>();
-        client.chat(OllamaChatRequest.builder().withModel("llama3.2").withStreaming()
-                .withMessage(OllamaChatMessageRole.USER, "Say four words").build(), t -> tokens.add(t.getMessage().getResponse()));
+        client.chat(
+                OllamaChatRequest.builder()
+                        .withModel("llama3.2")
+                        .withStreaming()
+                        .withMessage(OllamaChatMessageRole.USER, "Say four words")
+                        .build(),
+                t -> tokens.add(t.getMessage().getResponse()));
         assertThat(String.join("", tokens)).isEqualTo("one two three four");
         assertThat(client.listModels()).extracting(m -> m.getName()).contains("llama3.2:latest", "qwen2.5:0.5b");
         assertThat(client.ps().getModels()).extracting(m -> m.getName()).containsExactly("llama3.2:latest");
-        assertThatThrownBy(() -> client.chat(OllamaChatRequest.builder().withModel("mistral")
-                .withMessage(OllamaChatMessageRole.USER, "hi").build(), null)).hasMessageContaining("not found");
+        assertThatThrownBy(() -> client.chat(
+                        OllamaChatRequest.builder()
+                                .withModel("mistral")
+                                .withMessage(OllamaChatMessageRole.USER, "hi")
+                                .build(),
+                        null))
+                .hasMessageContaining("not found");
     }
 
     @Test
     void ollamaIsStrictAsOllama4jSeesIt() throws Exception {
         Ollama client = new Ollama(ollama.baseUrl());
         client.setRequestTimeoutSeconds(10);
-        OllamaChatResult cut = client.chat(OllamaChatRequest.builder().withModel("llama3.2")
-                .withMessage(OllamaChatMessageRole.USER, "Say four words")
-                .withOptions(new OptionsBuilder().setNumPredict(2).build()).build(), null);
+        OllamaChatResult cut = client.chat(
+                OllamaChatRequest.builder()
+                        .withModel("llama3.2")
+                        .withMessage(OllamaChatMessageRole.USER, "Say four words")
+                        .withOptions(new OptionsBuilder().setNumPredict(2).build())
+                        .build(),
+                null);
         assertThat(cut.getResponseModel().getMessage().getResponse()).isEqualTo("one two");
         assertThat(cut.getResponseModel().getDoneReason()).isEqualTo("length");
         assertThat(cut.getResponseModel().getEvalCount()).isEqualTo(2);
 
         List<String> tokens = new ArrayList<>();
-        OllamaChatResult stopped = client.chat(OllamaChatRequest.builder().withModel("llama3.2").withStreaming()
-                .withMessage(OllamaChatMessageRole.USER, "Say four words")
-                .withOptions(new OptionsBuilder().setStop("three").build()).build(), t -> tokens.add(t.getMessage().getResponse()));
+        OllamaChatResult stopped = client.chat(
+                OllamaChatRequest.builder()
+                        .withModel("llama3.2")
+                        .withStreaming()
+                        .withMessage(OllamaChatMessageRole.USER, "Say four words")
+                        .withOptions(new OptionsBuilder().setStop("three").build())
+                        .build(),
+                t -> tokens.add(t.getMessage().getResponse()));
         assertThat(String.join("", tokens)).isEqualTo("one two ");
         assertThat(stopped.getResponseModel().getDoneReason()).isEqualTo("stop");
 
-        assertThatThrownBy(() -> client.chat(OllamaChatRequest.builder().withModel("no-such-model")
-                .withMessage(OllamaChatMessageRole.USER, "hi").build(), null))
+        assertThatThrownBy(() -> client.chat(
+                        OllamaChatRequest.builder()
+                                .withModel("no-such-model")
+                                .withMessage(OllamaChatMessageRole.USER, "hi")
+                                .build(),
+                        null))
                 .hasMessageContaining("model \"no-such-model\" not found, try pulling it first");
     }
 
     // ---- Gemini, with google-genai ----
 
     private static Client genai(String key) {
-        return Client.builder().apiKey(key).httpOptions(HttpOptions.builder().baseUrl(gemini.origin()).apiVersion("v1beta")
-                .retryOptions(HttpRetryOptions.builder().attempts(1).build()).build()).build();
+        return Client.builder()
+                .apiKey(key)
+                .httpOptions(HttpOptions.builder()
+                        .baseUrl(gemini.origin())
+                        .apiVersion("v1beta")
+                        .retryOptions(HttpRetryOptions.builder().attempts(1).build())
+                        .build())
+                .build();
     }
 
     @Test
     void geminiThroughGoogleGenai() {
         try (Client client = genai("AIza_test_fidelity_0001")) {
-            GenerateContentConfig config = GenerateContentConfig.builder().temperature(0.2f).maxOutputTokens(16)
-                    .stopSequences(List.of("END")).build();
+            GenerateContentConfig config = GenerateContentConfig.builder()
+                    .temperature(0.2f)
+                    .maxOutputTokens(16)
+                    .stopSequences(List.of("END"))
+                    .build();
             GenerateContentResponse r = client.models.generateContent("gemini-2.0-flash", "Say four words", config);
             assertThat(r.text()).isEqualTo("one two three four");
             assertThat(r.usageMetadata().orElseThrow().candidatesTokenCount()).contains(4);
             JsonAssert.field(gemini.lastChatRequest().body().path("generationConfig"), "maxOutputTokens", "16");
             StringBuilder streamed = new StringBuilder();
-            try (ResponseStream<GenerateContentResponse> s = client.models.generateContentStream("gemini-2.0-flash", "Say four words", null)) {
+            try (ResponseStream<GenerateContentResponse> s =
+                    client.models.generateContentStream("gemini-2.0-flash", "Say four words", null)) {
                 for (GenerateContentResponse chunk : s) {
                     if (chunk.text() != null) {
                         streamed.append(chunk.text());
@@ -248,14 +316,17 @@ class SimulatorFidelityTest {
                     });
             gemini.acceptKeys("AIzaOther");
             assertThatThrownBy(() -> client.models.generateContent("gemini-2.0-flash", "hi", null))
-                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(400));
+                    .isInstanceOfSatisfying(
+                            ApiException.class, e -> assertThat(e.code()).isEqualTo(400));
         }
     }
 
     @Test
     void geminiIsStrictAsGoogleGenaiSeesIt() {
         try (Client client = genai("AIza_test_fidelity_0001")) {
-            GenerateContentResponse cut = client.models.generateContent("gemini-2.0-flash", "Say four words",
+            GenerateContentResponse cut = client.models.generateContent(
+                    "gemini-2.0-flash",
+                    "Say four words",
                     GenerateContentConfig.builder().maxOutputTokens(2).build());
             assertThat(cut.text()).isEqualTo("one two");
             assertThat(cut.finishReason().knownEnum()).isEqualTo(FinishReason.Known.MAX_TOKENS);
@@ -263,8 +334,12 @@ class SimulatorFidelityTest {
 
             StringBuilder streamed = new StringBuilder();
             FinishReason[] last = {null};
-            try (ResponseStream<GenerateContentResponse> s = client.models.generateContentStream("gemini-2.0-flash",
-                    "Say four words", GenerateContentConfig.builder().stopSequences(List.of("three")).build())) {
+            try (ResponseStream<GenerateContentResponse> s = client.models.generateContentStream(
+                    "gemini-2.0-flash",
+                    "Say four words",
+                    GenerateContentConfig.builder()
+                            .stopSequences(List.of("three"))
+                            .build())) {
                 for (GenerateContentResponse chunk : s) {
                     if (chunk.text() != null) {
                         streamed.append(chunk.text());
@@ -287,28 +362,53 @@ class SimulatorFidelityTest {
     // ---- Cohere, with cohere-java ----
 
     private static Cohere cohereClient(String key) {
-        return Cohere.builder().token(key).environment(Environment.custom(cohere.baseUrl())).maxRetries(0).build();
+        return Cohere.builder()
+                .token(key)
+                .environment(Environment.custom(cohere.baseUrl()))
+                .maxRetries(0)
+                .build();
     }
 
     private static List<ChatMessageV2> userSays(String text) {
-        return List.of(ChatMessageV2.user(UserMessageV2.builder().content(UserMessageV2Content.of(text)).build()));
+        return List.of(ChatMessageV2.user(
+                UserMessageV2.builder().content(UserMessageV2Content.of(text)).build()));
     }
 
     @Test
     void cohereThroughCohereJava() {
         Cohere client = cohereClient("cohere-fidelity-key-0000001");
-        V2ChatResponse r = client.v2().chat(V2ChatRequest.builder().model("command-r-08-2024")
-                .messages(userSays("Say four words")).temperature(0.2f).maxTokens(16).build());
-        assertThat(r.getMessage().getContent().orElseThrow().get(0).getText().orElseThrow().getText())
+        V2ChatResponse r = client.v2()
+                .chat(V2ChatRequest.builder()
+                        .model("command-r-08-2024")
+                        .messages(userSays("Say four words"))
+                        .temperature(0.2f)
+                        .maxTokens(16)
+                        .build());
+        assertThat(r.getMessage()
+                        .getContent()
+                        .orElseThrow()
+                        .get(0)
+                        .getText()
+                        .orElseThrow()
+                        .getText())
                 .isEqualTo("one two three four");
-        assertThat(r.getUsage().orElseThrow().getTokens().orElseThrow().getOutputTokens()).contains(4.0);
-        assertThat(r.getUsage().orElseThrow().getBilledUnits().orElseThrow().getInputTokens()).contains(3.0);
+        assertThat(r.getUsage().orElseThrow().getTokens().orElseThrow().getOutputTokens())
+                .contains(4.0);
+        assertThat(r.getUsage().orElseThrow().getBilledUnits().orElseThrow().getInputTokens())
+                .contains(3.0);
         StringBuilder streamed = new StringBuilder();
         boolean[] ended = {false};
-        for (V2ChatStreamResponse event : client.v2().chatStream(V2ChatStreamRequest.builder().model("command-r-08-2024")
-                .messages(userSays("Say four words")).build())) {
-            event.getContentDelta().flatMap(d -> d.getDelta()).flatMap(d -> d.getMessage()).flatMap(m -> m.getContent())
-                    .flatMap(c -> c.getText()).ifPresent(streamed::append);
+        for (V2ChatStreamResponse event : client.v2()
+                .chatStream(V2ChatStreamRequest.builder()
+                        .model("command-r-08-2024")
+                        .messages(userSays("Say four words"))
+                        .build())) {
+            event.getContentDelta()
+                    .flatMap(d -> d.getDelta())
+                    .flatMap(d -> d.getMessage())
+                    .flatMap(m -> m.getContent())
+                    .flatMap(c -> c.getText())
+                    .ifPresent(streamed::append);
             ended[0] |= event.isMessageEnd();
         }
         assertThat(streamed.toString()).isEqualTo("one two three four");
@@ -319,33 +419,69 @@ class SimulatorFidelityTest {
     void cohereErrorsAsCohereJavaSeesThem() {
         Cohere client = cohereClient("cohere-fidelity-key-0000001");
         cohere.faultOnce(Fault.rateLimited(Duration.ofSeconds(5)));
-        assertThatThrownBy(() -> client.v2().chat(V2ChatRequest.builder().model("command-r-08-2024").messages(userSays("hi")).build()))
-                .isInstanceOfSatisfying(CohereApiException.class, e -> assertThat(e.statusCode()).isEqualTo(429));
+        assertThatThrownBy(() -> client.v2()
+                        .chat(V2ChatRequest.builder()
+                                .model("command-r-08-2024")
+                                .messages(userSays("hi"))
+                                .build()))
+                .isInstanceOfSatisfying(CohereApiException.class, e -> assertThat(e.statusCode())
+                        .isEqualTo(429));
         cohere.acceptKeys("other");
-        assertThatThrownBy(() -> client.v2().chat(V2ChatRequest.builder().model("command-r-08-2024").messages(userSays("hi")).build()))
-                .isInstanceOfSatisfying(CohereApiException.class, e -> assertThat(e.statusCode()).isEqualTo(401));
+        assertThatThrownBy(() -> client.v2()
+                        .chat(V2ChatRequest.builder()
+                                .model("command-r-08-2024")
+                                .messages(userSays("hi"))
+                                .build()))
+                .isInstanceOfSatisfying(CohereApiException.class, e -> assertThat(e.statusCode())
+                        .isEqualTo(401));
     }
 
     @Test
     void cohereIsStrictAsCohereJavaSeesIt() {
         Cohere client = cohereClient("cohere-fidelity-key-0000001");
-        V2ChatResponse cut = client.v2().chat(V2ChatRequest.builder().model("command-r-08-2024")
-                .messages(userSays("Say four words")).maxTokens(2).build());
-        assertThat(cut.getMessage().getContent().orElseThrow().get(0).getText().orElseThrow().getText()).isEqualTo("one two");
+        V2ChatResponse cut = client.v2()
+                .chat(V2ChatRequest.builder()
+                        .model("command-r-08-2024")
+                        .messages(userSays("Say four words"))
+                        .maxTokens(2)
+                        .build());
+        assertThat(cut.getMessage()
+                        .getContent()
+                        .orElseThrow()
+                        .get(0)
+                        .getText()
+                        .orElseThrow()
+                        .getText())
+                .isEqualTo("one two");
         assertThat(cut.getFinishReason()).isEqualTo(ChatFinishReason.MAX_TOKENS);
 
         StringBuilder streamed = new StringBuilder();
         List<ChatFinishReason> finishes = new ArrayList<>();
-        for (V2ChatStreamResponse event : client.v2().chatStream(V2ChatStreamRequest.builder().model("command-r-08-2024")
-                .messages(userSays("Say four words")).stopSequences(List.of("three")).build())) {
-            event.getContentDelta().flatMap(d -> d.getDelta()).flatMap(d -> d.getMessage()).flatMap(m -> m.getContent())
-                    .flatMap(c -> c.getText()).ifPresent(streamed::append);
-            event.getMessageEnd().flatMap(e -> e.getDelta()).flatMap(d -> d.getFinishReason()).ifPresent(finishes::add);
+        for (V2ChatStreamResponse event : client.v2()
+                .chatStream(V2ChatStreamRequest.builder()
+                        .model("command-r-08-2024")
+                        .messages(userSays("Say four words"))
+                        .stopSequences(List.of("three"))
+                        .build())) {
+            event.getContentDelta()
+                    .flatMap(d -> d.getDelta())
+                    .flatMap(d -> d.getMessage())
+                    .flatMap(m -> m.getContent())
+                    .flatMap(c -> c.getText())
+                    .ifPresent(streamed::append);
+            event.getMessageEnd()
+                    .flatMap(e -> e.getDelta())
+                    .flatMap(d -> d.getFinishReason())
+                    .ifPresent(finishes::add);
         }
         assertThat(streamed.toString()).isEqualTo("one two ");
         assertThat(finishes).containsExactly(ChatFinishReason.STOP_SEQUENCE);
 
-        assertThatThrownBy(() -> client.v2().chat(V2ChatRequest.builder().model("no-such-model").messages(userSays("hi")).build()))
+        assertThatThrownBy(() -> client.v2()
+                        .chat(V2ChatRequest.builder()
+                                .model("no-such-model")
+                                .messages(userSays("hi"))
+                                .build()))
                 .isInstanceOfSatisfying(CohereApiException.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(404);
                     assertThat(e.body().toString()).contains("model 'no-such-model' not found");
