@@ -4,12 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import io.vertx.core.Context;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 
 import dev.cortex.chat.ChatContext;
 import dev.cortex.chat.ChatResult;
@@ -18,14 +12,12 @@ import dev.cortex.chat.ReplyStream;
 import dev.cortex.chat.StreamListener;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.ClientGoneException;
-import dev.cortex.failure.StreamFailure;
 import dev.cortex.failure.UpstreamError;
-import dev.cortex.wire.ProviderAdapter;
-import dev.cortex.wire.StreamDecoder;
 import dev.cortex.wire.UpstreamRequest;
 
 /**
- * One streaming call to one provider with one key, from request to the end of its stream.
+ * One streaming call to one provider with one key, from request to the end of its stream: the call's state (before
+ * or after its commit point, over or not) and what it tells the caller. The HTTP side is {@link UpstreamExchange}.
  *
  * <p>Everything happens on one Vert.x event loop: response callbacks, timers, and the relay of tokens to the caller.
  * The chain's thread only waits on {@link #settled()}, which completes at the commit point (the first content token
@@ -38,23 +30,19 @@ import dev.cortex.wire.UpstreamRequest;
  * it not to. The caller then has {@code clientWriteTimeout} to catch up, or its stream is dropped — its fault, not
  * the provider's.
  */
-final class UpstreamCall implements StreamListener {
+final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
 
     private final Context context;
-    private final HttpClient client;
-    private final ProviderAdapter adapter;
     private final Duration clientWriteTimeout;
     private final ChatContext chat;
     private final String provider;
     private final CallEvents events;
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private final CallClocks clocks;
+    private final UpstreamExchange exchange;
 
     // confined to the event loop of `context`
     private String model;
-    private HttpClientRequest request;
-    private HttpClientResponse response;
-    private StreamDecoder decoder;
     private boolean committed;
     private boolean finished;
     private final StringBuilder text = new StringBuilder();
@@ -64,14 +52,13 @@ final class UpstreamCall implements StreamListener {
     UpstreamCall(Upstream upstream, ChatContext chat, String provider, String model, CallEvents events) {
         // the caller's event loop when called from a platform-http worker: the relay then never changes threads
         this.context = upstream.vertx().getOrCreateContext();
-        this.client = upstream.client();
-        this.adapter = upstream.adapter();
         this.clientWriteTimeout = upstream.clientWriteTimeout();
         this.chat = chat;
         this.provider = provider;
         this.model = model;
         this.events = events;
         this.clocks = new CallClocks(upstream.vertx(), upstream.timeouts(), this::fail);
+        this.exchange = new UpstreamExchange(upstream.client(), upstream.adapter(), this, this);
     }
 
     /** Completes at the commit point; fails with {@link UpstreamFailedException} or {@link ClientGoneException} before it. */
@@ -80,7 +67,11 @@ final class UpstreamCall implements StreamListener {
     }
 
     void start(String url, UpstreamRequest upstream) {
-        context.runOnContext(v -> send(url, upstream));
+        context.runOnContext(v -> {
+            clocks.start();
+            chat.client().onGone(() -> context.runOnContext(gone -> clientGone()));
+            exchange.send(url, upstream);
+        });
     }
 
     /** Nobody waits for this call any more (the chain's thread was interrupted): drop it, unless it already ended. */
@@ -93,75 +84,23 @@ final class UpstreamCall implements StreamListener {
         });
     }
 
-    private void send(String url, UpstreamRequest upstream) {
-        clocks.start();
-        chat.client().onGone(() -> context.runOnContext(v -> clientGone()));
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.valueOf(upstream.method()))
-                .setAbsoluteURI(url);
-        upstream.headers().forEach(options::putHeader);
-        client.request(options).onComplete(opened -> {
-            if (opened.failed()) {
-                fail(UpstreamError.connectFailure(opened.cause()));
-                return;
-            }
-            if (finished) {
-                opened.result().reset();
-                return;
-            }
-            request = opened.result();
-            request.send(Buffer.buffer(upstream.body())).onComplete(answered -> {
-                if (answered.failed()) {
-                    fail(UpstreamError.connectFailure(answered.cause()));
-                } else {
-                    onResponse(answered.result());
-                }
-            });
-        });
+    @Override
+    public boolean open() {
+        return !finished;
     }
 
-    private void onResponse(HttpClientResponse resp) {
-        if (finished) {
-            return;
-        }
-        response = resp;
-        if (resp.statusCode() != 200) {
-            resp.body().onComplete(body -> {
-                String text = body.succeeded() ? body.result().toString() : "";
-                fail(adapter.error(resp.statusCode(), resp::getHeader, text));
-            });
-            return;
-        }
-        decoder = adapter.decoder(this);
+    @Override
+    public void failed(UpstreamError error) {
+        fail(error);
+    }
+
+    @Override
+    public void dataArrived() {
         clocks.dataArrived();
-        resp.handler(this::onBytes);
-        resp.exceptionHandler(e -> fail(UpstreamError.of(
-                UpstreamError.Kind.CUT, "connection lost: " + e.getClass().getSimpleName())));
-        resp.endHandler(v -> onEnd());
     }
 
-    private void onBytes(Buffer buffer) {
-        if (finished) {
-            return;
-        }
-        clocks.dataArrived();
-        try {
-            decoder.feed(buffer.getBytes());
-        } catch (StreamFailure f) {
-            fail(f.error());
-        }
-    }
-
-    private void onEnd() {
-        if (finished) {
-            return;
-        }
-        try {
-            decoder.end();
-        } catch (StreamFailure f) {
-            fail(f.error());
-            return;
-        }
+    @Override
+    public void completed() {
         if (chat.streaming()) {
             if (!committed) {
                 commit(); // a complete answer with no text at all (e.g. max_tokens reached at once)
@@ -192,7 +131,7 @@ final class UpstreamCall implements StreamListener {
         }
         ReplyStream stream = chat.stream();
         stream.text(fragment);
-        if (stream.congested() && response != null && !clocks.providerPaused()) {
+        if (stream.congested() && exchange.reading() && !clocks.providerPaused()) {
             waitForClient();
         }
     }
@@ -225,7 +164,7 @@ final class UpstreamCall implements StreamListener {
      * with it, until the caller catches up — or drop the caller when it does not within the client write timeout.
      */
     private void waitForClient() {
-        response.pause();
+        exchange.pause();
         clocks.pauseProvider(clientWriteTimeout, this::clientTooSlow);
         chat.stream().onDrain(() -> context.runOnContext(v -> clientCaughtUp()));
     }
@@ -235,7 +174,7 @@ final class UpstreamCall implements StreamListener {
             return;
         }
         clocks.resumeProvider();
-        response.resume();
+        exchange.resume();
     }
 
     private void clientTooSlow() {
@@ -289,16 +228,11 @@ final class UpstreamCall implements StreamListener {
         stop(false);
     }
 
-    /**
-     * Stops every clock. A response read to its end leaves its connection to the pool; any other is dropped, since a
-     * half-read stream cannot be reused (and dropping it is how a provider learns that nobody is listening).
-     */
+    /** Stops every clock, and lets the connection go ({@link UpstreamExchange#close}). */
     private void stop(boolean readToTheEnd) {
         finished = true;
         clocks.stopAll();
-        if (request != null && !readToTheEnd) {
-            request.reset();
-        }
+        exchange.close(readToTheEnd);
     }
 
     /** The first token is here: stop its clock and tell the provider how long it took. */
