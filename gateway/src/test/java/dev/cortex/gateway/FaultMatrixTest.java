@@ -440,6 +440,9 @@ class FaultMatrixTest {
                             .as("the stream completed")
                             .isTrue();
                     assertThat(all.contains("\"error\"")).as("no error event").isFalse();
+                    assertThat(all.contains("X-Cortex-Provider: " + provider))
+                            .as("answered by the provider under test, not its fall-back")
+                            .isTrue();
                     assertThat(all.contains(answer.substring(answer.length() - 64 * 1024)))
                             .as("the last word arrived")
                             .isTrue();

@@ -150,10 +150,15 @@ final class ChatPlayer {
             return;
         }
         response.write(wire.chunk(answer, chunks.get(index), index));
-        if (gap <= 0) {
-            emit(request, answer, chunks, index + 1, gap, f);
+        Runnable next = () -> emit(request, answer, chunks, index + 1, gap, f);
+        if (response.writeQueueFull()) {
+            // a reader that does not keep up holds the generation back, as a real server's TCP window does
+            response.drainHandler(v -> next.run());
+        } else if (gap <= 0) {
+            // each chunk leaves before the next is made: the first token is not held back by the whole answer
+            vertx.runOnContext(v -> next.run());
         } else {
-            vertx.setTimer(gap, t -> emit(request, answer, chunks, index + 1, gap, f));
+            vertx.setTimer(gap, t -> next.run());
         }
     }
 }
