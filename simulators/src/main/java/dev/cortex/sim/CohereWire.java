@@ -136,7 +136,7 @@ final class CohereWire implements ChatWire {
         if (fault instanceof Fault.ModelNotFound) {
             return notFound(model);
         }
-        int code = fault instanceof Fault.Status s ? s.code() : 500;
+        int code = WireReply.status(fault);
         return new WireReply(
                 code,
                 message(

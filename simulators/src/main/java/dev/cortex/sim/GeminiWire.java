@@ -12,8 +12,9 @@ import io.vertx.core.http.HttpServerRequest;
  * Google's Gemini wire format under {@code /v1beta}: {@code models/{m}:generateContent} and
  * {@code :streamGenerateContent?alt=sse} (events ended by {@code \r\n\r\n}, no end marker, usage growing on every
  * chunk, the finish reason on the last), the model list, keys by {@code x-goog-api-key} or {@code ?key=} (missing:
- * 403; wrong: 400 {@code API_KEY_INVALID}), Google RPC errors, and Gemini's strictness about unknown fields and roles.
- * Honours {@code generationConfig.maxOutputTokens} (finish {@code MAX_TOKENS}) and {@code stopSequences}.
+ * 403; wrong: 400 {@code API_KEY_INVALID}), and Gemini's strictness about unknown fields and roles (its Google RPC
+ * error bodies, quota failures and fault replies are built by {@link GeminiRefusals}). Honours
+ * {@code generationConfig.maxOutputTokens} (finish {@code MAX_TOKENS}) and {@code stopSequences}.
  */
 final class GeminiWire implements ChatWire {
 
@@ -65,33 +66,26 @@ final class GeminiWire implements ChatWire {
         String path = request.path();
         String model = path.substring((PREFIX + "/models/").length(), path.lastIndexOf(':'));
         if (apiKey(request) == null) {
-            throw new WireReply(
-                            403,
-                            error(
-                                    403,
-                                    "PERMISSION_DENIED",
-                                    "Method doesn't allow unregistered callers (callers "
-                                            + "without established identity). Please use API Key or other form of API consumer identity to call this API.",
-                                    null))
-                    .refused();
+            throw GeminiRefusals.noKeyOnChat();
         }
         if (body == null || !body.isObject()) {
-            throw invalid("Invalid JSON payload received. Expected an object.");
+            throw GeminiRefusals.invalid("Invalid JSON payload received. Expected an object.");
         }
         body.fieldNames().forEachRemaining(name -> {
             if (!FIELDS.contains(name)) {
-                throw invalid("Invalid JSON payload received. Unknown name \"" + name + "\": Cannot find field.");
+                throw GeminiRefusals.invalid(
+                        "Invalid JSON payload received. Unknown name \"" + name + "\": Cannot find field.");
             }
         });
         if (!body.path("contents").isArray() || body.path("contents").isEmpty()) {
-            throw invalid("* GenerateContentRequest.contents: contents is not specified");
+            throw GeminiRefusals.invalid("* GenerateContentRequest.contents: contents is not specified");
         }
         int prompt = 0;
         String last = null;
         for (JsonNode turn : body.path("contents")) {
             String role = turn.path("role").asText("user");
             if (!role.equals("user") && !role.equals("model")) {
-                throw invalid("Please use a valid role: user, model.");
+                throw GeminiRefusals.invalid("Please use a valid role: user, model.");
             }
             StringBuilder text = new StringBuilder();
             for (JsonNode part : turn.path("parts")) {
@@ -121,48 +115,19 @@ final class GeminiWire implements ChatWire {
                 body);
     }
 
-    private static WireReply.Refused invalid(String message) {
-        return new WireReply(400, error(400, "INVALID_ARGUMENT", message, null)).refused();
-    }
-
-    static ObjectNode error(int code, String status, String message, ArrayNode details) {
-        ObjectNode body = Json.object();
-        ObjectNode e = body.putObject("error")
-                .put("code", code)
-                .put("message", message)
-                .put("status", status);
-        if (details != null) {
-            e.set("details", details);
-        }
-        return body;
-    }
-
-    private static WireReply notFound(String model) {
-        return new WireReply(
-                404,
-                error(
-                        404,
-                        "NOT_FOUND",
-                        "models/" + model + " is not found for API version v1beta, or is "
-                                + "not supported for generateContent. Call ListModels to see the list of available models and their "
-                                + "supported methods.",
-                        null));
-    }
-
     @Override
     public WireReply unknownModel(ChatRequest chat) {
-        return notFound(chat.model());
+        return GeminiRefusals.notFound(chat.model());
     }
 
     @Override
     public WireReply other(HttpServerRequest request, List<String> models) {
         String path = request.path();
         if (!path.equals(PREFIX + "/models") && !path.startsWith(PREFIX + "/models/")) {
-            return new WireReply(404, error(404, "NOT_FOUND", "Not found: " + path, null));
+            return GeminiRefusals.unknownPath(path);
         }
         if (apiKey(request) == null) {
-            return new WireReply(
-                    403, error(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers.", null));
+            return GeminiRefusals.noKeyOnModels();
         }
         ObjectNode list = Json.object();
         ArrayNode out = list.putArray("models");
@@ -178,75 +143,9 @@ final class GeminiWire implements ChatWire {
         return new WireReply(200, list);
     }
 
-    private static ArrayNode quotaDetails(String quotaId, String retryDelay) {
-        ArrayNode details = Json.array();
-        ObjectNode failure = details.addObject().put("@type", "type.googleapis.com/google.rpc.QuotaFailure");
-        failure.putArray("violations")
-                .addObject()
-                .put("quotaMetric", "generativelanguage.googleapis.com/generate_content_free_tier_requests")
-                .put("quotaId", quotaId)
-                .put("quotaValue", "10");
-        details.addObject().put("@type", "type.googleapis.com/google.rpc.Help");
-        if (retryDelay != null) {
-            details.addObject()
-                    .put("@type", "type.googleapis.com/google.rpc.RetryInfo")
-                    .put("retryDelay", retryDelay);
-        }
-        return details;
-    }
-
     @Override
     public WireReply refusal(Fault fault, String model) {
-        if (fault instanceof Fault.RateLimited r) {
-            long seconds = Math.max(0, (long) Math.ceil(r.retryAfter().toMillis() / 1000.0));
-            return new WireReply(
-                    429,
-                    error(
-                            429,
-                            "RESOURCE_EXHAUSTED",
-                            "You exceeded your current quota, please check your "
-                                    + "plan and billing details. Please retry in " + WireReply.seconds(r.retryAfter())
-                                    + ".",
-                            quotaDetails("GenerateRequestsPerMinutePerProjectPerModel-FreeTier", seconds + "s")));
-        }
-        if (fault instanceof Fault.QuotaExhausted) {
-            return new WireReply(
-                    429,
-                    error(
-                            429,
-                            "RESOURCE_EXHAUSTED",
-                            "You exceeded your current quota, please check your " + "plan and billing details.",
-                            quotaDetails("GenerateRequestsPerDayPerProjectPerModel-FreeTier", "43200s")));
-        }
-        if (fault instanceof Fault.InvalidKey) {
-            ArrayNode details = Json.array();
-            details.addObject()
-                    .put("@type", "type.googleapis.com/google.rpc.ErrorInfo")
-                    .put("reason", "API_KEY_INVALID")
-                    .put("domain", "googleapis.com");
-            return new WireReply(
-                    400, error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", details));
-        }
-        if (fault instanceof Fault.ModelNotFound) {
-            return notFound(model);
-        }
-        int code = fault instanceof Fault.Status s ? s.code() : 500;
-        String status = code == 503
-                ? "UNAVAILABLE"
-                : code == 504
-                        ? "DEADLINE_EXCEEDED"
-                        : code == 400
-                                ? "INVALID_ARGUMENT"
-                                : code == 403 ? "PERMISSION_DENIED" : code == 401 ? "UNAUTHENTICATED" : "INTERNAL";
-        return new WireReply(
-                code,
-                error(
-                        code,
-                        status,
-                        code == 503
-                                ? "The model is overloaded. Please try again later."
-                                : "An internal error has occurred.",
-                        null));
+        return GeminiRefusals.refusal(fault, model);
     }
 
     // ---- answers ----
@@ -307,7 +206,7 @@ final class GeminiWire implements ChatWire {
 
     @Override
     public String inStreamError(String message) {
-        return data(error(500, "INTERNAL", message, null));
+        return data(GeminiRefusals.error(500, "INTERNAL", message, null));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.cortex.sim;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,8 +11,8 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * Groq's OpenAI-compatible wire format under {@code /openai/v1}: chat completions as JSON, or SSE {@code data:} lines
  * with {@code x_groq} on the first and finish chunks, the usage chunk when asked, then {@code data: [DONE]}; the
- * model list; Bearer keys; {@code {"error":{message,type,code}}} errors; Groq's 400s for the fields it rejects; its
- * rate-limit headers on every response. Honours {@code max_completion_tokens} (or {@code max_tokens}) and
+ * model list; Bearer keys; which fields Groq rejects (the 400s, like every error body, rate-limit header and fault
+ * reply, are built by {@link GroqRefusals}). Honours {@code max_completion_tokens} (or {@code max_tokens}) and
  * {@code stop} (a string or a list); the finish reason is {@code stop} or {@code length}.
  */
 final class GroqWire implements ChatWire {
@@ -50,19 +49,7 @@ final class GroqWire implements ChatWire {
 
     @Override
     public Map<String, String> headers() {
-        return rateLimitHeaders(false);
-    }
-
-    private static Map<String, String> rateLimitHeaders(boolean exhausted) {
-        Map<String, String> h = new LinkedHashMap<>();
-        h.put("x-ratelimit-limit-requests", "14400");
-        h.put("x-ratelimit-limit-tokens", "6000");
-        h.put("x-ratelimit-remaining-requests", exhausted ? "0" : "14399");
-        h.put("x-ratelimit-remaining-tokens", exhausted ? "0" : "5843");
-        h.put("x-ratelimit-reset-requests", exhausted ? "2h24m0s" : "6s");
-        h.put("x-ratelimit-reset-tokens", "7.66s");
-        h.put("x-request-id", "req_sim");
-        return h;
+        return GroqRefusals.rateLimitHeaders(false);
     }
 
     @Override
@@ -74,27 +61,28 @@ final class GroqWire implements ChatWire {
     @Override
     public ChatRequest read(HttpServerRequest request, JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw badRequest("We could not parse the JSON body of your request. The body should be a JSON object.");
+            throw GroqRefusals.badRequest(
+                    "We could not parse the JSON body of your request. The body should be a JSON object.");
         }
         for (String field : List.of("logprobs", "logit_bias", "top_logprobs")) {
             if (body.has(field)) {
-                throw badRequest("'" + field + "' : property '" + field + "' is unsupported");
+                throw GroqRefusals.badRequest("'" + field + "' : property '" + field + "' is unsupported");
             }
         }
         if (!body.path("model").isTextual()) {
-            throw badRequest("'model' : property 'model' is missing");
+            throw GroqRefusals.badRequest("'model' : property 'model' is missing");
         }
         if (!body.path("messages").isArray() || body.path("messages").isEmpty()) {
-            throw badRequest("'messages' : property 'messages' is missing");
+            throw GroqRefusals.badRequest("'messages' : property 'messages' is missing");
         }
         if (body.path("n").asInt(1) != 1) {
-            throw badRequest("'n' : number must be at most 1");
+            throw GroqRefusals.badRequest("'n' : number must be at most 1");
         }
         int prompt = 0;
         String last = null;
         for (JsonNode m : body.path("messages")) {
             if (m.has("name")) {
-                throw badRequest("'messages.name' : property 'name' is unsupported");
+                throw GroqRefusals.badRequest("'messages.name' : property 'name' is unsupported");
             }
             prompt += Generation.words(m.path("content").asText(""));
             if (m.path("role").asText().equals("user")) {
@@ -114,33 +102,16 @@ final class GroqWire implements ChatWire {
                 body);
     }
 
-    private static WireReply.Refused badRequest(String message) {
-        return new WireReply(400, error(message, "invalid_request_error", null)).refused();
-    }
-
-    static ObjectNode error(String message, String type, String code) {
-        ObjectNode e = Json.object();
-        e.putObject("error").put("message", message).put("type", type).put("code", code);
-        return e;
-    }
-
-    private static ObjectNode modelNotFound(String model) {
-        return error(
-                "The model `" + model + "` does not exist or you do not have access to it.",
-                "invalid_request_error",
-                "model_not_found");
-    }
-
     @Override
     public WireReply unknownModel(ChatRequest chat) {
-        return new WireReply(404, modelNotFound(chat.model()));
+        return GroqRefusals.modelNotFound(chat.model());
     }
 
     @Override
     public WireReply other(HttpServerRequest request, List<String> models) {
         String path = request.path();
         if (path.startsWith(PREFIX + "/models") && bearer(request) == null) {
-            return new WireReply(401, error("Invalid API Key", "invalid_request_error", "invalid_api_key"));
+            return GroqRefusals.invalidKey();
         }
         if (path.equals(PREFIX + "/models")) {
             ObjectNode list = Json.object().put("object", "list");
@@ -154,54 +125,12 @@ final class GroqWire implements ChatWire {
                     .put("context_window", 131072));
             return new WireReply(200, list);
         }
-        return new WireReply(404, error("Unknown request URL: " + path, "invalid_request_error", "unknown_url"));
+        return GroqRefusals.unknownUrl(path);
     }
 
     @Override
     public WireReply refusal(Fault fault, String model) {
-        if (fault instanceof Fault.RateLimited r) {
-            long seconds = Math.max(0, (long) Math.ceil(r.retryAfter().toMillis() / 1000.0));
-            return new WireReply(
-                    429,
-                    Map.of("retry-after", Long.toString(seconds)),
-                    error(
-                            "Rate limit reached for model `"
-                                    + model
-                                    + "` in organization `org_sim` service tier `on_demand` on tokens per minute (TPM): Limit 6000, "
-                                    + "Used 5900, Requested 400. Please try again in "
-                                    + WireReply.seconds(r.retryAfter())
-                                    + ". Visit https://console.groq.com/docs/rate-limits for more information.",
-                            "tokens",
-                            "rate_limit_exceeded"));
-        }
-        if (fault instanceof Fault.QuotaExhausted) {
-            Map<String, String> headers = rateLimitHeaders(true);
-            headers.put("retry-after", "8640");
-            return new WireReply(
-                    429,
-                    headers,
-                    error(
-                            "Rate limit reached for model `" + model + "` in organization "
-                                    + "`org_sim` service tier `on_demand` on requests per day (RPD): Limit 14400, Used 14400, "
-                                    + "Requested 1. Please try again in 2h24m0s.",
-                            "requests",
-                            "rate_limit_exceeded"));
-        }
-        if (fault instanceof Fault.InvalidKey) {
-            return new WireReply(401, error("Invalid API Key", "invalid_request_error", "invalid_api_key"));
-        }
-        if (fault instanceof Fault.ModelNotFound) {
-            return new WireReply(404, modelNotFound(model));
-        }
-        int code = fault instanceof Fault.Status s ? s.code() : 500;
-        String message = code == 400
-                ? "Bad request"
-                : code == 413
-                        ? "Request Entity Too Large"
-                        : code == 498
-                                ? "Flex tier capacity exceeded"
-                                : code == 503 ? "Service Unavailable" : "Internal Server Error";
-        return new WireReply(code, error(message, code >= 500 ? "server_error" : "invalid_request_error", null));
+        return GroqRefusals.refusal(fault, model);
     }
 
     // ---- answers ----

@@ -112,7 +112,7 @@ final class OllamaWire implements ChatWire {
         if (fault instanceof Fault.RateLimited || fault instanceof Fault.QuotaExhausted) {
             return new WireReply(503, error(BUSY)); // Ollama has no rate limits: a full queue is its nearest signal
         }
-        int code = fault instanceof Fault.Status s ? s.code() : 500;
+        int code = WireReply.status(fault);
         return new WireReply(code, error(code == 503 ? BUSY : "llama runner process has terminated"));
     }
 

@@ -32,6 +32,16 @@ record WireReply(int status, Map<String, String> headers, JsonNode body) {
         return String.format(Locale.ROOT, "%.3fs", d.toMillis() / 1000.0);
     }
 
+    /** Whole seconds to wait, rounded up and never negative, as Groq's retry-after and Gemini's retryDelay say. */
+    static long wholeSeconds(Duration d) {
+        return Math.max(0, (long) Math.ceil(d.toMillis() / 1000.0));
+    }
+
+    /** The status a fault other than the named refusals asks for: a {@link Fault.Status}'s own code, else 500. */
+    static int status(Fault fault) {
+        return fault instanceof Fault.Status s ? s.code() : 500;
+    }
+
     Refused refused() {
         return new Refused(this);
     }
