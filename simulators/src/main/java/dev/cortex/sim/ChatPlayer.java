@@ -152,11 +152,11 @@ final class ChatPlayer {
         response.write(wire.chunk(answer, chunks.get(index), index));
         Runnable next = () -> emit(request, answer, chunks, index + 1, gap, f);
         if (response.writeQueueFull()) {
-            // a reader that does not keep up holds the generation back, as a real server's TCP window does
+            // a reader that does not keep up holds the generation back, as a real server's TCP window does; and the
+            // chunks written so far leave now, so a large answer's first token is not held back by its last
             response.drainHandler(v -> next.run());
         } else if (gap <= 0) {
-            // each chunk leaves before the next is made: the first token is not held back by the whole answer
-            vertx.runOnContext(v -> next.run());
+            next.run();
         } else {
             vertx.setTimer(gap, t -> next.run());
         }
