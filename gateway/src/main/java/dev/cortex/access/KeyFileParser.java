@@ -134,17 +134,20 @@ final class KeyFileParser {
         }
         Map<String, Node> fields = new LinkedHashMap<>();
         Map<String, Node> keyNodes = new LinkedHashMap<>();
+        Node givenTwice = null;
         for (NodeTuple field : mapping.getValue()) {
             String fieldName = fieldName(field, entryLabel(position, null) + ": ");
-            if (fields.containsKey(fieldName)) {
-                throw fail(
-                        field.getKeyNode(), entryLabel(position, null) + ": field '" + fieldName + "' is given twice");
+            if (fields.containsKey(fieldName) && givenTwice == null) {
+                givenTwice = field.getKeyNode();
             }
-            fields.put(fieldName, field.getValueNode());
-            keyNodes.put(fieldName, field.getKeyNode());
+            fields.putIfAbsent(fieldName, field.getValueNode());
+            keyNodes.putIfAbsent(fieldName, field.getKeyNode());
         }
         // the label carries the name as soon as there is a usable one, even when another field is wrong
         String label = entryLabel(position, fields.get(NAME) instanceof ScalarNode n ? n.getValue() : null);
+        if (givenTwice != null) {
+            throw fail(givenTwice, label + ": field '" + ((ScalarNode) givenTwice).getValue() + "' is given twice");
+        }
         keyNodes.forEach((fieldName, keyNode) -> {
             if (!FIELDS.contains(fieldName)) {
                 throw fail(

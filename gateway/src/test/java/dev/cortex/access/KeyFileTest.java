@@ -172,7 +172,8 @@ class KeyFileTest {
                 Arguments.of("keys:\n" + a + "    models: [a, [b]]\n", "entry 1 (team-a)", "'models'", ""),
                 Arguments.of("keys:\n" + a + "    strategy: fastest\n", "entry 1 (team-a)", "'strategy'", "fastest"),
                 Arguments.of("keys:\n" + a + "    created: yesterday\n", "entry 1 (team-a)", "'created'", ""),
-                Arguments.of("keys:\n" + a + "    admin: true\n    admin: false\n", "entry 1", "'admin'", "twice"),
+                Arguments.of(
+                        "keys:\n" + a + "    admin: true\n    admin: false\n", "entry 1 (team-a)", "'admin'", "twice"),
                 Arguments.of("keys:\n  - just-a-name\n", "entry 1", "mapping", ""),
                 Arguments.of("keys: team-a\n", "'keys'", "list", ""),
                 Arguments.of("clients: []\n", "unknown top-level field 'clients'", "", ""),
