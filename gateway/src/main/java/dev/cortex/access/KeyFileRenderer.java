@@ -40,10 +40,10 @@ final class KeyFileRenderer {
             #
             #   scripts/cortex-key.sh new --name team-a [--admin] [--providers groq,ollama] [--models 'm1,ollama/*']
             #                             [--max-tokens 4096] [--strategy cost_first] [--local-only]
-            #                                              makes a key, adds its entry, prints the key once
-            #   scripts/cortex-key.sh revoke --name team-a     the key authenticates nothing from the next request on
-            #   scripts/cortex-key.sh list                     names, scopes and policies (never keys or hashes)
-            #   scripts/cortex-key.sh hash < key.txt           the sha256 of a key made elsewhere, for a hand-written entry
+            #                                                  makes a key, adds its entry, prints the key once
+            #   scripts/cortex-key.sh revoke --name team-a      the key authenticates nothing from the next request on
+            #   scripts/cortex-key.sh list                      names, scopes and policies (never keys or hashes)
+            #   printf %s "$KEY" | scripts/cortex-key.sh hash   the sha256 of a key made elsewhere, for an entry by hand
             # The commands rewrite this file: comments other than this header are not kept.
             #
             # An entry (name and sha256 are required, the rest optional):
