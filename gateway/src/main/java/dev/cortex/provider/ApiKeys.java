@@ -6,9 +6,10 @@ import java.util.regex.Pattern;
 /** Keeps API keys out of everything a person or a client can read. */
 public final class ApiKeys {
 
-    // Groq gsk_, OpenAI sk-, Google AIza, and long opaque tokens as Cohere issues them
+    // Groq gsk_, OpenAI sk-, Google AIza, Cortex's own gateway keys ck_ (at a word start: "stack_trace" is no key),
+    // and long opaque tokens as Cohere issues them
     private static final Pattern KEY_LIKE =
-            Pattern.compile("(gsk_|sk-|AIza)[A-Za-z0-9_\\-]{8,}|\\b[A-Za-z0-9]{32,}\\b");
+            Pattern.compile("(gsk_|sk-|AIza|\\bck_)[A-Za-z0-9_\\-]{8,}|\\b[A-Za-z0-9]{32,}\\b");
 
     private ApiKeys() {}
 
@@ -20,7 +21,9 @@ public final class ApiKeys {
         if (key.length() <= 8) {
             return "…" + key.substring(key.length() - Math.min(2, key.length()));
         }
-        int prefix = key.startsWith("gsk_") ? 4 : key.startsWith("sk-") ? 3 : key.startsWith("AIza") ? 4 : 0;
+        int prefix = key.startsWith("gsk_")
+                ? 4
+                : key.startsWith("sk-") ? 3 : key.startsWith("AIza") ? 4 : key.startsWith("ck_") ? 3 : 0;
         return key.substring(0, prefix) + "…" + key.substring(key.length() - 4);
     }
 

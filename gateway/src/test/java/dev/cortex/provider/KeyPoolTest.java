@@ -69,6 +69,11 @@ class KeyPoolTest {
         assertThat(ApiKeys.scrub("Incorrect API key provided: gsk_test_abcdefgh_9f2c."))
                 .doesNotContain("test_abcdefgh")
                 .contains("gsk_…9f2c");
+        // Cortex's own gateway keys (base64url, so with - and _ inside)
+        String gatewayKey = "ck_JdNAIjGcvISK00Mn-wuag6JRaouDJRAu7Yv3Pl6WDsk";
+        assertThat(ApiKeys.mask(gatewayKey)).isEqualTo("ck_…WDsk");
+        assertThat(ApiKeys.scrub("Bearer " + gatewayKey + " refused")).isEqualTo("Bearer ck_…WDsk refused");
+        assertThat(ApiKeys.scrub("see stack_trace_elements")).isEqualTo("see stack_trace_elements");
     }
 
     @Test
