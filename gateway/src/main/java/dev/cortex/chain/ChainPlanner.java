@@ -5,8 +5,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
+import dev.cortex.chat.AccessPolicy;
 import dev.cortex.chat.RoutePreference;
 import dev.cortex.chat.Strategy;
+import dev.cortex.failure.AccessRefusedException;
 import dev.cortex.failure.BadRequestException;
 import dev.cortex.provider.Availability;
 import dev.cortex.provider.Provider;
@@ -21,11 +23,13 @@ import dev.cortex.provider.ProviderRegistry;
 public final class ChainPlanner {
 
     private final ProviderRegistry providers;
+    private final KeyPolicyFilter keyPolicy;
     private final Strategy defaultStrategy;
     private volatile List<String> listed = List.of();
 
     public ChainPlanner(ProviderRegistry providers, Strategy defaultStrategy) {
         this.providers = providers;
+        this.keyPolicy = new KeyPolicyFilter(providers);
         this.defaultStrategy = defaultStrategy;
     }
 
@@ -35,11 +39,42 @@ public final class ChainPlanner {
     }
 
     /** What a request with this preference and model would do now, without calling any provider. */
-    public RoutePlan explain(RoutePreference preference, String model) {
-        return plan(listed, preference, model);
+    public RoutePlan explain(RoutePreference preference, String model, AccessPolicy policy) {
+        return plan(listed, preference, model, policy);
     }
 
     public RoutePlan plan(List<String> listed, RoutePreference preference, String model) {
+        return plan(listed, preference, model, AccessPolicy.UNRESTRICTED);
+    }
+
+    /**
+     * The plan for a request sent with a key of this policy: a provider or model it names outside the policy is
+     * refused (403); providers the policy rules out are left out, with the reason.
+     */
+    public RoutePlan plan(List<String> listed, RoutePreference preference, String model, AccessPolicy policy) {
+        keyPolicy.checkNamed(policy, preference, model, listed);
+        RoutePlan plan = order(listed, preference, model);
+        List<RoutePlan.Step> steps = new ArrayList<>(plan.steps().size());
+        List<String> refusals = new ArrayList<>();
+        for (RoutePlan.Step step : plan.steps()) {
+            String ruledOut = keyPolicy.ruledOut(policy, provider(step.provider()), model);
+            if (ruledOut == null) {
+                steps.add(step);
+            } else {
+                steps.add(new RoutePlan.Step(step.provider(), step.position(), ruledOut, step.note(), true));
+                refusals.add(step.provider() + ": " + ruledOut);
+            }
+        }
+        if (!steps.isEmpty() && refusals.size() == steps.size()) {
+            throw AccessRefusedException.forbidden(
+                    "provider_not_allowed",
+                    "Key '" + policy.keyName() + "' may use none of the providers for this request ("
+                            + String.join("; ", refusals) + ").");
+        }
+        return new RoutePlan(plan.strategy(), steps);
+    }
+
+    private RoutePlan order(List<String> listed, RoutePreference preference, String model) {
         Strategy strategy = preference.strategy() != null ? preference.strategy() : defaultStrategy;
         List<Step> steps = new ArrayList<>();
         if (!preference.providers().isEmpty()) {
@@ -87,13 +122,16 @@ public final class ChainPlanner {
     }
 
     private Step step(String name, int position, String note) {
-        Provider provider = providers
+        Step s = new Step(name, position, provider(name));
+        s.note = note;
+        return s;
+    }
+
+    private Provider provider(String name) {
+        return providers
                 .get(name)
                 .orElseThrow(() ->
                         new IllegalStateException("The chain names '" + name + "' but no such provider is configured"));
-        Step s = new Step(name, position, provider);
-        s.note = note;
-        return s;
     }
 
     private static RoutePlan finish(Strategy strategy, List<Step> steps, boolean degradedLast) {
@@ -104,7 +142,7 @@ public final class ChainPlanner {
         for (Step s : steps) {
             String note = degradedLast && s.degraded ? "degraded: moved last" : s.note;
             out.add(new RoutePlan.Step(
-                    s.name, s.position, s.skip.map(a -> a.reason().word()).orElse(null), note));
+                    s.name, s.position, s.skip.map(a -> a.reason().word()).orElse(null), note, false));
         }
         return new RoutePlan(strategy.wireName(), out);
     }

@@ -38,7 +38,7 @@ public final class ProviderFailover extends LoadBalancerSupport {
         ChatContext chat = exchange.getMessage().getBody(ChatContext.class);
         RoutePlan plan;
         try {
-            plan = planner.plan(names, chat.preference(), chat.request().model());
+            plan = planner.plan(names, chat.preference(), chat.request().model(), chat.policy());
         } catch (RuntimeException badPreference) {
             exchange.setException(badPreference);
             callback.done(true);

@@ -12,11 +12,14 @@ public record RoutePlan(String strategy, List<Step> steps) {
      * @param position where the provider stands in the chain's YAML (the load balancer's step)
      * @param skip     why it will be passed over without a call, or null when it will be tried
      * @param note     why it sits here (the strategy's measure, "degraded: moved last", ...), or null
+     * @param ruledOut the caller's key rules it out: the request does not even pass through its route (an
+     *                 unavailable provider's route is passed through, so its skip is counted and trailed)
      */
-    public record Step(String provider, int position, String skip, String note) {}
+    public record Step(String provider, int position, String skip, String note, boolean ruledOut) {}
 
+    /** The chain positions the request passes through, in order (the ones its key rules out are left out). */
     public List<Integer> positions() {
-        return steps.stream().map(Step::position).toList();
+        return steps.stream().filter(s -> !s.ruledOut()).map(Step::position).toList();
     }
 
     /** The plan in one header line: {@code groq(skip: cooling), gemini, ollama(degraded: moved last)}. */
@@ -37,6 +40,6 @@ public record RoutePlan(String strategy, List<Step> steps) {
     }
 
     public List<String> providers() {
-        return steps.stream().map(Step::provider).toList();
+        return steps.stream().filter(s -> !s.ruledOut()).map(Step::provider).toList();
     }
 }

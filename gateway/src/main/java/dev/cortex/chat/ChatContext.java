@@ -20,6 +20,7 @@ public final class ChatContext {
     private volatile ChatResult result;
     private volatile List<String> plan = List.of();
     private volatile boolean explainRoute;
+    private volatile AccessPolicy policy = AccessPolicy.UNRESTRICTED;
     private volatile String route;
 
     /**
@@ -63,6 +64,16 @@ public final class ChatContext {
 
     public AttemptTrail trail() {
         return trail;
+    }
+
+    /** What the caller's gateway key allows; {@link AccessPolicy#UNRESTRICTED} when no key is in play. */
+    public AccessPolicy policy() {
+        return policy;
+    }
+
+    /** Set by the front door once it knows the caller's key, before the request enters the chain. */
+    public void restrictTo(AccessPolicy policy) {
+        this.policy = policy;
     }
 
     /** Whether the caller asked to see the route plan in the reply's head. */

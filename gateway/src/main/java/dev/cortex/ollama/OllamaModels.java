@@ -181,6 +181,12 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
     }
 
     @Override
+    public boolean lists(String model) {
+        String name = canonical(model);
+        return configured.contains(name) || picture.get().installed().containsKey(name);
+    }
+
+    @Override
     public long sizeBytes(String model) {
         OllamaClient.Installed m = picture.get().installed().get(canonical(model));
         return m == null ? 0 : m.sizeBytes();

@@ -20,6 +20,15 @@ public interface ModelSource {
     /** The models this provider can serve now, for the model lists. */
     List<String> models();
 
+    /**
+     * Whether {@code model} (without a provider prefix) is one this provider was set up to serve: its configured
+     * list, or for a local server what it has installed. A gateway key without a model list of its own may use
+     * exactly these.
+     */
+    default boolean lists(String model) {
+        return models().contains(model);
+    }
+
     /** Whether a request naming {@code requested} asks for this provider (one of its models, or {@code name/model}). */
     default boolean serves(String provider, String requested) {
         return requested != null && (requested.startsWith(provider + "/") || models().contains(requested));

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,8 +13,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.cortex.chat.AccessPolicy;
 import dev.cortex.chat.RoutePreference;
 import dev.cortex.chat.Strategy;
+import dev.cortex.failure.AccessRefusedException;
 import dev.cortex.failure.BadRequestException;
 import dev.cortex.failure.FailureClassifier;
 import dev.cortex.provider.Bulkhead;
@@ -176,9 +179,63 @@ class ChainPlannerTest {
                         .providers())
                 .containsExactly("gemini", "groq", "cohere", "ollama");
         assertThat(w.planner(Strategy.HYBRID)
-                        .plan(CHAIN, RoutePreference.DEFAULT, "cohere/command-a-03-2025")
+                        .plan(CHAIN, RoutePreference.DEFAULT, "cohere/command-r-08-2024")
                         .providers())
                 .first()
                 .isEqualTo("cohere");
+    }
+
+    @Test
+    void providerSlashModelReachesOnlyTheModelsConfiguredForThatProvider() {
+        World w = world();
+        assertThatThrownBy(() ->
+                        w.planner(Strategy.HYBRID).plan(CHAIN, RoutePreference.DEFAULT, "cohere/command-a-03-2025"))
+                .isInstanceOf(AccessRefusedException.class)
+                .hasMessageContaining("cohere/command-a-03-2025")
+                .extracting(e -> ((AccessRefusedException) e).status())
+                .isEqualTo(403);
+        // a name no provider serves is still answered by each provider's default, as before keys existed
+        assertThat(w.planner(Strategy.HYBRID)
+                        .plan(CHAIN, RoutePreference.DEFAULT, "gpt-4o")
+                        .providers())
+                .containsExactly("groq", "gemini", "cohere", "ollama");
+    }
+
+    @Test
+    void aLocalOnlyKeysPlanLeavesTheCloudOutAndSaysWhy() {
+        World w = world();
+        AccessPolicy local = new AccessPolicy("private", Set.of(), List.of(), null, null, true);
+        RoutePlan plan = w.planner(Strategy.CLOUD_FIRST).plan(CHAIN, RoutePreference.DEFAULT, null, local);
+        assertThat(plan.providers()).containsExactly("ollama");
+        assertThat(plan.positions()).containsExactly(3);
+        assertThat(plan.toHeader())
+                .isEqualTo("groq(skip: key is local only), gemini(skip: key is local only),"
+                        + " cohere(skip: key is local only), ollama");
+        assertThatThrownBy(() ->
+                        w.planner(Strategy.HYBRID).plan(CHAIN, new RoutePreference(null, List.of("groq")), null, local))
+                .isInstanceOf(AccessRefusedException.class)
+                .hasMessageContaining("'groq'")
+                .hasMessageContaining("local only");
+        assertThatThrownBy(() ->
+                        w.planner(Strategy.HYBRID).plan(CHAIN, RoutePreference.DEFAULT, "llama-3.1-8b-instant", local))
+                .isInstanceOf(AccessRefusedException.class)
+                .hasMessageContaining("groq: key is local only");
+    }
+
+    @Test
+    void aKeysModelListSkipsProvidersWhoseModelItDoesNotCover() {
+        World w = world();
+        AccessPolicy narrow = new AccessPolicy("narrow", Set.of(), List.of("gemini/*", "llama3.2"), null, null, false);
+        RoutePlan plan = w.planner(Strategy.HYBRID).plan(CHAIN, RoutePreference.DEFAULT, null, narrow);
+        assertThat(plan.providers()).containsExactly("gemini", "ollama");
+        assertThat(plan.steps().get(0).skip()).isEqualTo("model not allowed for key");
+        assertThatThrownBy(() -> w.planner(Strategy.HYBRID).plan(CHAIN, RoutePreference.DEFAULT, "gpt-4o", narrow))
+                .isInstanceOf(AccessRefusedException.class)
+                .hasMessageContaining("may use only [gemini/*, llama3.2]");
+        AccessPolicy groqOnly = new AccessPolicy("groq-only", Set.of("groq"), List.of(), null, null, false);
+        assertThatThrownBy(() -> w.planner(Strategy.HYBRID)
+                        .plan(CHAIN, new RoutePreference(null, List.of("ollama", "cohere")), null, groqOnly))
+                .isInstanceOf(AccessRefusedException.class)
+                .hasMessageContaining("'ollama'");
     }
 }
