@@ -4,9 +4,12 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
@@ -16,6 +19,8 @@ import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpSupport;
 import org.apache.camel.spi.HeaderFilterStrategy;
+
+import dev.cortex.access.Caller;
 
 /**
  * A platform-http consumer that lets a route take over its HTTP response.
@@ -32,15 +37,25 @@ final class StreamingHttpConsumer extends VertxPlatformHttpConsumer {
     /** Camel's own response writer (package-private in 4.18.0), used for every response a route did not send. */
     private static final MethodHandle CAMEL_WRITE_RESPONSE = camelResponseWriter();
 
+    /** Group of the routes that run on the operator's workers (health, metrics, route explainer, restore). */
+    static final String OPERATOR_GROUP = "operator";
+
+    /** What every consumer of one server shares: the chat workers' bound, the operator's workers, refusals. */
+    record Door(WorkerGate chatWorkers, WorkerExecutor operatorWorkers, DoorRefusals refusals) {}
+
+    private final Door door;
     private final Runnable onStarted;
+    private volatile Boolean operator;
 
     StreamingHttpConsumer(
             PlatformHttpEndpoint endpoint,
             Processor processor,
             List<Handler<RoutingContext>> handlers,
             String routerName,
+            Door door,
             Runnable onStarted) {
         super(endpoint, processor, handlers, routerName);
+        this.door = door;
         this.onStarted = onStarted;
     }
 
@@ -51,17 +66,18 @@ final class StreamingHttpConsumer extends VertxPlatformHttpConsumer {
     }
 
     /**
-     * Every Cortex endpoint takes JSON. Camel leaves the body out for form-encoded requests, but {@code curl -d}
-     * sends JSON labelled as a form: keep the raw bytes as the body whatever the label says.
+     * Whether this consumer's route is one of the operator's. Camel's platform-http consumer wraps this one and keeps
+     * the route to itself, and the route is listed only once started: found by endpoint, at the first request.
      */
-    @Override
-    protected Future<Void> populateCamelMessage(RoutingContext ctx, Exchange exchange, Message message) {
-        return super.populateCamelMessage(ctx, exchange, message).map(v -> {
-            if (message.getBody() == null && ctx.body() != null && ctx.body().buffer() != null) {
-                message.setBody(ctx.body().buffer());
-            }
-            return null;
-        });
+    private boolean operator() {
+        Boolean known = operator;
+        if (known == null) {
+            known = getEndpoint().getCamelContext().getRoutes().stream()
+                    .filter(route -> route.getEndpoint() == getEndpoint())
+                    .anyMatch(route -> OPERATOR_GROUP.equals(route.getGroup()));
+            operator = known;
+        }
+        return known;
     }
 
     @Override
@@ -70,42 +86,65 @@ final class StreamingHttpConsumer extends VertxPlatformHttpConsumer {
             super.handleRequest(ctx);
             return;
         }
+        boolean operator = operator();
         Exchange exchange = createExchange(false);
         exchange.setPattern(ExchangePattern.InOut);
+        exchange.setProperty(Caller.PROPERTY, FrontDoorGuard.caller(ctx));
         processHttpRequest(exchange, ctx).onComplete(read -> {
             if (read.failed()) {
                 fail(exchange, ctx, read.cause());
                 return;
             }
-            ctx.vertx()
-                    .executeBlocking(
-                            () -> {
-                                createUoW(exchange);
-                                getProcessor().process(exchange);
-                                return null;
-                            },
-                            false)
-                    .onComplete(processed -> {
-                        if (ctx.response().headWritten()) {
-                            done(exchange); // the route sent this response itself (a stream in flight, or already
-                            // finished)
-                        } else if (processed.failed()) {
-                            fail(exchange, ctx, processed.cause());
+            if (!operator && !door.chatWorkers().tryEnter()) {
+                door.refusals()
+                        .send(
+                                ctx,
+                                503,
+                                "overloaded",
+                                "Cortex is serving as many requests as it can; retry shortly.",
+                                "Retry-After",
+                                "1");
+                releaseExchange(exchange, false); // no unit of work was begun for it
+                return;
+            }
+            Callable<Void> route = () -> {
+                createUoW(exchange);
+                getProcessor().process(exchange);
+                return null;
+            };
+            Future<Void> processing = operator
+                    ? door.operatorWorkers().executeBlocking(route, false)
+                    : ctx.vertx().executeBlocking(route, false);
+            processing.onComplete(processed -> {
+                if (!operator) {
+                    door.chatWorkers().leave(); // the worker is free again, whatever the route did
+                }
+                if (ctx.response().headWritten()) {
+                    done(exchange); // the route sent this response itself (a stream in flight, or already finished)
+                } else if (processed.failed()) {
+                    fail(exchange, ctx, processed.cause());
+                } else {
+                    writeCamelResponse(ctx, exchange).onComplete(written -> {
+                        if (written.failed()) {
+                            fail(exchange, ctx, written.cause());
                         } else {
-                            writeCamelResponse(ctx, exchange).onComplete(written -> {
-                                if (written.failed()) {
-                                    fail(exchange, ctx, written.cause());
-                                } else {
-                                    done(exchange);
-                                }
-                            });
+                            done(exchange);
                         }
                     });
+                }
+            });
         });
     }
 
     private Future<Void> writeCamelResponse(RoutingContext ctx, Exchange exchange) {
         PlatformHttpEndpoint endpoint = getEndpoint();
+        Message out = exchange.getMessage();
+        if (out.getBody() instanceof byte[] bytes) {
+            // Camel's writer would stream a byte[] through an InputStream read on a worker thread: a response would
+            // then wait for a free worker to be written, which under full load never comes. A Vert.x buffer is
+            // written at once, here on the event loop.
+            out.setBody(Buffer.buffer(bytes));
+        }
         try {
             @SuppressWarnings("unchecked")
             Future<Void> written = (Future<Void>) CAMEL_WRITE_RESPONSE.invoke(

@@ -2,6 +2,9 @@ package dev.cortex.http;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.Processor;
@@ -10,42 +13,90 @@ import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
-import dev.cortex.api.ErrorBodies;
+import dev.cortex.access.GatewayAccess;
 
 /**
- * The platform-http engine Cortex binds as {@code platform-http-engine}: Vert.x as usual, with consumers that let a
- * route stream its own response ({@link StreamingHttpConsumer}), and a 404 in the caller's API shape for paths no
- * route serves.
+ * The platform-http engine Cortex binds as {@code platform-http-engine}: Vert.x as usual, with
+ *
+ * <ul>
+ *   <li>a guard in front of every route, before its body is read ({@link FrontDoorGuard}), and connections closed
+ *       when idle between requests ({@link IdleConnections});
+ *   <li>consumers that let a route stream its own response, give the operator's routes workers of their own, and
+ *       refuse chat requests past a bounded queue ({@link StreamingHttpConsumer});
+ *   <li>refusals in the caller's API shape for what Vert.x would answer in its own: a path no route serves (404),
+ *       a body over the size limit (413).
+ * </ul>
  */
 public final class StreamingHttpEngine extends VertxPlatformHttpEngine {
 
-    private final AtomicBoolean notFoundInstalled = new AtomicBoolean();
+    private final AtomicBoolean installed = new AtomicBoolean();
+    private final FrontDoorSettings settings;
+    private final FrontDoorGuard guard;
+    private final IdleConnections idle;
+    private final DoorRefusals refusals;
+    private final WorkerGate chatWorkers;
+    private final WorkerExecutor operatorWorkers;
+
+    public StreamingHttpEngine(Vertx vertx, GatewayAccess access, FrontDoorSettings settings, MeterRegistry meters) {
+        this.settings = settings;
+        this.refusals = new DoorRefusals(meters);
+        this.guard = new FrontDoorGuard(access, settings.allowedOrigins(), refusals);
+        this.idle = new IdleConnections(vertx, settings.idleTimeout());
+        this.chatWorkers = new WorkerGate(settings.chatWorkers() + settings.maxQueuedRequests());
+        this.operatorWorkers = vertx.createSharedWorkerExecutor("cortex-operator", settings.operatorWorkers());
+        meters.gauge("cortex.http.chat.workers.in.use", chatWorkers, WorkerGate::inUse);
+    }
 
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
         String routerName = VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort());
+        install(routerName); // before any route's own handlers, so nothing is served unguarded
         return new StreamingHttpConsumer(
-                endpoint, processor, getHandlers(), routerName, () -> installNotFoundHandler(routerName));
+                endpoint,
+                processor,
+                getHandlers(),
+                routerName,
+                new StreamingHttpConsumer.Door(chatWorkers, operatorWorkers, refusals),
+                () -> install(routerName));
     }
 
-    private void installNotFoundHandler(String routerName) {
-        if (notFoundInstalled.get()) {
+    /** Requests holding or waiting for a chat worker now (a leak shows here). */
+    public int chatWorkersInUse() {
+        return chatWorkers.inUse();
+    }
+
+    private void install(String routerName) {
+        if (installed.get()) {
             return;
         }
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(), routerName);
-        if (router != null && notFoundInstalled.compareAndSet(false, true)) {
+        if (router != null && installed.compareAndSet(false, true)) {
+            router.route().order(Integer.MIN_VALUE).handler(this::guard).failureHandler(this::failed);
             // the last route of Camel's sub-router: whatever no Camel route matched ends here
-            router.route().last().handler(StreamingHttpEngine::notFound);
+            router.route().last().handler(this::notFound);
         }
     }
 
-    private static void notFound(RoutingContext ctx) {
+    private void guard(RoutingContext ctx) {
+        idle.track(ctx);
+        guard.handle(ctx);
+    }
+
+    private void failed(RoutingContext ctx) {
+        if (ctx.statusCode() == 413) {
+            refusals.send(
+                    ctx,
+                    413,
+                    "request_too_large",
+                    "The request body is larger than Cortex accepts (" + settings.maxBodyBytes()
+                            + " bytes, camel.server.max-body-size).");
+        } else {
+            ctx.next();
+        }
+    }
+
+    private void notFound(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        String message = "No such endpoint: " + request.method() + " " + request.path();
-        ErrorBodies.Rendered body = ErrorBodies.forPath(request.path()).render(404, "not_found", message);
-        ctx.response()
-                .setStatusCode(404)
-                .putHeader("Content-Type", body.contentType())
-                .end(body.body());
+        refusals.send(ctx, 404, "not_found", "No such endpoint: " + request.method() + " " + request.path());
     }
 }

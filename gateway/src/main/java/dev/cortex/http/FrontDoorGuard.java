@@ -1,0 +1,143 @@
+package dev.cortex.http;
+
+import java.util.Locale;
+import java.util.Set;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+import dev.cortex.access.Caller;
+import dev.cortex.access.GatewayAccess;
+import dev.cortex.failure.AccessRefusedException;
+
+/**
+ * Runs before every front-door route, before its body is read: refuses what no route should see, and tells the
+ * routes who is calling.
+ *
+ * <ol>
+ *   <li>A request from a browser page ({@code Origin}) is refused unless its origin is configured; a configured one
+ *       gets CORS headers (and its preflight an answer). Cortex is an API, not a site: off by default.
+ *   <li>A POST whose body is not labelled JSON is refused with 415 (one with no body at all passes). Browsers send
+ *       form and text bodies cross-site without asking (no preflight), so accepting them would let any web page
+ *       spend the operator's keys.
+ *   <li>The gateway key sent is checked: a key Cortex did not issue (or revoked) is a 401 here; a missing key is
+ *       the routes' to judge, since some are public.
+ * </ol>
+ */
+final class FrontDoorGuard implements Handler<RoutingContext> {
+
+    /** Where the caller is left for the route ({@link StreamingHttpConsumer} hands it to the exchange). */
+    static final String CALLER = "cortex.caller";
+
+    private static final String EXPOSED_HEADERS =
+            "X-Cortex-Provider, X-Cortex-Model, X-Cortex-Attempts, X-Cortex-Overhead-Ms, X-Cortex-Route, Retry-After";
+    private static final String ALLOWED_HEADERS = "Authorization, Content-Type, x-api-key, X-Cortex-Strategy,"
+            + " X-Cortex-Provider, X-Cortex-Providers, X-Cortex-Explain";
+
+    private final GatewayAccess access;
+    private final Set<String> allowedOrigins;
+    private final DoorRefusals refusals;
+
+    FrontDoorGuard(GatewayAccess access, Set<String> allowedOrigins, DoorRefusals refusals) {
+        this.access = access;
+        this.allowedOrigins = Set.copyOf(allowedOrigins);
+        this.refusals = refusals;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        String origin = request.getHeader("Origin");
+        if (origin != null) {
+            if (!allowedOrigins.contains(origin)) {
+                refusals.send(
+                        ctx,
+                        403,
+                        "origin_not_allowed",
+                        "Requests from the web page at '" + printable(origin) + "' are refused: browsers may call"
+                                + " Cortex only from the origins set in cortex.http.allowed-origins.");
+                return;
+            }
+            if (allowCrossOrigin(ctx, origin)) {
+                return; // a preflight, answered
+            }
+        }
+        if (request.method() == HttpMethod.POST && !json(request.getHeader("Content-Type")) && !bodiless(request)) {
+            refusals.send(
+                    ctx,
+                    415,
+                    "unsupported_media_type",
+                    "Send the request body as JSON, with the header 'Content-Type: application/json'.");
+            return;
+        }
+        try {
+            ctx.put(CALLER, access.identify(request.getHeader("Authorization"), request.getHeader("x-api-key")));
+        } catch (AccessRefusedException refused) {
+            refusals.send(
+                    ctx,
+                    refused.status(),
+                    refused.code(),
+                    refused.getMessage(),
+                    "WWW-Authenticate",
+                    "Bearer realm=\"cortex\"");
+            return;
+        }
+        ctx.next();
+    }
+
+    /** The caller the guard established for this request, or nobody when it did not run. */
+    static Caller caller(RoutingContext ctx) {
+        Caller caller = ctx.get(CALLER);
+        return caller != null ? caller : Caller.ANONYMOUS;
+    }
+
+    /** Adds CORS headers for a configured origin; answers its preflight. Returns whether the request is done. */
+    private static boolean allowCrossOrigin(RoutingContext ctx, String origin) {
+        HttpServerResponse response = ctx.response();
+        response.putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
+        if (ctx.request().method() == HttpMethod.OPTIONS
+                && ctx.request().getHeader("Access-Control-Request-Method") != null) {
+            response.setStatusCode(204)
+                    .putHeader("Access-Control-Allow-Methods", "GET, POST")
+                    .putHeader("Access-Control-Allow-Headers", ALLOWED_HEADERS)
+                    .putHeader("Access-Control-Max-Age", "600")
+                    .end();
+            return true;
+        }
+        response.putHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+        return false;
+    }
+
+    /** A POST with nothing in it (restore): no body a browser could have smuggled in. */
+    private static boolean bodiless(HttpServerRequest request) {
+        String length = request.getHeader("Content-Length");
+        return request.getHeader("Content-Type") == null
+                && request.getHeader("Transfer-Encoding") == null
+                && (length == null || length.equals("0"));
+    }
+
+    /** {@code application/json}, or any {@code application/<something>+json}, with or without parameters. */
+    static boolean json(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+                .trim()
+                .toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+    }
+
+    /** An origin as it may appear in a message: printable ASCII, bounded. */
+    private static String printable(String value) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < value.length() && out.length() < 200; i++) {
+            char c = value.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return out.toString();
+    }
+}
