@@ -20,7 +20,7 @@ for _ in $(seq 1 50); do curl -s -o /dev/null localhost:9104/ && break; sleep 0.
 cat <<TXT
 
   Try, in another terminal:
-    curl -N localhost:${CORTEX_PORT:-4000}/api/chat -d '{"messages":[{"role":"user","content":"hola"}]}' -D - 
+    curl -N localhost:${CORTEX_PORT:-4000}/api/chat -H 'Content-Type: application/json' -d '{"messages":[{"role":"user","content":"hola"}]}' -D -
     curl -s localhost:${CORTEX_PORT:-4000}/api/health
     curl -s 'localhost:${CORTEX_PORT:-4000}/api/route?strategy=cost_first'
   The X-Cortex-Attempts header shows the trail: groq:429,gemini:quota,cohere:503,ollama:ok

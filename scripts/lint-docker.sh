@@ -22,7 +22,7 @@ if [ ! -x "$lint_dir/node_modules/.bin/dockerfilelint" ]; then
 fi
 
 echo "== compose file parses ($(docker-compose version --short))"
-docker-compose -f docker/docker-compose.yml config -q
+CORTEX_MASTER_KEY=lint-only docker-compose -f docker/docker-compose.yml config -q
 
 echo "== Dockerfiles lint clean (dockerfilelint)"
 for f in docker/Dockerfile docker/Dockerfile.all-in-one; do

@@ -1,5 +1,7 @@
 package dev.cortex;
 
+import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -11,6 +13,9 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
 
+import dev.cortex.access.GatewayAccess;
+import dev.cortex.access.KeyRing;
+import dev.cortex.api.AccessCheck;
 import dev.cortex.api.ChatApi;
 import dev.cortex.api.ChatReplyWriter;
 import dev.cortex.api.ChatRequestReader;
@@ -25,6 +30,7 @@ import dev.cortex.api.ProvidersHealthCheck;
 import dev.cortex.api.RouteExplainer;
 import dev.cortex.chain.ChainPlanner;
 import dev.cortex.chat.Strategy;
+import dev.cortex.http.FrontDoorSettings;
 import dev.cortex.http.StreamingHttpEngine;
 import dev.cortex.ollama.OllamaHosts;
 import dev.cortex.provider.HealthProbes;
@@ -51,7 +57,6 @@ public final class CortexConfiguration implements CamelConfiguration {
                 .setPreferNativeTransport(true));
         context.addService(new Closer(vertx::close));
         registry.bind("vertx", vertx);
-        registry.bind("platform-http-engine", new StreamingHttpEngine());
 
         // one registry for Cortex's meters and Camel's route metrics (camel-micrometer finds it by this name)
         PrometheusMeterRegistry meters =
@@ -63,10 +68,23 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("metricsScrape", new MetricsScrape(meters));
 
         ProviderRegistry all = new ProviderWiring(context, settings, vertx, meters).wireAll();
+        KeyRing keys = new KeyRing(
+                Path.of(settings.string("cortex.keys.file")),
+                settings.string("cortex.keys.master-api-key"),
+                key -> key.policy().providers().forEach(name -> {
+                    if (all.get(name).isEmpty()) {
+                        throw new IllegalArgumentException(
+                                "key '" + key.name() + "' names provider '" + name + "', which is not configured");
+                    }
+                }));
+        GatewayAccess access = new GatewayAccess(keys, FrontDoorBinding.settle(context, settings, keys));
+        registry.bind("platform-http-engine", new StreamingHttpEngine(vertx, access, frontDoor(settings), meters));
+        registry.bind("keyRequired", AccessCheck.keyRequired());
+        registry.bind("adminRequired", AccessCheck.adminRequired());
         registry.bind("providers", all);
         ChainPlanner planner = new ChainPlanner(all, Strategy.parse(settings.string("cortex.strategy")));
         registry.bind("chainPlanner", planner);
-        registry.bind("routeExplainer", new RouteExplainer(planner));
+        registry.bind("routeExplainer", new RouteExplainer(planner, keys));
 
         ChatApi openAi = new OpenAiApi();
         ChatApi ollama = new OllamaApi();
@@ -84,5 +102,15 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("providerRestore", new ProviderRestore(all));
 
         MessagingWiring.wire(context, settings, all);
+    }
+
+    private static FrontDoorSettings frontDoor(Settings settings) {
+        return new FrontDoorSettings(
+                Set.copyOf(settings.list("cortex.http.allowed-origins")),
+                settings.seconds("cortex.http.idle-timeout-seconds"),
+                settings.integer("cortex.http.worker-pool-size"),
+                settings.integer("cortex.http.max-queued-requests"),
+                settings.integer("cortex.http.operator-worker-pool-size"),
+                Long.parseLong(settings.string("camel.server.max-body-size")));
     }
 }

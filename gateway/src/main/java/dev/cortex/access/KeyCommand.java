@@ -52,6 +52,7 @@ public final class KeyCommand {
                                     the key authenticates nothing from Cortex's next request on
               list [--file F]       names, scopes and policies (never keys or hashes)
               hash                  reads a key on stdin and prints its SHA-256 (for keys made elsewhere)
+              generate              prints a new key without storing it (for CORTEX_MASTER_KEY)
             The key file is --file, else $CORTEX_KEYS_FILE, else config/keys.yaml.
             --admin gives operator scope as well (restore, detailed health, /api/route, /metrics).
             --strategy is one of %s.
@@ -97,6 +98,7 @@ public final class KeyCommand {
                 case "revoke" -> command.revoke(options);
                 case "list" -> command.list(options);
                 case "hash" -> command.hash(options);
+                case "generate" -> command.generate(options);
                 case "help", "-h", "--help" -> {
                     out.print(USAGE_TEXT);
                     yield OK;
@@ -261,6 +263,15 @@ public final class KeyCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /** A key for the environment ({@code CORTEX_MASTER_KEY}): nothing is written, the caller keeps it. */
+    private int generate(List<String> args) throws UsageException {
+        if (!args.isEmpty()) {
+            throw new UsageException("generate takes no options");
+        }
+        out.println(newKey());
+        return OK;
     }
 
     private static String newKey() {

@@ -6,6 +6,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
+import dev.cortex.chat.AccessPolicy;
 import dev.cortex.chat.ChatContext;
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.ReplyStream;
@@ -35,7 +36,8 @@ public final class ChatRequestReader implements Processor {
         exchange.setProperty(API, api);
         Message in = exchange.getMessage();
         JsonNode body = OpenAiApi.readJson(in.getBody(byte[].class));
-        ChatRequest request = api.parse(body);
+        AccessPolicy policy = AccessCheck.caller(exchange).policy();
+        ChatRequest request = KeyCeilings.apply(api.parse(body), policy);
         RoutePreference preference = RoutePreferences.from(
                 body,
                 in.getHeader(RoutePreferences.STRATEGY_HEADER, String.class),
@@ -46,7 +48,11 @@ public final class ChatRequestReader implements Processor {
             throw new IllegalStateException("The chat front door serves HTTP requests only");
         }
         ReplyStream stream = request.stream() ? new HttpReplyStream(http.getRequest(), api.newStream(request)) : null;
+        if (preference.strategy() == null && policy.strategy() != null) {
+            preference = new RoutePreference(policy.strategy(), preference.providers()); // the key's default
+        }
         ChatContext chat = new ChatContext(request, stream, preference, new HttpClientLink(http.getResponse()));
+        chat.restrictTo(policy);
         chat.explainRoute(in.getHeader(EXPLAIN_HEADER, false, Boolean.class));
         in.setBody(chat);
     }

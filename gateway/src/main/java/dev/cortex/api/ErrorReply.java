@@ -13,11 +13,13 @@ import org.slf4j.LoggerFactory;
 import dev.cortex.chain.ChainVerdict;
 import dev.cortex.chat.AttemptTrail;
 import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.AccessRefusedException;
 import dev.cortex.failure.BadRequestException;
 import dev.cortex.failure.ClientGoneException;
 
 /**
- * Turns whatever stopped a request into an honest HTTP error in the caller's API shape: 400 for a bad request; when
+ * Turns whatever stopped a request into an honest HTTP error in the caller's API shape: 400 for a bad request; 401 /
+ * 403 for a caller without a key or outside its key's policy; when
  * no provider answered, what {@link ChainVerdict} decides from the attempt trail (a 4xx every provider agreed on, a
  * pinned provider's 502/503/504, or 503 with every provider's reason — never a key — and {@code Retry-After} when a
  * provider's rest has a known end); 499 for a caller that left; 500 for a bug.
@@ -47,6 +49,12 @@ public final class ErrorReply implements Processor {
         if (cause instanceof BadRequestException bad) {
             status = bad.status();
             rendered = shape.render(status, "invalid_request", bad.getMessage(), bad.param());
+        } else if (cause instanceof AccessRefusedException refused) {
+            status = refused.status();
+            rendered = shape.render(status, refused.code(), refused.getMessage());
+            if (status == 401) {
+                out.setHeader("WWW-Authenticate", AccessCheck.CHALLENGE);
+            }
         } else if (trail != null && ChainVerdict.noAnswer(cause)) {
             ChainVerdict verdict =
                     ChainVerdict.of(trail, ((ChatContext) body).preference().pinned());

@@ -18,7 +18,8 @@ import dev.cortex.provider.ProviderRegistry;
 /**
  * {@code GET /api/health}: per provider its health ({@code available}, {@code degraded}, {@code unavailable},
  * {@code disabled}), breaker, key counts (never keys), latencies and last failure; for an Ollama server its
- * installed and loaded models. 200 when at least one provider can serve, 503 when none can.
+ * installed and loaded models. 200 when at least one provider can serve, 503 when none can. The status is public (load
+ * balancers ask it without a key); the detail is shown to a key with the admin scope only.
  */
 public final class HealthReport implements Processor {
 
@@ -39,7 +40,9 @@ public final class HealthReport implements Processor {
             list.set(p.name(), describe(p, health));
         }
         body.put("status", anyServing ? "ok" : "unavailable");
-        body.set("providers", list);
+        if (AccessCheck.caller(exchange).admin()) {
+            body.set("providers", list); // key counts and model inventory are the operator's business
+        }
         Message out = exchange.getMessage();
         out.removeHeaders("*");
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, anyServing ? 200 : 503);

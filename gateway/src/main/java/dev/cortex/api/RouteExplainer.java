@@ -6,21 +6,28 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
+import dev.cortex.access.GatewayKey;
+import dev.cortex.access.KeyRing;
 import dev.cortex.chain.ChainPlanner;
 import dev.cortex.chain.RoutePlan;
+import dev.cortex.chat.AccessPolicy;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.RoutePreference;
+import dev.cortex.failure.BadRequestException;
 
 /**
- * {@code GET /api/route?strategy=..&providers=..}: the order a request would try the providers in, and why each is
- * where it is or will be skipped, without calling any provider.
+ * {@code GET /api/route?strategy=..&providers=..&model=..&key=..}: the order a request would try the providers in, and
+ * why each is where it is or will be skipped, without calling any provider. {@code key} names a gateway key: the plan
+ * is then that key's (its providers, models, local only).
  */
 public final class RouteExplainer implements Processor {
 
     private final ChainPlanner chain;
+    private final KeyRing keys;
 
-    public RouteExplainer(ChainPlanner chain) {
+    public RouteExplainer(ChainPlanner chain, KeyRing keys) {
         this.chain = chain;
+        this.keys = keys;
     }
 
     @Override
@@ -30,10 +37,20 @@ public final class RouteExplainer implements Processor {
                 in.getHeader("strategy", String.class),
                 in.getHeader("provider", String.class),
                 in.getHeader("providers", String.class));
-        RoutePlan plan = chain.explain(preference, in.getHeader("model", String.class));
+        String keyName = in.getHeader("key", String.class);
+        AccessPolicy policy = AccessCheck.caller(exchange).policy();
+        if (keyName != null && !keyName.isBlank()) {
+            policy = keys.byName(keyName)
+                    .map(GatewayKey::policy)
+                    .orElseThrow(() -> new BadRequestException(404, "key", "No gateway key named '" + keyName + "'."));
+        }
+        RoutePlan plan = chain.explain(preference, in.getHeader("model", String.class), policy);
         ObjectNode body = Json.object();
         body.put("strategy", plan.strategy());
         body.put("model", in.getHeader("model", String.class));
+        if (policy != AccessPolicy.UNRESTRICTED) {
+            body.put("key", policy.keyName());
+        }
         ArrayNode order = body.putArray("order");
         for (RoutePlan.Step step : plan.steps()) {
             ObjectNode s = order.addObject();

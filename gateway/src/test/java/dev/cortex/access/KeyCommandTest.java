@@ -179,6 +179,19 @@ class KeyCommandTest {
     }
 
     @Test
+    void generatePrintsAFreshKeyAndStoresNothing() {
+        Result first = run(Map.of(), "", "generate");
+        Result second = run(Map.of(), "", "generate");
+
+        assertThat(first.status()).isZero();
+        assertThat(first.out().strip())
+                .startsWith("ck_")
+                .hasSize(46)
+                .isNotEqualTo(second.out().strip());
+        assertThat(run("list").err()).contains("No gateway keys in");
+    }
+
+    @Test
     void theFileComesFromTheEnvironmentWhenNotGiven() {
         Path fromEnv = dir.resolve("env/keys.yaml");
         Result result = run(Map.of("CORTEX_KEYS_FILE", fromEnv.toString()), "", "new", "--name", "x");

@@ -171,6 +171,7 @@ class OperationsTest {
         assertThat(ask("\"providers\":[\"ollama\",\"groq\"],")).isEqualTo("ollama:ok");
 
         var viaHeader = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cortex.url("/api/chat")))
+                .header("Content-Type", "application/json")
                 .header("X-Cortex-Strategy", "local_first")
                 .header("X-Cortex-Explain", "true")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
