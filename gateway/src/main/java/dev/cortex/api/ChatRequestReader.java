@@ -25,16 +25,18 @@ public final class ChatRequestReader implements Processor {
     public static final String EXPLAIN_HEADER = "X-Cortex-Explain";
 
     private final ChatApi api;
+    private final BoundedJsonReader json;
 
-    public ChatRequestReader(ChatApi api) {
+    public ChatRequestReader(ChatApi api, BoundedJsonReader json) {
         this.api = api;
+        this.json = json;
     }
 
     @Override
     public void process(Exchange exchange) {
         exchange.setProperty(API, api);
         Message in = exchange.getMessage();
-        JsonNode body = OpenAiApi.readJson(in.getBody(byte[].class));
+        JsonNode body = json.read(in.getBody(byte[].class));
         ChatRequest request = api.parse(body);
         RoutePreference preference = RoutePreferences.from(
                 body,

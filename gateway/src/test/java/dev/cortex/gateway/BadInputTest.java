@@ -14,6 +14,7 @@ import dev.cortex.chat.Json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeout;
 
 /** Bad input gets a clear error, with the right status, in the shape the caller's client reads. */
 class BadInputTest {
@@ -81,6 +82,47 @@ class BadInputTest {
         String big = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}]}";
         assertThat(Http.post(cortex.url("/v1/chat/completions"), big).statusCode())
                 .isEqualTo(413);
+    }
+
+    /** Just under the 4 MiB body limit: {@code start}, then {@code element} as often as fits, then {@code end}. */
+    private static String nearlyFourMebibytes(String start, String element, String end) {
+        int bytes = 4 * 1024 * 1024 - 1024;
+        StringBuilder body = new StringBuilder(bytes).append(start);
+        while (body.length() + element.length() + end.length() <= bytes) {
+            body.append(element);
+        }
+        return body.append(end).toString();
+    }
+
+    @Test
+    void aBodyOfManyTinyValuesIsRefusedWhileItIsParsedNamingTheLimit() throws Exception {
+        String user = "{\"role\":\"user\",\"content\":\"hi\"}";
+        assertTimeout(Duration.ofSeconds(10), () -> {
+            assertThat(openAiError(nearlyFourMebibytes("{\"messages\":[", "{},", "{}]}"), "messages")
+                            .get("message")
+                            .asText())
+                    .contains("more than 2048 messages");
+            assertThat(openAiError(nearlyFourMebibytes("{\"messages\":[" + user + "],\"x\":[", "[1],", "[1]]}"), null)
+                            .get("message")
+                            .asText())
+                    .contains("more than 50000 JSON values");
+            assertThat(openAiError(nearlyFourMebibytes("", "[", ""), null)
+                            .get("message")
+                            .asText())
+                    .contains("more than 32 levels deep");
+        });
+        String parts = "{\"type\":\"text\",\"text\":\"a\"},".repeat(257);
+        openAiError(
+                "{\"messages\":[{\"role\":\"user\",\"content\":[" + parts.substring(0, parts.length() - 1) + "]}]}",
+                "messages[0].content");
+
+        String images = "\"aGk=\",".repeat(257);
+        var ollama = Http.post(
+                cortex.url("/api/chat"),
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"images\":["
+                        + images.substring(0, images.length() - 1) + "]}]}");
+        assertThat(ollama.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(ollama.body()).get("error").asText()).contains("messages[0].images", "256 images");
     }
 
     @Test
