@@ -40,16 +40,16 @@ public final class ChatRequestReader implements Processor {
         ChatRequest request = api.parse(body);
         RoutePreference preference = RoutePreferences.from(
                 body,
-                in.getHeader(RoutePreferences.STRATEGY_HEADER, String.class),
-                in.getHeader(RoutePreferences.PROVIDER_HEADER, String.class),
-                in.getHeader(RoutePreferences.PROVIDERS_HEADER, String.class));
+                RequestHeaders.text(in, RoutePreferences.STRATEGY_HEADER),
+                RequestHeaders.text(in, RoutePreferences.PROVIDER_HEADER),
+                RequestHeaders.text(in, RoutePreferences.PROVIDERS_HEADER));
         HttpMessage http = exchange.getIn(HttpMessage.class);
         if (http == null) {
             throw new IllegalStateException("The chat front door serves HTTP requests only");
         }
         ReplyStream stream = request.stream() ? new HttpReplyStream(http.getRequest(), api.newStream(request)) : null;
         ChatContext chat = new ChatContext(request, stream, preference, new HttpClientLink(http.getResponse()));
-        chat.explainRoute(in.getHeader(EXPLAIN_HEADER, false, Boolean.class));
+        chat.explainRoute(RequestHeaders.flag(in, EXPLAIN_HEADER));
         in.setBody(chat);
     }
 }

@@ -1,5 +1,8 @@
 package dev.cortex.gateway;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
@@ -123,6 +126,56 @@ class BadInputTest {
                         + images.substring(0, images.length() - 1) + "]}]}");
         assertThat(ollama.statusCode()).isEqualTo(400);
         assertThat(Json.parse(ollama.body()).get("error").asText()).contains("messages[0].images", "256 images");
+    }
+
+    private static HttpResponse<String> postWithHeaders(String... headers) {
+        return Http.send(HttpRequest.newBuilder(URI.create(cortex.url("/v1/chat/completions")))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .headers(headers)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .build());
+    }
+
+    private static JsonNode headerError(String header, String... headers) throws Exception {
+        var response = postWithHeaders(headers);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        JsonNode error = Json.parse(response.body()).get("error");
+        assertThat(error.get("param").asText()).isEqualTo(header);
+        return error;
+    }
+
+    @Test
+    void aBadValueOfAHeaderCortexReadsIsA400NamingTheHeader() throws Exception {
+        assertThat(headerError("X-Cortex-Explain", "X-Cortex-Explain", "yes")
+                        .get("message")
+                        .asText())
+                .contains("true or false");
+        for (String yesOrNo : new String[] {"TRUE", "false", "1", "0"}) {
+            assertThat(postWithHeaders("X-Cortex-Explain", yesOrNo).statusCode())
+                    .as("X-Cortex-Explain: %s is read, and the request goes on (to no provider)", yesOrNo)
+                    .isEqualTo(503);
+        }
+        assertThat(headerError("X-Cortex-Strategy", "X-Cortex-Strategy", "fastest")
+                        .get("message")
+                        .asText())
+                .contains("Unknown strategy");
+        headerError("X-Cortex-Strategy", "X-Cortex-Strategy", "local\tfirst");
+        assertThat(headerError("X-Cortex-Provider", "X-Cortex-Provider", "g".repeat(257))
+                        .get("message")
+                        .asText())
+                .contains("longer than 256");
+        headerError("X-Cortex-Providers", "X-Cortex-Providers", "groq,\tollama");
+        headerError("X-Cortex-Provider", "X-Cortex-Provider", "groq", "X-Cortex-Provider", "ollama");
+        headerError("X-Cortex-Provider", "X-Cortex-Provider", "groq", "X-Cortex-Providers", "groq,ollama");
+
+        // the route explainer's query parameters are held to the same rule
+        var longQuery = Http.get(cortex.url("/api/route?strategy=" + "h".repeat(257)));
+        assertThat(longQuery.statusCode()).isEqualTo(400);
+        assertThat(longQuery.body()).contains("'strategy' is longer than 256");
+        var controlQuery = Http.get(cortex.url("/api/route?providers=groq%01ollama"));
+        assertThat(controlQuery.statusCode()).isEqualTo(400);
+        assertThat(controlQuery.body()).contains("'providers' holds a control character");
     }
 
     @Test
