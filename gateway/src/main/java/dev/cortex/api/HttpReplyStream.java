@@ -34,12 +34,12 @@ public final class HttpReplyStream implements ReplyStream {
                 .putHeader("Content-Type", renderer.contentType())
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no") // keep reverse proxies from buffering the stream
-                .putHeader(ReplyHeaders.PROVIDER, head.provider())
-                .putHeader(ReplyHeaders.MODEL, head.model())
-                .putHeader(ReplyHeaders.ATTEMPTS, head.attempts())
+                .putHeader(ReplyHeaders.PROVIDER, ReplyHeaders.safe(head.provider()))
+                .putHeader(ReplyHeaders.MODEL, ReplyHeaders.safe(head.model()))
+                .putHeader(ReplyHeaders.ATTEMPTS, ReplyHeaders.safe(head.attempts()))
                 .putHeader(ReplyHeaders.OVERHEAD_MS, Long.toString(head.overheadMs()));
         if (head.route() != null) {
-            response.putHeader(ReplyHeaders.ROUTE, head.route());
+            response.putHeader(ReplyHeaders.ROUTE, ReplyHeaders.safe(head.route()));
         }
         byte[] opening = renderer.open(head.model());
         if (opening.length > 0) {
