@@ -16,11 +16,13 @@ import org.apache.camel.spi.Registry;
 import dev.cortex.access.GatewayAccess;
 import dev.cortex.access.KeyRing;
 import dev.cortex.api.AccessCheck;
+import dev.cortex.api.BoundedJsonReader;
 import dev.cortex.api.ChatApi;
 import dev.cortex.api.ChatReplyWriter;
 import dev.cortex.api.ChatRequestReader;
 import dev.cortex.api.ErrorReply;
 import dev.cortex.api.HealthReport;
+import dev.cortex.api.JsonLimits;
 import dev.cortex.api.MetricsScrape;
 import dev.cortex.api.ModelListing;
 import dev.cortex.api.OllamaApi;
@@ -88,10 +90,16 @@ public final class CortexConfiguration implements CamelConfiguration {
 
         ChatApi openAi = new OpenAiApi();
         ChatApi ollama = new OllamaApi();
-        registry.bind("openAiRequest", new ChatRequestReader(openAi));
+        // every door, HTTP or messaging, reads request bodies within the same structure limits
+        BoundedJsonReader json = new BoundedJsonReader(new JsonLimits(
+                settings.integer("cortex.http.max-messages"),
+                settings.integer("cortex.http.max-content-parts"),
+                settings.integer("cortex.http.max-json-depth"),
+                settings.integer("cortex.http.max-json-nodes")));
+        registry.bind("openAiRequest", new ChatRequestReader(openAi, json));
         registry.bind("openAiReply", new ChatReplyWriter(openAi));
         registry.bind("openAiModels", new ModelListing(openAi, all));
-        registry.bind("ollamaRequest", new ChatRequestReader(ollama));
+        registry.bind("ollamaRequest", new ChatRequestReader(ollama, json));
         registry.bind("ollamaReply", new ChatReplyWriter(ollama));
         registry.bind("ollamaTags", new ModelListing(ollama, all));
         registry.bind("errorReply", new ErrorReply());
@@ -101,7 +109,7 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("providersHealthCheck", new ProvidersHealthCheck(all));
         registry.bind("providerRestore", new ProviderRestore(all));
 
-        MessagingWiring.wire(context, settings, all);
+        MessagingWiring.wire(context, settings, all, json);
     }
 
     private static FrontDoorSettings frontDoor(Settings settings) {

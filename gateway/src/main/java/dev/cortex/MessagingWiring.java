@@ -10,6 +10,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 
+import dev.cortex.api.BoundedJsonReader;
 import dev.cortex.api.ChatApi;
 import dev.cortex.api.OpenAiApi;
 import dev.cortex.messaging.DeadLetter;
@@ -33,7 +34,8 @@ final class MessagingWiring {
      * The messaging front doors (routes/messaging.camel.yaml): the steps of the JMS and Kafka routes, and the JMS
      * connection factory — to the embedded Artemis broker, started here, unless {@code JMS_URL} names another one.
      */
-    static void wire(CamelContext context, Settings s, ProviderRegistry providers) throws Exception {
+    static void wire(CamelContext context, Settings s, ProviderRegistry providers, BoundedJsonReader json)
+            throws Exception {
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
         ChatApi openAi = new OpenAiApi();
@@ -62,7 +64,7 @@ final class MessagingWiring {
         Duration replyAttemptInterval = s.millis("cortex.messaging.reply-attempt-interval-ms");
         for (Transport transport : Transport.values()) {
             String prefix = transport == Transport.JMS ? "jms" : "kafka";
-            registry.bind(prefix + "Request", new MessagingRequest(transport, openAi, clock));
+            registry.bind(prefix + "Request", new MessagingRequest(transport, openAi, json, clock));
             registry.bind(prefix + "Reply", new MessagingReply(transport, openAi));
             registry.bind(prefix + "ErrorReply", new MessagingErrorReply(transport));
             registry.bind(prefix + "DeadLetter", new DeadLetter(transport, clock));

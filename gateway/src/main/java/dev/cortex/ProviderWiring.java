@@ -21,6 +21,7 @@ import dev.cortex.chat.ChatContext;
 import dev.cortex.failure.ClientGoneException;
 import dev.cortex.failure.FailureClassifier;
 import dev.cortex.failure.ProviderFailure;
+import dev.cortex.failure.ReplyFailedException;
 import dev.cortex.ollama.OllamaClient;
 import dev.cortex.ollama.OllamaHosts;
 import dev.cortex.ollama.OllamaModels;
@@ -143,8 +144,8 @@ final class ProviderWiring {
 
     /**
      * The provider's breaker, owned here rather than by the route so that its state survives a route reload. Only
-     * failures that say the provider is unwell count; a skipped provider, a cooled key, a refused request or a caller
-     * who left do not. A streamed answer is judged once, when it ends ({@link WholeAnswerBreaker}).
+     * failures that say the provider is unwell count; a skipped provider, a cooled key, a refused request, a caller
+     * who left or a reply Cortex could not start do not. A streamed answer is judged once, when it ends ({@link WholeAnswerBreaker}).
      */
     private WholeAnswerBreaker breaker(ProviderSettings s) {
         CircuitBreakerConfig config = CircuitBreakerConfig.custom()
@@ -157,7 +158,8 @@ final class ProviderWiring {
                 // an answer's length is the model's business; slowness is what the provider's timeouts judge
                 .slowCallDurationThreshold(s.timeouts().total().plusSeconds(1))
                 .ignoreException(t -> t instanceof ProviderFailure failure && !failure.countsAgainstBreaker()
-                        || t instanceof ClientGoneException)
+                        || t instanceof ClientGoneException
+                        || t instanceof ReplyFailedException)
                 .build();
         // the EIP returns a streamed answer at its first token: its verdict comes when the stream ends
         return new WholeAnswerBreaker(

@@ -33,6 +33,14 @@ public final class CortexServer implements AutoCloseable {
 
     /** A gateway reading its routes and application.properties from {@code dir} (a copy a test has edited). */
     public static CortexServer start(Path dir, Map<String, String> settings) {
+        return start(dir, settings, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, Map)}, with {@code beans} in the registry for routes the test added to {@code dir} to
+     * refer to (under names of their own: Cortex binds its beans after these, and would replace one of the same name).
+     */
+    public static CortexServer start(Path dir, Map<String, String> settings, Map<String, Object> beans) {
         int port = freePort();
         Map<String, String> all = new LinkedHashMap<>();
         all.put("camel.server.port", Integer.toString(port));
@@ -54,6 +62,7 @@ public final class CortexServer implements AutoCloseable {
         all.putAll(settings);
         Main main = CortexMain.create(dir);
         all.forEach(main::addOverrideProperty);
+        beans.forEach(main::bind);
         try {
             main.start();
         } catch (Exception e) {

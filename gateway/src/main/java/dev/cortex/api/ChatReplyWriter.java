@@ -30,12 +30,12 @@ public final class ChatReplyWriter implements Processor {
         out.removeHeaders("*"); // never echo request headers (an Authorization header least of all)
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         out.setHeader(Exchange.CONTENT_TYPE, api.resultContentType());
-        out.setHeader(ReplyHeaders.PROVIDER, result.provider());
-        out.setHeader(ReplyHeaders.MODEL, result.model());
-        out.setHeader(ReplyHeaders.ATTEMPTS, chat.trail().toString());
+        out.setHeader(ReplyHeaders.PROVIDER, ReplyHeaders.safe(result.provider()));
+        out.setHeader(ReplyHeaders.MODEL, ReplyHeaders.safe(result.model()));
+        out.setHeader(ReplyHeaders.ATTEMPTS, ReplyHeaders.safe(chat.trail().toString()));
         out.setHeader(ReplyHeaders.OVERHEAD_MS, chat.overheadMillis());
         if (chat.route() != null) {
-            out.setHeader(ReplyHeaders.ROUTE, chat.route());
+            out.setHeader(ReplyHeaders.ROUTE, ReplyHeaders.safe(chat.route()));
         }
         out.setBody(api.renderResult(result));
     }

@@ -26,23 +26,25 @@ public final class ChatRequestReader implements Processor {
     public static final String EXPLAIN_HEADER = "X-Cortex-Explain";
 
     private final ChatApi api;
+    private final BoundedJsonReader json;
 
-    public ChatRequestReader(ChatApi api) {
+    public ChatRequestReader(ChatApi api, BoundedJsonReader json) {
         this.api = api;
+        this.json = json;
     }
 
     @Override
     public void process(Exchange exchange) {
         exchange.setProperty(API, api);
         Message in = exchange.getMessage();
-        JsonNode body = OpenAiApi.readJson(in.getBody(byte[].class));
+        JsonNode body = json.read(in.getBody(byte[].class));
         AccessPolicy policy = AccessCheck.caller(exchange).policy();
         ChatRequest request = KeyCeilings.apply(api.parse(body), policy);
         RoutePreference preference = RoutePreferences.from(
                 body,
-                in.getHeader(RoutePreferences.STRATEGY_HEADER, String.class),
-                in.getHeader(RoutePreferences.PROVIDER_HEADER, String.class),
-                in.getHeader(RoutePreferences.PROVIDERS_HEADER, String.class));
+                RequestHeaders.text(in, RoutePreferences.STRATEGY_HEADER),
+                RequestHeaders.text(in, RoutePreferences.PROVIDER_HEADER),
+                RequestHeaders.text(in, RoutePreferences.PROVIDERS_HEADER));
         HttpMessage http = exchange.getIn(HttpMessage.class);
         if (http == null) {
             throw new IllegalStateException("The chat front door serves HTTP requests only");
@@ -53,7 +55,7 @@ public final class ChatRequestReader implements Processor {
         }
         ChatContext chat = new ChatContext(request, stream, preference, new HttpClientLink(http.getResponse()));
         chat.restrictTo(policy);
-        chat.explainRoute(in.getHeader(EXPLAIN_HEADER, false, Boolean.class));
+        chat.explainRoute(RequestHeaders.flag(in, EXPLAIN_HEADER));
         in.setBody(chat);
     }
 }

@@ -75,7 +75,7 @@ public final class ErrorReply implements Processor {
             rendered = shape.render(status, "internal_error", "Cortex failed to serve this request; see its log.");
         }
         if (trail != null) {
-            out.setHeader(ReplyHeaders.ATTEMPTS, trail.toString());
+            out.setHeader(ReplyHeaders.ATTEMPTS, ReplyHeaders.safe(trail.toString()));
         }
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(Exchange.CONTENT_TYPE, rendered.contentType());

@@ -1,5 +1,7 @@
 package dev.cortex.api;
 
+import java.util.List;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +19,17 @@ import dev.cortex.chat.Usage;
  */
 public final class HttpReplyStream implements ReplyStream {
 
+    /** The headers {@link #commit} sets, taken back when the head cannot go out. */
+    private static final List<String> HEAD = List.of(
+            "Content-Type",
+            "Cache-Control",
+            "X-Accel-Buffering",
+            ReplyHeaders.PROVIDER,
+            ReplyHeaders.MODEL,
+            ReplyHeaders.ATTEMPTS,
+            ReplyHeaders.OVERHEAD_MS,
+            ReplyHeaders.ROUTE);
+
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final StreamRenderer renderer;
@@ -27,19 +40,37 @@ public final class HttpReplyStream implements ReplyStream {
         this.renderer = renderer;
     }
 
+    /**
+     * Sends the head and the stream's opening. Whatever fails here is thrown on to the provider call, which ends: the
+     * response is first put back as it was when none of it has left yet, so the error reply goes out clean; once
+     * some of it has, the caller cannot be told in-band, and its connection is dropped rather than left open.
+     */
     @Override
     public void commit(ReplyHead head) {
+        try {
+            writeHead(head);
+        } catch (RuntimeException headFailed) {
+            try {
+                takeBack();
+            } catch (RuntimeException alsoFailed) {
+                headFailed.addSuppressed(alsoFailed);
+            }
+            throw headFailed;
+        }
+    }
+
+    private void writeHead(ReplyHead head) {
         response.setStatusCode(200)
                 .setChunked(true)
                 .putHeader("Content-Type", renderer.contentType())
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no") // keep reverse proxies from buffering the stream
-                .putHeader(ReplyHeaders.PROVIDER, head.provider())
-                .putHeader(ReplyHeaders.MODEL, head.model())
-                .putHeader(ReplyHeaders.ATTEMPTS, head.attempts())
+                .putHeader(ReplyHeaders.PROVIDER, ReplyHeaders.safe(head.provider()))
+                .putHeader(ReplyHeaders.MODEL, ReplyHeaders.safe(head.model()))
+                .putHeader(ReplyHeaders.ATTEMPTS, ReplyHeaders.safe(head.attempts()))
                 .putHeader(ReplyHeaders.OVERHEAD_MS, Long.toString(head.overheadMs()));
         if (head.route() != null) {
-            response.putHeader(ReplyHeaders.ROUTE, head.route());
+            response.putHeader(ReplyHeaders.ROUTE, ReplyHeaders.safe(head.route()));
         }
         byte[] opening = renderer.open(head.model());
         if (opening.length > 0) {
@@ -47,6 +78,15 @@ public final class HttpReplyStream implements ReplyStream {
         } else {
             response.writeHead();
         }
+    }
+
+    private void takeBack() {
+        if (response.headWritten()) {
+            abandon();
+            return;
+        }
+        HEAD.forEach(response.headers()::remove);
+        response.setChunked(false);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.cortex.api;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
@@ -58,18 +57,6 @@ public final class OpenAiApi implements ChatApi {
                 f.longValue("seed"),
                 f.number("frequency_penalty", -2, 2),
                 f.number("presence_penalty", -2, 2));
-    }
-
-    /** The body as JSON, or a 400 saying it is not. */
-    public static JsonNode readJson(byte[] body) {
-        if (body == null || body.length == 0) {
-            throw new BadRequestException(null, "The request body is empty; send a JSON object.");
-        }
-        try {
-            return Json.parse(body);
-        } catch (IOException e) {
-            throw new BadRequestException(null, "The request body is not valid JSON.");
-        }
     }
 
     @Override

@@ -10,8 +10,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
+import dev.cortex.api.BoundedJsonReader;
 import dev.cortex.api.ChatApi;
-import dev.cortex.api.OpenAiApi;
 import dev.cortex.api.RoutePreferences;
 import dev.cortex.chat.ChatContext;
 import dev.cortex.chat.ChatRequest;
@@ -23,18 +23,21 @@ import dev.cortex.failure.BadRequestException;
  * (for the dead-letter queue), its reply address, correlation id and deadline.
  *
  * <p>A request that cannot be served as sent fails with {@link BadRequestException} (it goes to the dead-letter
- * queue): invalid JSON or fields, {@code stream: true}, no (valid) reply address, an unreadable deadline. A request whose
- * deadline has passed fails with {@link DeadlineExceededException}, before any provider sees it.
+ * queue): invalid JSON or fields, a body over the structure limits ({@link BoundedJsonReader}), {@code stream: true},
+ * no (valid) reply address, an unreadable deadline. A request whose deadline has passed fails with
+ * {@link DeadlineExceededException}, before any provider sees it.
  */
 public final class MessagingRequest implements Processor {
 
     private final Transport transport;
     private final ChatApi api;
+    private final BoundedJsonReader json;
     private final Clock clock;
 
-    public MessagingRequest(Transport transport, ChatApi api, Clock clock) {
+    public MessagingRequest(Transport transport, ChatApi api, BoundedJsonReader json, Clock clock) {
         this.transport = transport;
         this.api = api;
+        this.json = json;
         this.clock = clock;
     }
 
@@ -55,8 +58,8 @@ public final class MessagingRequest implements Processor {
                     MessagingHeaders.REPLY_TO, badReplyTo); // no reply can go there: dead letter only
         }
 
-        JsonNode json = OpenAiApi.readJson(bytes(body));
-        ChatRequest request = api.parse(json);
+        JsonNode tree = json.read(bytes(body));
+        ChatRequest request = api.parse(tree);
         if (request.stream()) {
             throw new BadRequestException(
                     "stream",
@@ -77,7 +80,7 @@ public final class MessagingRequest implements Processor {
             throw DeadlineExceededException.unsent(deadline);
         }
         // the body's "strategy" / "provider" / "providers" steer the chain as they do over HTTP
-        in.setBody(new ChatContext(request, null, RoutePreferences.from(json, null, null, null)));
+        in.setBody(new ChatContext(request, null, RoutePreferences.from(tree, null, null, null)));
     }
 
     private static Instant deadline(Message in) {

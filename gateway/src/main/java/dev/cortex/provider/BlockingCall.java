@@ -6,6 +6,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.cortex.chat.ChatContext;
 import dev.cortex.failure.ClientGoneException;
+import dev.cortex.failure.ReplyFailedException;
 import dev.cortex.failure.UpstreamError;
 import dev.cortex.wire.UpstreamRequest;
 
@@ -32,6 +33,7 @@ final class BlockingCall {
     /**
      * @return null once committed, else what went wrong before the commit point
      * @throws ClientGoneException when the caller hung up meanwhile
+     * @throws ReplyFailedException when the provider committed but the caller's reply head could not be written
      */
     UpstreamError attempt(ChatContext chat, String model, String key, CallReport report) {
         UpstreamCall call = new UpstreamCall(upstream, chat, provider, model, report);
@@ -41,10 +43,14 @@ final class BlockingCall {
             call.settled().get(upstream.timeouts().total().toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
             return null;
         } catch (ExecutionException e) {
-            // a call settles badly in one of two ways only: the caller left, or the provider failed before committing
+            // a call settles badly in one of three ways only: the caller left, the caller's reply could not be started,
+            // or the provider failed before committing
             if (e.getCause() instanceof ClientGoneException gone) {
                 callerLeft(chat);
                 throw gone;
+            }
+            if (e.getCause() instanceof ReplyFailedException replyFailed) {
+                throw replyFailed; // no key and no other provider can help: the request ends with an error
             }
             return ((UpstreamFailedException) e.getCause()).error();
         } catch (TimeoutException e) {

@@ -12,6 +12,7 @@ import dev.cortex.chat.ReplyStream;
 import dev.cortex.chat.StreamListener;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.ClientGoneException;
+import dev.cortex.failure.ReplyFailedException;
 import dev.cortex.failure.UpstreamError;
 import dev.cortex.wire.UpstreamRequest;
 
@@ -22,7 +23,8 @@ import dev.cortex.wire.UpstreamRequest;
  * <p>Everything happens on one Vert.x event loop: response callbacks, timers, and the relay of tokens to the caller.
  * The chain's thread only waits on {@link #settled()}, which completes at the commit point (the first content token
  * for a streaming caller; the end of the answer otherwise) or fails while failing over is still possible: with the
- * {@link UpstreamError} when the provider failed, with {@link ClientGoneException} when the caller hung up. After the
+ * {@link UpstreamError} when the provider failed, with {@link ClientGoneException} when the caller hung up, with
+ * {@link ReplyFailedException} when the caller's reply head could not be written. After the
  * commit point no thread is held: the call's one outcome is reported through {@link CallEvents#ended}.
  *
  * <p>The clocks ({@link CallClocks}) measure the provider only. While the caller is slow to take what was relayed,
@@ -102,8 +104,8 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
     @Override
     public void completed() {
         if (chat.streaming()) {
-            if (!committed) {
-                commit(); // a complete answer with no text at all (e.g. max_tokens reached at once)
+            if (!committed && !commit()) { // a complete answer with no text at all (e.g. max_tokens reached at once)
+                return;
             }
             end(CallEvents.End.COMPLETE, null);
             chat.stream().complete(finishReason, usage);
@@ -126,8 +128,8 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
             firstTokenArrived();
             return;
         }
-        if (!committed) {
-            commit();
+        if (!committed && !commit()) {
+            return;
         }
         ReplyStream stream = chat.stream();
         stream.text(fragment);
@@ -136,12 +138,26 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
         }
     }
 
-    private void commit() {
+    /**
+     * The commit point: the caller's reply head goes out and the chain's thread is let go. When the head cannot be
+     * written, the call ends here and the chain's thread gets {@link ReplyFailedException}, so that the provider's
+     * slot is freed and the caller answered with an error at once, not after the total timeout.
+     *
+     * @return whether the head went out
+     */
+    private boolean commit() {
         committed = true;
         firstTokenArrived();
         chat.addUpstreamTime(clocks.sinceStartNanos());
-        chat.stream().commit(chat.commitHead(provider, model));
+        try {
+            chat.stream().commit(chat.commitHead(provider, model));
+        } catch (RuntimeException headFailed) {
+            stop();
+            settled.completeExceptionally(new ReplyFailedException(headFailed));
+            return false;
+        }
         settled.complete(null);
+        return true;
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.cortex.gateway;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
@@ -14,6 +17,7 @@ import dev.cortex.chat.Json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeout;
 
 /** Bad input gets a clear error, with the right status, in the shape the caller's client reads. */
 class BadInputTest {
@@ -81,6 +85,97 @@ class BadInputTest {
         String big = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}]}";
         assertThat(Http.post(cortex.url("/v1/chat/completions"), big).statusCode())
                 .isEqualTo(413);
+    }
+
+    /** Just under the 4 MiB body limit: {@code start}, then {@code element} as often as fits, then {@code end}. */
+    private static String nearlyFourMebibytes(String start, String element, String end) {
+        int bytes = 4 * 1024 * 1024 - 1024;
+        StringBuilder body = new StringBuilder(bytes).append(start);
+        while (body.length() + element.length() + end.length() <= bytes) {
+            body.append(element);
+        }
+        return body.append(end).toString();
+    }
+
+    @Test
+    void aBodyOfManyTinyValuesIsRefusedWhileItIsParsedNamingTheLimit() throws Exception {
+        String user = "{\"role\":\"user\",\"content\":\"hi\"}";
+        assertTimeout(Duration.ofSeconds(10), () -> {
+            assertThat(openAiError(nearlyFourMebibytes("{\"messages\":[", "{},", "{}]}"), "messages")
+                            .get("message")
+                            .asText())
+                    .contains("more than 2048 messages");
+            assertThat(openAiError(nearlyFourMebibytes("{\"messages\":[" + user + "],\"x\":[", "[1],", "[1]]}"), null)
+                            .get("message")
+                            .asText())
+                    .contains("more than 50000 JSON values");
+            assertThat(openAiError(nearlyFourMebibytes("", "[", ""), null)
+                            .get("message")
+                            .asText())
+                    .contains("more than 32 levels deep");
+        });
+        String parts = "{\"type\":\"text\",\"text\":\"a\"},".repeat(257);
+        openAiError(
+                "{\"messages\":[{\"role\":\"user\",\"content\":[" + parts.substring(0, parts.length() - 1) + "]}]}",
+                "messages[0].content");
+
+        String images = "\"aGk=\",".repeat(257);
+        var ollama = Http.post(
+                cortex.url("/api/chat"),
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"images\":["
+                        + images.substring(0, images.length() - 1) + "]}]}");
+        assertThat(ollama.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(ollama.body()).get("error").asText()).contains("messages[0].images", "256 images");
+    }
+
+    private static HttpResponse<String> postWithHeaders(String... headers) {
+        return Http.send(HttpRequest.newBuilder(URI.create(cortex.url("/v1/chat/completions")))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .headers(headers)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .build());
+    }
+
+    private static JsonNode headerError(String header, String... headers) throws Exception {
+        var response = postWithHeaders(headers);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        JsonNode error = Json.parse(response.body()).get("error");
+        assertThat(error.get("param").asText()).isEqualTo(header);
+        return error;
+    }
+
+    @Test
+    void aBadValueOfAHeaderCortexReadsIsA400NamingTheHeader() throws Exception {
+        assertThat(headerError("X-Cortex-Explain", "X-Cortex-Explain", "yes")
+                        .get("message")
+                        .asText())
+                .contains("true or false");
+        for (String yesOrNo : new String[] {"TRUE", "false", "1", "0"}) {
+            assertThat(postWithHeaders("X-Cortex-Explain", yesOrNo).statusCode())
+                    .as("X-Cortex-Explain: %s is read, and the request goes on (to no provider)", yesOrNo)
+                    .isEqualTo(503);
+        }
+        assertThat(headerError("X-Cortex-Strategy", "X-Cortex-Strategy", "fastest")
+                        .get("message")
+                        .asText())
+                .contains("Unknown strategy");
+        headerError("X-Cortex-Strategy", "X-Cortex-Strategy", "local\tfirst");
+        assertThat(headerError("X-Cortex-Provider", "X-Cortex-Provider", "g".repeat(257))
+                        .get("message")
+                        .asText())
+                .contains("longer than 256");
+        headerError("X-Cortex-Providers", "X-Cortex-Providers", "groq,\tollama");
+        headerError("X-Cortex-Provider", "X-Cortex-Provider", "groq", "X-Cortex-Provider", "ollama");
+        headerError("X-Cortex-Provider", "X-Cortex-Provider", "groq", "X-Cortex-Providers", "groq,ollama");
+
+        // the route explainer's query parameters are held to the same rule
+        var longQuery = Http.get(cortex.url("/api/route?strategy=" + "h".repeat(257)));
+        assertThat(longQuery.statusCode()).isEqualTo(400);
+        assertThat(longQuery.body()).contains("'strategy' is longer than 256");
+        var controlQuery = Http.get(cortex.url("/api/route?providers=groq%01ollama"));
+        assertThat(controlQuery.statusCode()).isEqualTo(400);
+        assertThat(controlQuery.body()).contains("'providers' holds a control character");
     }
 
     @Test

@@ -207,6 +207,23 @@ class JmsMessagingTest {
     }
 
     @Test
+    @Order(2)
+    void aRequestOverTheStructureLimitsGetsAnErrorReplyNamingTheLimit() throws Exception {
+        int calls = ollama.chatCalls();
+        String message = "{\"role\":\"user\",\"content\":\"hi\"},";
+        String body = "{\"messages\":[" + message.repeat(2049) + message.substring(0, message.length() - 1) + "]}";
+        String id = send(REQUESTS, body, Map.of());
+        Message reply = receive(replies, id);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("400");
+        JsonNode error = json(reply).path("error");
+        assertThat(error.path("param").asText()).isEqualTo("messages");
+        assertThat(error.path("message").asText()).contains("more than 2048 messages");
+        assertThat(receive(session.createQueue(DEAD_LETTERS), id).getStringProperty("CortexError"))
+                .contains("more than 2048 messages");
+        assertThat(ollama.chatCalls()).isEqualTo(calls);
+    }
+
+    @Test
     @Order(3)
     void aRequestPastItsDeadlineIsNotSentToAnyProvider() throws Exception {
         int calls = ollama.chatCalls();
