@@ -35,7 +35,7 @@ java -Xmx1g -jar "$sims" --groq 9301 --ollama 9304 --scenario healthy \
 pids+=($!)
 GROQ_API_KEYS=gsk_bench_not_a_real_key GROQ_BASE_URL="http://$SIM/openai/v1" OLLAMA_BASE_URL="http://$OLLAMA" \
 GROQ_MODELS="llama-3.1-8b-instant,bench-50ms,bench-paced,bench-long,bench-429,bench-503" \
-GROQ_MAX_CONCURRENT=20000 OLLAMA_MAX_CONCURRENT=20000 CORTEX_PORT=4400 CORTEX_MANAGEMENT_PORT=9877 JMS_ENABLED=false \
+GROQ_MAX_CONCURRENT=20000 OLLAMA_MAX_CONCURRENT=20000 CORTEX_MAX_QUEUED_REQUESTS=20000 CORTEX_PORT=4400 CORTEX_MANAGEMENT_PORT=9877 JMS_ENABLED=false \
   java -Xms64m -Xmx256m -XX:+UseSerialGC -Xss512k -Dcortex.upstream.max-connections=12000 \
   -Dcamel.main.routes-reload-enabled=false -jar "$jar" > "$work/cortex.log" 2>&1 &
 cortex=$!

@@ -36,8 +36,14 @@ class ReplyHeaderInjectionTest {
     static void start() {
         groq = (GroqSimulator) new GroqSimulator().start();
         groq.models("llama-3.1-8b-instant", MODEL).reply("an answer");
-        cortex = CortexServer.start(
-                Map.of("provider.groq.api-key", "gsk_test_header_key_0001", "provider.groq.base-url", groq.baseUrl()));
+        cortex = CortexServer.start(Map.of(
+                "provider.groq.api-key",
+                "gsk_test_header_key_0001",
+                "provider.groq.base-url",
+                groq.baseUrl(),
+                // groq/<model> reaches only the models configured for Groq
+                "provider.groq.models",
+                "llama-3.1-8b-instant," + MODEL));
     }
 
     @AfterAll
