@@ -52,6 +52,10 @@ public final class ErrorReply implements Processor {
         } else if (cause instanceof AccessRefusedException refused) {
             status = refused.status();
             rendered = shape.render(status, refused.code(), refused.getMessage());
+            if (status == 403) {
+                // a key's policy at work, or a client set up wrong: worth a line (the message names the key, never it)
+                LOG.info("Refused: {}", refused.getMessage());
+            }
             if (status == 401) {
                 out.setHeader("WWW-Authenticate", AccessCheck.CHALLENGE);
             }

@@ -74,7 +74,13 @@ final class FrontDoorGuard implements Handler<RoutingContext> {
             return;
         }
         try {
-            ctx.put(CALLER, access.identify(request.getHeader("Authorization"), request.getHeader("x-api-key")));
+            Caller caller = access.identify(request.getHeader("Authorization"), request.getHeader("x-api-key"));
+            if (caller != Caller.OPEN && caller != Caller.ANONYMOUS) {
+                refusals.meters()
+                        .counter("cortex.gateway.requests", "key", caller.name())
+                        .increment();
+            }
+            ctx.put(CALLER, caller);
         } catch (AccessRefusedException refused) {
             refusals.send(
                     ctx,

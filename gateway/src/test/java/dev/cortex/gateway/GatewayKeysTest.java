@@ -354,7 +354,9 @@ class GatewayKeysTest {
         complete(teamA, "llama-3.1-8b-instant");
         send("POST", "/v1/chat/completions", "ck_wrong_" + teamA.substring(3), HELLO);
         String metrics = send("GET", "/metrics", admin, null).body();
-        assertThat(metrics).contains("cortex_front_door_refused_total");
+        assertThat(metrics)
+                .contains("cortex_front_door_refused_total")
+                .contains("cortex_gateway_requests_total{key=\"team-a\"}");
         String health = send("GET", "/api/health", admin, null).body();
         for (String key : List.of(admin, teamA, narrow, privateData)) {
             assertThat(metrics).doesNotContain(key);
