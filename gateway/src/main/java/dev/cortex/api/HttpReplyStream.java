@@ -4,9 +4,11 @@ import java.util.List;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
 
 import dev.cortex.chat.FinishReason;
@@ -75,6 +77,10 @@ public final class HttpReplyStream implements ReplyStream {
         byte[] opening = renderer.open(head.model());
         if (opening.length > 0) {
             write(opening);
+        } else if (request.version() == HttpVersion.HTTP_1_0) {
+            // HTTP/1.0 has no chunks: the stream ends when the connection does. Vert.x sends such a head with the
+            // first write, even an empty one, but its writeHead() refuses it (it wants a length or chunks)
+            response.write(Buffer.buffer());
         } else {
             response.writeHead();
         }
@@ -96,15 +102,25 @@ public final class HttpReplyStream implements ReplyStream {
 
     @Override
     public void complete(FinishReason reason, Usage usage) {
-        if (!response.ended() && !response.closed()) {
-            response.end(Buffer.buffer(renderer.close(reason, usage)));
-        }
+        end(renderer.close(reason, usage));
     }
 
     @Override
     public void fail(String code, String message) {
-        if (!response.ended() && !response.closed()) {
-            response.end(Buffer.buffer(renderer.error(code, message)));
+        end(renderer.error(code, message));
+    }
+
+    /**
+     * Ends the stream with its last bytes. Over HTTP/1.0 only the connection's end can tell the caller the stream
+     * ended (no chunks, no length), so it is closed then, even when the caller asked to keep it alive.
+     */
+    private void end(byte[] last) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        Future<Void> ended = response.end(Buffer.buffer(last));
+        if (request.version() == HttpVersion.HTTP_1_0) {
+            ended.onComplete(written -> request.connection().close());
         }
     }
 

@@ -22,7 +22,8 @@ import dev.cortex.failure.AccessRefusedException;
  *       gets CORS headers (and its preflight an answer). Cortex is an API, not a site: off by default.
  *   <li>A POST whose body is not labelled JSON is refused with 415 (one with no body at all passes). Browsers send
  *       form and text bodies cross-site without asking (no preflight), so accepting them would let any web page
- *       spend the operator's keys.
+ *       spend the operator's keys. A request labelled as a form is refused too, whatever its method: Cortex reads
+ *       no forms.
  *   <li>The gateway key sent is checked: a key Cortex did not issue (or revoked) is a 401 here; a missing key is
  *       the routes' to judge, since some are public.
  * </ol>
@@ -65,7 +66,10 @@ final class FrontDoorGuard implements Handler<RoutingContext> {
                 return; // a preflight, answered
             }
         }
-        if (request.method() == HttpMethod.POST && !json(request.getHeader("Content-Type")) && !bodiless(request)) {
+        String contentType = request.getHeader("Content-Type");
+        // a form label is refused whatever the method: Vert.x's body handler starts decoding a form for it before
+        // any route runs, and throws when the method carries no form (a GET), which Vert.x answers with a bare 500
+        if (form(contentType) || (request.method() == HttpMethod.POST && !json(contentType) && !bodiless(request))) {
             refusals.send(
                     ctx,
                     415,
@@ -135,6 +139,15 @@ final class FrontDoorGuard implements Handler<RoutingContext> {
                 .trim()
                 .toLowerCase(Locale.ROOT);
         return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+    }
+
+    /** A form body's label, as Vert.x's body handler recognises one (the first Content-Type, any case). */
+    private static boolean form(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.toLowerCase(Locale.ROOT);
+        return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data");
     }
 
     /** An origin as it may appear in a message: printable ASCII, bounded. */
