@@ -220,6 +220,21 @@ class FrontDoorDefenceTest {
                 assertThat((System.nanoTime() - start) / 1_000_000).isBetween(500L, 9_000L);
             }
 
+            // a client that announces a body and stalls is closed too: it holds no worker, but would hold the socket
+            try (Socket stalling = new Socket("127.0.0.1", cortex.port())) {
+                send(
+                        stalling,
+                        "POST /api/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: 100\r\n\r\n{\"messages\":");
+                stalling.setSoTimeout(10_000);
+                long start = System.nanoTime();
+                InputStream in = stalling.getInputStream();
+                while (in.read() >= 0) {
+                    // nothing comes until the server closes the stalled connection
+                }
+                assertThat((System.nanoTime() - start) / 1_000_000).isBetween(500L, 9_000L);
+            }
+
             ollama.holdOnce("slow");
             String body = "{\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"slow one\"}]}";
             CompletableFuture<HttpResponse<String>> waiting =
