@@ -177,7 +177,11 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
         if (requested == null) {
             return false;
         }
-        return requested.startsWith(provider + "/") || picture.get().installed().containsKey(canonical(requested));
+        String name = canonical(requested);
+        // until Ollama has listed what it has installed, the configured models stand for it
+        return requested.startsWith(provider + "/")
+                || picture.get().installed().containsKey(name)
+                || (!known && configured.contains(name));
     }
 
     @Override

@@ -91,6 +91,19 @@ class OllamaModelsTest {
     }
 
     @Test
+    void untilOllamaHasListedItsModelsTheConfiguredOnesStandForThem() {
+        OllamaModels m = manager(16384, Set.of(), "granite3:2b");
+        // no refresh yet: a request naming a configured model is still Ollama's, and only such a model
+        assertThat(m.serves("ollama", "granite3:2b")).isTrue();
+        assertThat(m.serves("ollama", "mistral:7b")).isFalse();
+        assertThat(m.refresh()).isTrue();
+        assertThat(m.serves("ollama", "mistral:7b")).isTrue();
+        assertThat(m.serves("ollama", "granite3:2b"))
+                .as("configured but not installed")
+                .isFalse();
+    }
+
+    @Test
     void loadsLazilyWithARealTokenAndOnlyOnceUnderConcurrency() throws Exception {
         ollama.loadDelay(Duration.ofMillis(300));
         OllamaModels m = manager(16384, Set.of(), "llama3.2");
