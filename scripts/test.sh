@@ -3,4 +3,5 @@
 # Needs only Java 17+ and Maven; Maven fetches everything else from Maven Central.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/install-test-tools.sh # Chromium for the status page test, when missing
 mvn -B -ntp test "$@"
