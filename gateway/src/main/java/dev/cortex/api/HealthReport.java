@@ -1,5 +1,9 @@
 package dev.cortex.api;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
@@ -14,11 +18,13 @@ import dev.cortex.provider.KeyPool;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderHealth;
 import dev.cortex.provider.ProviderRegistry;
+import dev.cortex.provider.RecentFailures;
 
 /**
  * {@code GET /api/health}: per provider its health ({@code available}, {@code degraded}, {@code unavailable},
- * {@code disabled}), breaker, key counts (never keys), latencies and last failure; for an Ollama server its
- * installed and loaded models. 200 when at least one provider can serve, 503 when none can. The status is public (load
+ * {@code disabled}), breaker, key counts (never keys) and when the next cooling key is back, latencies with the last
+ * few times to first token, failures by class over the last minutes and the last failure; for an Ollama server its
+ * installed, loaded and loading models. 200 when at least one provider can serve, 503 when none can. The status is public (load
  * balancers ask it without a key); the detail is shown to a key with the admin scope only.
  */
 public final class HealthReport implements Processor {
@@ -57,10 +63,15 @@ public final class HealthReport implements Processor {
         p.status().unavailable().ifPresent(a -> node.put("reason", a.reason().word()));
         node.put("breaker", p.breaker().getState().name().toLowerCase());
         KeyPool.Counts keys = p.keys().counts();
-        node.putObject("keys")
+        ObjectNode keyNode = node.putObject("keys")
                 .put("usable", keys.usable())
                 .put("cooling", keys.cooling())
                 .put("dead", keys.dead());
+        p.keys()
+                .earliestRecovery()
+                .ifPresent(at -> keyNode.put(
+                        "next_back_in_seconds",
+                        Math.max(0, Duration.between(Instant.now(), at).toSeconds() + 1)));
         node.putObject("in_flight")
                 .put("current", p.bulkhead().inUse())
                 .put("limit", p.bulkhead().limit());
@@ -70,6 +81,10 @@ public final class HealthReport implements Processor {
         if (!Double.isNaN(ttft)) {
             latency.put("first_token_avg", Math.round(ttft));
             latency.put("first_token_last", p.firstTokenLatency().lastMillis());
+        }
+        ArrayNode recent = latency.putArray("first_token_recent"); // oldest first, for a sparkline
+        for (long millis : p.firstTokenLatency().recentMillis()) {
+            recent.add(millis);
         }
         if (probe.probeMillis() >= 0) {
             latency.put("probe_last", probe.probeMillis());
@@ -81,6 +96,10 @@ public final class HealthReport implements Processor {
                 node.put("probe_failure", probe.lastProbeFailure());
             }
         }
+        ObjectNode failures =
+                node.putObject("failures_recent").put("window_minutes", RecentFailures.WINDOW.toMinutes());
+        ObjectNode byClass = failures.putObject("by_class");
+        p.recentFailures().counts().forEach((c, n) -> byClass.put(c.name().toLowerCase(Locale.ROOT), n));
         if (probe.lastCallFailure() != null) {
             node.put("last_failure", probe.lastCallFailure());
         }
@@ -109,6 +128,8 @@ public final class HealthReport implements Processor {
                     .put("on_gpu", m.vramBytes() > 0)
                     .put("vram_mb", m.vramBytes() / (1024 * 1024));
         }
+        ArrayNode loading = models.putArray("loading");
+        ollama.loadingNow().stream().sorted().forEach(loading::add);
         ObjectNode budget = models.putObject("memory");
         ollama.budget().forEach((k, v) -> budget.put(k, ((Number) v).longValue()));
         return models;

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -88,6 +89,11 @@ final class ModelLoader implements AutoCloseable {
             load = start(model, staying);
         }
         await(model, load);
+    }
+
+    /** The models being loaded now. */
+    Set<String> loadingNow() {
+        return Set.copyOf(loading.keySet());
     }
 
     private CompletableFuture<Void> start(String model, Predicate<String> staying) {

@@ -205,6 +205,11 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
         return new ArrayList<>(picture.get().loaded().values());
     }
 
+    /** The models Ollama is loading now (a request for one waits for its load). */
+    public Set<String> loadingNow() {
+        return loader.loadingNow();
+    }
+
     public Map<String, Object> budget() {
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("max_mb", loader.budgetBytes() / MB);

@@ -99,6 +99,11 @@ public final class Provider {
         return firstToken;
     }
 
+    /** This provider's failures by class over the last few minutes. */
+    public RecentFailures recentFailures() {
+        return metrics.recentFailures();
+    }
+
     /** Back to a clean slate: breaker closed, every key usable, no probe verdict (after an outage is fixed). */
     public void restore() {
         breaker.reset();

@@ -1,5 +1,6 @@
 package dev.cortex.provider;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -26,6 +27,7 @@ public final class ProviderMetrics {
     private final Counter tokensOut;
     private final Counter billedIn;
     private final Counter billedOut;
+    private final RecentFailures recentFailures = new RecentFailures(Clock.systemUTC());
 
     public ProviderMetrics(MeterRegistry registry, String provider) {
         this.registry = registry;
@@ -127,6 +129,7 @@ public final class ProviderMetrics {
     /** A call that failed: counted by its trail label and its class (these are the fall-overs). */
     void failed(String label, FailureClass failure) {
         attempts(label);
+        recentFailures.record(failure);
         registry.counter(
                         "cortex.provider.failures",
                         "provider",
@@ -134,6 +137,11 @@ public final class ProviderMetrics {
                         "class",
                         failure.name().toLowerCase(Locale.ROOT))
                 .increment();
+    }
+
+    /** Failures by class over the last few minutes, for the status page. */
+    public RecentFailures recentFailures() {
+        return recentFailures;
     }
 
     /** The provider was passed over without a call. */
