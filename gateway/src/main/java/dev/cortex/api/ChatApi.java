@@ -10,6 +10,9 @@ import dev.cortex.chat.ChatResult;
 /** One front door's wire format (OpenAI or Ollama): requests in, answers, streams, model lists and errors out. */
 public interface ChatApi {
 
+    /** The door's name as the status page shows it: {@code openai}, {@code ollama}. */
+    String door();
+
     /** Reads a parsed request body, or throws {@link BadRequestException} naming what is wrong. */
     ChatRequest parse(JsonNode body);
 

@@ -38,5 +38,6 @@ public final class ChatReplyWriter implements Processor {
             out.setHeader(ReplyHeaders.ROUTE, ReplyHeaders.safe(chat.route()));
         }
         out.setBody(api.renderResult(result));
+        chat.ended("complete", result.usage());
     }
 }

@@ -11,6 +11,8 @@ import dev.cortex.chat.ChatContext;
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.ReplyStream;
 import dev.cortex.chat.RoutePreference;
+import dev.cortex.status.RequestFeed;
+import dev.cortex.status.RequestSummary;
 
 /**
  * First step of a chat front door: parses the body in this door's shape into a {@link ChatContext} (the exchange body
@@ -27,10 +29,13 @@ public final class ChatRequestReader implements Processor {
 
     private final ChatApi api;
     private final BoundedJsonReader json;
+    private final RequestFeed feed;
 
-    public ChatRequestReader(ChatApi api, BoundedJsonReader json) {
+    /** @param feed where the request's summary goes once it has ended (the status page's live list) */
+    public ChatRequestReader(ChatApi api, BoundedJsonReader json, RequestFeed feed) {
         this.api = api;
         this.json = json;
+        this.feed = feed;
     }
 
     @Override
@@ -56,6 +61,7 @@ public final class ChatRequestReader implements Processor {
         ChatContext chat = new ChatContext(request, stream, preference, new HttpClientLink(http.getResponse()));
         chat.restrictTo(policy);
         chat.explainRoute(RequestHeaders.flag(in, EXPLAIN_HEADER));
+        chat.onEnd(ended -> feed.publish(RequestSummary.of(api.door(), ended)));
         in.setBody(chat);
     }
 }

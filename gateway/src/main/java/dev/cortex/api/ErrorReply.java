@@ -81,6 +81,9 @@ public final class ErrorReply implements Processor {
         if (trail != null) {
             out.setHeader(ReplyHeaders.ATTEMPTS, ReplyHeaders.safe(trail.toString()));
         }
+        if (body instanceof ChatContext chat) {
+            chat.ended(Integer.toString(status), null);
+        }
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(Exchange.CONTENT_TYPE, rendered.contentType());
         out.setBody(rendered.bytes());

@@ -23,6 +23,11 @@ import dev.cortex.failure.BadRequestException;
 public final class OllamaApi implements ChatApi {
 
     @Override
+    public String door() {
+        return "ollama";
+    }
+
+    @Override
     public ChatRequest parse(JsonNode body) {
         RequestFields f = new RequestFields(body, "");
         if (f.has("tools")) {

@@ -20,6 +20,11 @@ import dev.cortex.failure.BadRequestException;
 public final class OpenAiApi implements ChatApi {
 
     @Override
+    public String door() {
+        return "openai";
+    }
+
+    @Override
     public ChatRequest parse(JsonNode body) {
         RequestFields f = new RequestFields(body, "");
         Integer n = f.integer("n", 1);

@@ -2,7 +2,9 @@ package dev.cortex.chat;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * One chat request on its way through the chain: the parsed request, where a stream goes, the attempt trail, and the
@@ -22,6 +24,16 @@ public final class ChatContext {
     private volatile boolean explainRoute;
     private volatile AccessPolicy policy = AccessPolicy.UNRESTRICTED;
     private volatile String route;
+    private volatile long firstTokenMillis = -1;
+    private volatile Ending ending;
+    private volatile Consumer<ChatContext> onEnd = chat -> {};
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    /**
+     * How the request ended: {@code ok}, {@code broken} (a stream that failed after its first token), {@code
+     * client_gone}, or the HTTP status of the error reply; and the tokens the provider reported.
+     */
+    public record Ending(String outcome, Usage usage) {}
 
     /**
      * @param stream where tokens go for a streaming caller; null when the caller wants one complete answer
@@ -121,6 +133,34 @@ public final class ChatContext {
     public long overheadMillis() {
         long own = System.nanoTime() - startNanos - upstreamNanos.get();
         return TimeUnit.NANOSECONDS.toMillis(Math.max(0, own));
+    }
+
+    /** The answering provider's time to first token, once it sent one. */
+    public void firstToken(long millis) {
+        this.firstTokenMillis = millis;
+    }
+
+    /** -1 until a provider sent a first token. */
+    public long firstTokenMillis() {
+        return firstTokenMillis;
+    }
+
+    /** What to do once the request has ended (the status page's list of requests); set by the front door. */
+    public void onEnd(Consumer<ChatContext> listener) {
+        this.onEnd = listener;
+    }
+
+    /** The request has ended, with an answer or without: told to the listener once, whoever says it first. */
+    public void ended(String outcome, Usage usage) {
+        if (ended.compareAndSet(false, true)) {
+            this.ending = new Ending(outcome, usage == null ? Usage.NONE : usage);
+            onEnd.accept(this);
+        }
+    }
+
+    /** Null until the request has ended. */
+    public Ending ending() {
+        return ending;
     }
 
     /** The commit point: the provider that answers is written into the trail and the head of the reply. */

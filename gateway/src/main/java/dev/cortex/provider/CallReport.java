@@ -1,5 +1,6 @@
 package dev.cortex.provider;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ final class CallReport implements CallEvents {
     @Override
     public void firstToken(long millis) {
         sinks.firstToken().record(millis);
+        chat.firstToken(millis);
         sinks.metrics().firstToken(millis);
     }
 
@@ -77,6 +79,10 @@ final class CallReport implements CallEvents {
                         how == End.CLIENT_GONE ? "hung up" : "stopped reading");
                 sinks.breaker().releasePermission(); // the answer says nothing about the provider
             }
+        }
+        if (chat.streaming()) {
+            // a stream ends here, after its head went out; a whole answer ends when the front door writes it
+            chat.ended(how.name().toLowerCase(Locale.ROOT), usage);
         }
     }
 }

@@ -33,6 +33,7 @@ import dev.cortex.chat.Json;
 import dev.cortex.chat.Usage;
 import dev.cortex.provider.Provider;
 import dev.cortex.sim.GroqSimulator;
+import dev.cortex.status.RequestFeed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -90,7 +91,9 @@ class ReplyHeadFailureTest {
                         "provider.groq.base-url", groq.baseUrl(),
                         // far beyond the caller's patience below: a call left hanging would show as a timeout
                         "provider.groq.timeout.total-ms", "120000"),
-                Map.of("failingStreamRequest", new ChatRequestReader(new StreamsFailingAtCommit(), json)));
+                Map.of(
+                        "failingStreamRequest",
+                        new ChatRequestReader(new StreamsFailingAtCommit(), json, new RequestFeed(10, 1))));
     }
 
     @AfterAll
@@ -141,6 +144,11 @@ class ReplyHeadFailureTest {
     /** OpenAI's door, except that every stream's renderer fails when asked for its opening. */
     private static final class StreamsFailingAtCommit implements ChatApi {
         private final OpenAiApi openAi = new OpenAiApi();
+
+        @Override
+        public String door() {
+            return "failing-at-commit";
+        }
 
         @Override
         public ChatRequest parse(JsonNode body) {
