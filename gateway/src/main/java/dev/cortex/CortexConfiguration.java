@@ -30,6 +30,8 @@ import dev.cortex.api.OpenAiApi;
 import dev.cortex.api.ProviderRestore;
 import dev.cortex.api.ProvidersHealthCheck;
 import dev.cortex.api.RouteExplainer;
+import dev.cortex.api.StatusEvents;
+import dev.cortex.api.StatusPage;
 import dev.cortex.chain.ChainPlanner;
 import dev.cortex.chat.Strategy;
 import dev.cortex.http.FrontDoorSettings;
@@ -37,6 +39,7 @@ import dev.cortex.http.StreamingHttpEngine;
 import dev.cortex.ollama.OllamaHosts;
 import dev.cortex.provider.HealthProbes;
 import dev.cortex.provider.ProviderRegistry;
+import dev.cortex.status.RequestFeed;
 
 /**
  * Wires the beans the YAML routes refer to by name: the providers and their breakers ({@link ProviderWiring}), the
@@ -96,10 +99,19 @@ public final class CortexConfiguration implements CamelConfiguration {
                 settings.integer("cortex.http.max-content-parts"),
                 settings.integer("cortex.http.max-json-depth"),
                 settings.integer("cortex.http.max-json-nodes")));
-        registry.bind("openAiRequest", new ChatRequestReader(openAi, json));
+        RequestFeed feed = new RequestFeed(
+                settings.integer("cortex.status.recent-requests"), settings.integer("cortex.status.max-watchers"));
+        registry.bind("statusPage", new StatusPage());
+        registry.bind(
+                "statusEvents",
+                new StatusEvents(
+                        feed,
+                        vertx,
+                        settings.seconds("cortex.status.heartbeat-seconds").toMillis()));
+        registry.bind("openAiRequest", new ChatRequestReader(openAi, json, feed));
         registry.bind("openAiReply", new ChatReplyWriter(openAi));
         registry.bind("openAiModels", new ModelListing(openAi, all));
-        registry.bind("ollamaRequest", new ChatRequestReader(ollama, json));
+        registry.bind("ollamaRequest", new ChatRequestReader(ollama, json, feed));
         registry.bind("ollamaReply", new ChatReplyWriter(ollama));
         registry.bind("ollamaTags", new ModelListing(ollama, all));
         registry.bind("errorReply", new ErrorReply());

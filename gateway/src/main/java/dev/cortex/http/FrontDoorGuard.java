@@ -19,7 +19,8 @@ import dev.cortex.failure.AccessRefusedException;
  *
  * <ol>
  *   <li>A request from a browser page ({@code Origin}) is refused unless its origin is configured; a configured one
- *       gets CORS headers (and its preflight an answer). Cortex is an API, not a site: off by default.
+ *       gets CORS headers (and its preflight an answer). Cortex is an API, not a site: off by default. Its own
+ *       status page is the exception (see {@link #ownPage}).
  *   <li>A POST whose body is not labelled JSON is refused with 415 (one with no body at all passes). Browsers send
  *       form and text bodies cross-site without asking (no preflight), so accepting them would let any web page
  *       spend the operator's keys. A request labelled as a form is refused too, whatever its method: Cortex reads
@@ -52,7 +53,7 @@ final class FrontDoorGuard implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String origin = request.getHeader("Origin");
-        if (origin != null) {
+        if (origin != null && !ownPage(request, origin)) {
             if (!allowedOrigins.contains(origin)) {
                 refusals.send(
                         ctx,
@@ -102,6 +103,22 @@ final class FrontDoorGuard implements Handler<RoutingContext> {
     static Caller caller(RoutingContext ctx) {
         Caller caller = ctx.get(CALLER);
         return caller != null ? caller : Caller.ANONYMOUS;
+    }
+
+    /**
+     * A request from Cortex's own status page: its origin is Cortex itself. Chromium sends {@code Origin} with a
+     * same-origin POST (the page's restore button). A page on another site can pass for Cortex's own only through DNS
+     * rebinding, which needs a host name: so the origin is trusted when the host is an address or {@code localhost},
+     * or when the request carries a gateway key, which a rebinding page does not have.
+     */
+    private static boolean ownPage(HttpServerRequest request, String origin) {
+        String host = request.getHeader("Host");
+        if (host == null || !origin.equals((request.isSSL() ? "https://" : "http://") + host)) {
+            return false;
+        }
+        String name = host.startsWith("[") ? host : host.replaceFirst(":\\d+$", "");
+        boolean address = name.startsWith("[") || name.equals("localhost") || name.matches("[0-9.]+");
+        return address || request.getHeader("Authorization") != null || request.getHeader("x-api-key") != null;
     }
 
     /** Adds CORS headers for a configured origin; answers its preflight. Returns whether the request is done. */

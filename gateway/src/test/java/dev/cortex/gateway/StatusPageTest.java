@@ -1,0 +1,206 @@
+package dev.cortex.gateway;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import dev.cortex.CortexServer;
+import dev.cortex.Http;
+import dev.cortex.access.KeyCommand;
+import dev.cortex.sim.ProviderSimulator;
+import dev.cortex.sim.SimulatorMain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The status page in Debian's headless Chromium (scripts/install-test-tools.sh installs it), with the simulators in
+ * the seed's nightmare: Groq 429, Gemini out of quota, Cohere 503, Ollama answering. Gateway keys exist, so the page
+ * asks for an admin key before it shows anything. Leaves a screenshot for the README in docs/status-page.png.
+ */
+class StatusPageTest {
+
+    private static final File CHROMIUM = new File("/usr/bin/chromium");
+    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    private static final String CHAT = "{\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}],\"stream\":false}";
+
+    static Map<String, ProviderSimulator> sims;
+    static CortexServer cortex;
+    static Path keysFile;
+    static String admin;
+    static String user;
+    static WebDriver browser;
+
+    @BeforeAll
+    static void start() throws IOException {
+        assumeTrue(
+                CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
+                "Chromium and chromedriver are missing: run scripts/install-test-tools.sh");
+        keysFile = Files.createTempDirectory("cortex-status-keys").resolve("keys.yaml");
+        admin = newKey("--name", "ops", "--admin");
+        user = newKey("--name", "team-a");
+        newKey("--name", "private-data", "--local-only");
+        sims = SimulatorMain.start(
+                "--groq", "0", "--gemini", "0", "--cohere", "0", "--ollama", "0", "--scenario", "nightmare");
+        cortex = CortexServer.start(Map.of(
+                "cortex.keys.file", keysFile.toString(),
+                "provider.groq.api-key", "gsk_simulated_status_key",
+                "provider.groq.base-url", sims.get("groq").baseUrl(),
+                "provider.gemini.api-key", "simulated-status-key",
+                "provider.gemini.base-url", sims.get("gemini").baseUrl(),
+                "provider.cohere.api-key", "simulated-status-key",
+                "provider.cohere.base-url", sims.get("cohere").baseUrl(),
+                "provider.ollama.base-url", sims.get("ollama").baseUrl()));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1700");
+        browser = new ChromeDriver(
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(CHROMEDRIVER)
+                        .usingAnyFreePort()
+                        .build(),
+                options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (cortex != null) {
+            cortex.close();
+        }
+        if (sims != null) {
+            sims.values().forEach(ProviderSimulator::close);
+        }
+    }
+
+    @Test
+    void anOperatorSeesTheOutageTheRequestsAndWhyARouteSkips() throws Exception {
+        // the failures become visible once a request met them; the next finds Groq's and Gemini's keys cooling
+        assertThat(chat().headers().firstValue("X-Cortex-Attempts"))
+                .contains("groq:429,gemini:quota,cohere:503,ollama:ok");
+        assertThat(chat().statusCode()).isEqualTo(200);
+
+        browser.get(cortex.url("/status"));
+        WebElement keyField = wait(5).until(ExpectedConditions.visibilityOfElementLocated(By.id("key")));
+        assertThat(browser.findElement(By.id("content")).isDisplayed()).isFalse(); // nothing shown without a key
+        keyField.sendKeys(admin);
+        browser.findElement(By.cssSelector("#key-form button[type=submit]")).click();
+
+        for (String failing : List.of("groq", "gemini", "cohere")) {
+            wait(5).until(ExpectedConditions.attributeToBe(card(failing), "data-state", "failing"));
+        }
+        wait(5).until(ExpectedConditions.attributeToBe(card("ollama"), "data-state", "ok"));
+        assertThat(browser.findElement(card("groq")).getText()).contains("rate_limited");
+        assertThat(browser.findElement(card("gemini")).getText()).contains("quota_exhausted");
+        assertThat(browser.findElement(card("cohere")).getText()).contains("upstream_failed");
+        List<String> chain = browser.findElements(By.cssSelector("#chain .card")).stream()
+                .map(c -> c.getAttribute("data-provider"))
+                .toList();
+        assertThat(chain).containsExactly("groq", "gemini", "cohere", "ollama");
+        assertThat(browser.findElement(By.cssSelector("#ollama .installed")).getText())
+                .isNotBlank();
+
+        By rows = By.cssSelector("#requests tbody tr.request");
+        wait(5).until(ExpectedConditions.numberOfElementsToBe(rows, 2)); // the two requests above, from the recent list
+        wait(5).until(ExpectedConditions.textToBe(By.id("feed-state"), "(live)"));
+        assertThat(chat().statusCode()).isEqualTo(200);
+        wait(1).until(ExpectedConditions.numberOfElementsToBe(rows, 3)); // within a second of being made
+        WebElement newest = browser.findElements(rows).get(0);
+        assertThat(newest.getText())
+                .contains("groq:cooling,gemini:cooling,cohere:503,ollama:ok")
+                .contains("complete");
+        assertThat(browser.getPageSource())
+                .doesNotContain("hola")
+                .doesNotContain(admin)
+                .doesNotContain(user);
+
+        new Select(browser.findElement(By.id("strategy"))).selectByVisibleText("cloud_first");
+        browser.findElement(By.id("key-name")).sendKeys("private-data");
+        browser.findElement(By.cssSelector("#explain button[type=submit]")).click();
+        WebElement skip = wait(5).until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("#explain-result li.skip[data-provider=groq]")));
+        assertThat(skip.getText()).startsWith("groq: skipped — ");
+        assertThat(browser.findElement(By.cssSelector("#explain-result li.try[data-provider=ollama]"))
+                        .isDisplayed())
+                .isTrue();
+
+        browser.manage().window().setSize(new Dimension(1400, 1700));
+        byte[] png = ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES);
+        Files.createDirectories(Path.of("docs"));
+        Files.write(Path.of("docs/status-page.png"), png);
+    }
+
+    @Test
+    void theFeedAndTheDataNeedAnAdminKeyThePageDoesNot() {
+        assertThat(Http.get(cortex.url("/status")).statusCode()).isEqualTo(200);
+        assertThat(Http.get(cortex.url("/status/status.js")).statusCode()).isEqualTo(200);
+        assertThat(Http.get(cortex.url("/status/secret.txt")).statusCode()).isEqualTo(404);
+        assertThat(Http.get(cortex.url("/api/status/events")).statusCode()).isEqualTo(401);
+        var asUser = Http.send(HttpRequest.newBuilder(URI.create(cortex.url("/api/status/events")))
+                .header("Authorization", "Bearer " + user)
+                .timeout(Duration.ofSeconds(5))
+                .GET()
+                .build());
+        assertThat(asUser.statusCode()).isEqualTo(403);
+    }
+
+    private static By card(String provider) {
+        return By.cssSelector("#chain .card[data-provider=" + provider + "]");
+    }
+
+    private static WebDriverWait wait(int seconds) {
+        return new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(50));
+    }
+
+    private static java.net.http.HttpResponse<String> chat() {
+        return Http.send(HttpRequest.newBuilder(URI.create(cortex.url("/v1/chat/completions")))
+                .header("Authorization", "Bearer " + admin)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(CHAT))
+                .build());
+    }
+
+    private static String newKey(String... options) {
+        List<String> args = new ArrayList<>(List.of("new", "--file", keysFile.toString()));
+        args.addAll(List.of(options));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = KeyCommand.run(
+                args.toArray(String[]::new),
+                InputStream.nullInputStream(),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of());
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        return out.toString(StandardCharsets.UTF_8).trim();
+    }
+}
