@@ -123,12 +123,11 @@ async function refresh() {
     $("forget-key").hidden = !sessionStorage.getItem(KEY);
     $("overall").textContent = health.status === "ok" ? "serving" : "no provider can serve";
     $("overall").className = "badge " + (health.status === "ok" ? "ok" : "unavailable-all");
-    const order = route.order.map((s) => s.provider);
-    Object.keys(health.providers).forEach((n) => { if (!order.includes(n)) order.push(n); });
-    $("chain").replaceChildren(...order.map((n) => card(n, health.providers[n])));
-    const ollama = order.filter((n) => health.providers[n].models);
-    $("ollama-section").hidden = ollama.length === 0;
-    $("ollama").replaceChildren(...ollama.map((n) => ollamaPanel(n, health.providers[n].models)));
+    const shown = JSON.stringify([health.providers, route.order]);
+    if (shown !== lastShown) { // redrawn only when something changed, so a button is not swapped under a click
+      lastShown = shown;
+      draw(health, route);
+    }
     $("updated").textContent = "updated " + new Date().toLocaleTimeString();
     follow();
   } catch (e) {
@@ -138,6 +137,17 @@ async function refresh() {
       $("updated").textContent = "cannot reach Cortex: " + e.message;
     }
   }
+}
+
+let lastShown = "";
+
+function draw(health, route) {
+    const order = route.order.map((s) => s.provider);
+    Object.keys(health.providers).forEach((n) => { if (!order.includes(n)) order.push(n); });
+    $("chain").replaceChildren(...order.map((n) => card(n, health.providers[n])));
+    const ollama = order.filter((n) => health.providers[n].models);
+    $("ollama-section").hidden = ollama.length === 0;
+    $("ollama").replaceChildren(...ollama.map((n) => ollamaPanel(n, health.providers[n].models)));
 }
 
 async function restoreProvider(name, button) {

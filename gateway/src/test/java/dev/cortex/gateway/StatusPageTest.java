@@ -1,10 +1,13 @@
 package dev.cortex.gateway;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -37,6 +41,7 @@ import dev.cortex.sim.ProviderSimulator;
 import dev.cortex.sim.SimulatorMain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -76,7 +81,8 @@ class StatusPageTest {
                 "provider.gemini.base-url", sims.get("gemini").baseUrl(),
                 "provider.cohere.api-key", "simulated-status-key",
                 "provider.cohere.base-url", sims.get("cohere").baseUrl(),
-                "provider.ollama.base-url", sims.get("ollama").baseUrl()));
+                "provider.ollama.base-url", sims.get("ollama").baseUrl(),
+                "cortex.status.max-watchers", "3"));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1700");
@@ -118,15 +124,14 @@ class StatusPageTest {
             wait(5).until(ExpectedConditions.attributeToBe(card(failing), "data-state", "failing"));
         }
         wait(5).until(ExpectedConditions.attributeToBe(card("ollama"), "data-state", "ok"));
-        assertThat(browser.findElement(card("groq")).getText()).contains("rate_limited");
-        assertThat(browser.findElement(card("gemini")).getText()).contains("quota_exhausted");
-        assertThat(browser.findElement(card("cohere")).getText()).contains("upstream_failed");
-        List<String> chain = browser.findElements(By.cssSelector("#chain .card")).stream()
+        assertThat(text(card("groq"))).contains("rate_limited");
+        assertThat(text(card("gemini"))).contains("quota_exhausted");
+        assertThat(text(card("cohere"))).contains("upstream_failed");
+        List<String> chain = wait(5).until(page -> page.findElements(By.cssSelector("#chain .card")).stream()
                 .map(c -> c.getAttribute("data-provider"))
-                .toList();
+                .toList());
         assertThat(chain).containsExactly("groq", "gemini", "cohere", "ollama");
-        assertThat(browser.findElement(By.cssSelector("#ollama .installed")).getText())
-                .isNotBlank();
+        assertThat(text(By.cssSelector("#ollama .installed"))).isNotBlank();
 
         By rows = By.cssSelector("#requests tbody tr.request");
         wait(5).until(ExpectedConditions.numberOfElementsToBe(rows, 2)); // the two requests above, from the recent list
@@ -156,6 +161,32 @@ class StatusPageTest {
         byte[] png = ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES);
         Files.createDirectories(Path.of("docs"));
         Files.write(Path.of("docs/status-page.png"), png);
+
+        // the operator's action: Chromium sends an Origin with this same-origin POST, which Cortex knows as its own
+        wait(5).until(page -> {
+            page.findElement(By.cssSelector("#chain .card[data-provider=groq] button.restore"))
+                    .click();
+            return true;
+        });
+        wait(5).until(ExpectedConditions.attributeToBe(card("groq"), "data-health", "available"));
+        assertThat(text(By.cssSelector("#chain .card[data-provider=groq] .keys")))
+                .startsWith("1 usable");
+    }
+
+    @Test
+    void aPageElsewhereThatRebindsItsNameToCortexCannotRestore() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", cortex.port())) {
+            socket.setSoTimeout(5000);
+            String host = "rebound.example:" + cortex.port();
+            socket.getOutputStream()
+                    .write(("POST /api/providers/groq/restore HTTP/1.1\r\nHost: " + host + "\r\nOrigin: http://" + host
+                                    + "\r\nContent-Length: 0\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            String statusLine = new BufferedReader(
+                            new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            assertThat(statusLine).startsWith("HTTP/1.1 403");
+        }
     }
 
     @Test
@@ -172,12 +203,55 @@ class StatusPageTest {
         assertThat(asUser.statusCode()).isEqualTo(403);
     }
 
+    @Test
+    void watchingPagesAreBoundedAndOneThatLeavesFreesItsPlace() throws IOException {
+        List<Socket> pages = new ArrayList<>();
+        try {
+            int status = 200;
+            while (status == 200 && pages.size() <= 3) {
+                Socket page = new Socket("127.0.0.1", cortex.port());
+                pages.add(page);
+                status = watch(page);
+            }
+            assertThat(status).isEqualTo(503); // the fourth page at the latest (the browser may hold a place)
+        } finally {
+            for (Socket page : pages) {
+                page.close();
+            }
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            try (Socket page = new Socket("127.0.0.1", cortex.port())) {
+                assertThat(watch(page)).isEqualTo(200);
+            }
+        });
+    }
+
+    /** Asks for the live feed on a connection of its own; returns the response's status. */
+    private static int watch(Socket page) throws IOException {
+        page.setSoTimeout(5000);
+        page.getOutputStream()
+                .write(("GET /api/status/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + admin
+                                + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+        String statusLine =
+                new BufferedReader(new InputStreamReader(page.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+        return Integer.parseInt(statusLine.split(" ")[1]);
+    }
+
     private static By card(String provider) {
         return By.cssSelector("#chain .card[data-provider=" + provider + "]");
     }
 
     private static WebDriverWait wait(int seconds) {
-        return new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(50));
+        // the page redraws its cards when the gateway's state changes: an element found may be replaced at once
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(50));
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
+    /** An element's text, read again if the page redrew it meanwhile. */
+    private static String text(By element) {
+        return wait(5).until(page -> page.findElement(element).getText());
     }
 
     private static java.net.http.HttpResponse<String> chat() {
