@@ -101,6 +101,7 @@ public final class CortexConfiguration implements CamelConfiguration {
                 settings.integer("cortex.http.max-json-nodes")));
         RequestFeed feed = new RequestFeed(
                 settings.integer("cortex.status.recent-requests"), settings.integer("cortex.status.max-watchers"));
+        registry.bind("requestFeed", feed);
         registry.bind("statusPage", new StatusPage());
         registry.bind(
                 "statusEvents",

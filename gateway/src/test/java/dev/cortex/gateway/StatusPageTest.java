@@ -7,13 +7,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +42,8 @@ import dev.cortex.Http;
 import dev.cortex.access.KeyCommand;
 import dev.cortex.sim.ProviderSimulator;
 import dev.cortex.sim.SimulatorMain;
+import dev.cortex.status.RequestFeed;
+import dev.cortex.status.RequestSummary;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -224,6 +229,35 @@ class StatusPageTest {
                 assertThat(watch(page)).isEqualTo(200);
             }
         });
+    }
+
+    @Test
+    void aPageThatStopsReadingIsDisconnectedNotBufferedFor() throws IOException {
+        RequestFeed feed = cortex.bean("requestFeed", RequestFeed.class);
+        try (Socket page = new Socket()) {
+            page.setReceiveBufferSize(4096);
+            page.connect(new InetSocketAddress("127.0.0.1", cortex.port()));
+            assertThat(watch(page)).isEqualTo(200);
+            // far more than the socket's buffers hold, published as fast as requests could ever end
+            RequestSummary summary = new RequestSummary(
+                    Instant.now(), "openai", true, "default", "x".repeat(1000), "ollama", "complete", 5, 1, 2);
+            for (int i = 0; i < 50_000; i++) {
+                feed.publish(summary);
+            }
+            page.setSoTimeout(10_000);
+            InputStream in = page.getInputStream();
+            byte[] buffer = new byte[65536];
+            long read = 0;
+            try {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    read += n;
+                }
+            } catch (SocketException reset) {
+                // the connection was reset: what Cortex does to a page that does not read
+            }
+            // what the sockets had buffered (a few MB), far from the 50 MB published: the page was cut off
+            assertThat(read).isLessThan(10_000_000L);
+        }
     }
 
     /** Asks for the live feed on a connection of its own; returns the response's status. */
