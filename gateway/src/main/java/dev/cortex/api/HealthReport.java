@@ -24,8 +24,8 @@ import dev.cortex.provider.RecentFailures;
  * {@code GET /api/health}: per provider its health ({@code available}, {@code degraded}, {@code unavailable},
  * {@code disabled}), breaker, key counts (never keys) and when the next cooling key is back, latencies with the last
  * few times to first token, failures by class over the last minutes and the last failure; for an Ollama server its
- * installed, loaded and loading models. 200 when at least one provider can serve, 503 when none can. The status is public (load
- * balancers ask it without a key); the detail is shown to a key with the admin scope only.
+ * installed, loaded and loading models. 200 when at least one provider can serve, 503 when none can. The status is
+ * public (load balancers ask it without a key); the detail is shown to a key with the admin scope only.
  */
 public final class HealthReport implements Processor {
 

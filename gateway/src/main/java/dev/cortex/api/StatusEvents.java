@@ -17,9 +17,9 @@ import dev.cortex.status.RequestSummary;
 
 /**
  * {@code GET /api/status/events}: the last requests, then each new one as it ends, as server-sent events ({@code
- * event: request}, the summary as JSON; {@code event: live} between the recent ones and the news). The route returns at once: the stream is written straight to the Vert.x
- * response from the thread that publishes (a worker finishing a request, or an event loop ending a stream), so no
- * thread waits on a watching page. A page that does not keep up — its socket's write queue full — is disconnected
+ * event: request}, the summary as JSON; {@code event: live} between the recent ones and the news). The route returns
+ * at once: the stream is written straight to the Vert.x response from the thread that publishes (a worker finishing a
+ * request, or an event loop ending a stream), so no thread waits on a watching page. A page that does not keep up — its socket's write queue full — is disconnected
  * rather than buffered for; it reconnects and starts again from the recent list.
  */
 public final class StatusEvents implements Processor {
@@ -54,11 +54,11 @@ public final class StatusEvents implements Processor {
         }
     }
 
-    /** One page's stream. Its methods run under the feed's lock: they only queue bytes on the socket. */
+    /** One page's stream. {@link #start} and {@link #send} run under the feed's lock: they only queue bytes. */
     private final class EventStream implements RequestFeed.Watcher {
 
         private final HttpServerResponse response;
-        private long heartbeat = -1;
+        private volatile long heartbeat = -1; // set under the feed's lock, cancelled from the event loop
 
         EventStream(HttpServerResponse response) {
             this.response = response;

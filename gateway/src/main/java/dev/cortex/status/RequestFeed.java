@@ -1,8 +1,8 @@
 package dev.cortex.status;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The last requests, for the status page: a ring of the most recent summaries and the pages watching it live. Both are
@@ -23,7 +23,8 @@ public final class RequestFeed {
     private final int capacity;
     private final int maxWatchers;
     private final ArrayDeque<RequestSummary> recent;
-    private final List<Watcher> watchers = new ArrayList<>();
+    /** Copy-on-write, so that a page leaves without the feed's lock: Vert.x may tell it closed while writing to it. */
+    private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
 
     public RequestFeed(int capacity, int maxWatchers) {
         this.capacity = capacity;
@@ -40,7 +41,7 @@ public final class RequestFeed {
             recent.removeFirst();
         }
         recent.addLast(summary);
-        for (Watcher w : List.copyOf(watchers)) {
+        for (Watcher w : watchers) {
             w.send(summary);
         }
     }
@@ -53,12 +54,12 @@ public final class RequestFeed {
         if (watchers.size() >= maxWatchers) {
             return false;
         }
-        watchers.add(watcher);
         watcher.start(List.copyOf(recent));
+        watchers.add(watcher); // only once started: a watcher whose start failed is not kept
         return true;
     }
 
-    public synchronized void leave(Watcher watcher) {
+    public void leave(Watcher watcher) {
         watchers.remove(watcher);
     }
 
@@ -66,7 +67,7 @@ public final class RequestFeed {
         return List.copyOf(recent);
     }
 
-    synchronized int watching() {
+    int watching() {
         return watchers.size();
     }
 }
