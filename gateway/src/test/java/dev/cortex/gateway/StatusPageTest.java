@@ -179,6 +179,18 @@ class StatusPageTest {
     }
 
     @Test
+    void withNoGatewayKeysThePageNeedsNone() {
+        try (CortexServer open = CortexServer.start(
+                Map.of("provider.ollama.base-url", sims.get("ollama").baseUrl()))) {
+            browser.get(open.url("/status")); // another port, another origin: no key in this tab's storage
+            wait(5).until(ExpectedConditions.attributeToBe(
+                    By.cssSelector("#chain .card[data-provider=ollama]"), "data-state", "ok"));
+            wait(5).until(ExpectedConditions.textToBe(By.id("feed-state"), "(live)"));
+            assertThat(browser.findElement(By.id("key-form")).isDisplayed()).isFalse();
+        }
+    }
+
+    @Test
     void aPageElsewhereThatRebindsItsNameToCortexCannotRestore() throws IOException {
         try (Socket socket = new Socket("127.0.0.1", cortex.port())) {
             socket.setSoTimeout(5000);
