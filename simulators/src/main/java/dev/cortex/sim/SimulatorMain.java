@@ -11,12 +11,14 @@ import java.util.concurrent.CountDownLatch;
  *   java -cp cortex.jar dev.cortex.sim.SimulatorMain --groq 9101 --gemini 9102 --cohere 9103 --ollama 9104 \
  *        --scenario nightmare [--reply "text"] [--first-token-ms N] [--chunk-gap-ms N]
  *        [--profiles name:firstTokenMs:chunkGapMs:words[:fault],...] [--hold-once MARKER] [--pullable model,...]
+ *        [--bind ADDRESS]
  * </pre>
  * Scenarios: {@code healthy} (every simulator answers), {@code nightmare} (the seed's: Groq 429, Gemini quota,
  * Cohere 503, Ollama answers). A port of 0 picks a free one. {@code --hold-once} holds the first chat request for
  * each distinct prompt containing the marker, unanswered for as long as the simulator runs, and answers a repeat of
  * it (a redelivery) at once: a request in flight for as long as a drill needs, e.g. to stop a gateway mid-request.
- * {@code --pullable} names models the Ollama simulator's {@code /api/pull} can fetch (1 GB each). Prints each
+ * {@code --pullable} names models the Ollama simulator's {@code /api/pull} can fetch (1 GB each). {@code --bind}
+ * listens on that address instead of 127.0.0.1 (0.0.0.0: a simulator in a container, for the others). Prints each
  * simulator's base URL and the exports that point Cortex at them, then runs until killed.
  */
 public final class SimulatorMain {
@@ -58,7 +60,7 @@ public final class SimulatorMain {
                             case "cohere" -> new CohereSimulator();
                             default -> new OllamaSimulator();
                         };
-                sim.start(Integer.parseInt(opts.get(name)));
+                sim.start(opts.getOrDefault("bind", "127.0.0.1"), Integer.parseInt(opts.get(name)));
                 sims.put(name, sim);
             }
         }
