@@ -30,8 +30,8 @@ for f in docker/Dockerfile docker/Dockerfile.all-in-one; do
 done
 
 echo "== shell scripts lint clean ($(shellcheck --version | sed -n 's/^version: //p'))"
-shellcheck scripts/*.sh docker/*.sh .ci/run
-for f in scripts/*.sh docker/*.sh; do bash -n "$f"; done
+shellcheck scripts/*.sh docker/*.sh docker/test/ollama .ci/run
+for f in scripts/*.sh docker/*.sh docker/test/ollama; do bash -n "$f"; done
 
 echo "== setup-ollama.sh against a fake Ollama"
 bash scripts/test-setup-ollama.sh
