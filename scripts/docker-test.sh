@@ -84,6 +84,8 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 apt_install() {
   echo "Installing $* (Debian packages) ..."
@@ -167,7 +169,11 @@ else
 fi
 
 step "Jars and the image"
-if [ ! -f "$jar" ] || [ ! -f "$sims_jar" ]; then mvn -B -ntp -q package -DskipTests; fi
+# built when missing or older than the sources (as scripts/run.sh decides)
+if [ ! -f "$jar" ] || [ ! -f "$sims_jar" ] \
+    || [ -n "$(find gateway/src simulators/src pom.xml gateway/pom.xml simulators/pom.xml -newer "$jar" -print -quit)" ]; then
+  mvn -B -ntp -q package -DskipTests
+fi
 build() { # tag, Dockerfile, build arguments...
   local tag=$1 file=$2
   shift 2
@@ -233,11 +239,12 @@ jms_probe() { docker exec cortex-dt-sims java -cp /app/cortex.jar:/probe JmsProb
 # ---------------------------------------------------------------------------------------------------------------
 step "(a) Cortex with every provider down: /api/health 503, the image's health check (liveness) passes"
 docker volume create --label "$label" "$volume" > /dev/null
-# Cortex in front of the simulators, its broker's journal on the volume; Ollama may serve 64 at once for the load
+# Cortex in front of the simulators, its broker's journal on the volume, in the 512 MiB the README recommends; Ollama
+# may serve 64 requests at once for the load
 gateway=(-v "$volume:/app/data" -e GROQ_API_KEYS=gsk_simulated -e GEMINI_API_KEYS=simulated -e COHERE_API_KEYS=simulated
   -e GROQ_BASE_URL="http://127.0.0.1:$sim_groq/openai/v1" -e GEMINI_BASE_URL="http://127.0.0.1:$sim_gemini/v1beta"
   -e COHERE_BASE_URL="http://127.0.0.1:$sim_cohere" -e OLLAMA_BASE_URL="http://127.0.0.1:$sim_ollama"
-  -e OLLAMA_MAX_CONCURRENT=64 "$image")
+  -e OLLAMA_MAX_CONCURRENT=64 --memory 512m "$image")
 run_cortex cortex-dt-gateway $cortex_port $cortex_mgmt $cortex_broker "${gateway[@]}"
 wait_status cortex-dt-gateway "http://127.0.0.1:$cortex_port/api/health" 503 90
 # the image's own HEALTHCHECK command, run as Docker runs it
@@ -291,16 +298,21 @@ client() { # streams or not; counts its answers in a file of its own
     n=$((n + 1))
   done
 }
-for i in $(seq 1 48); do client "$([ $((i % 2)) -eq 0 ] && echo true || echo false)" & done
+clients=()
+for i in $(seq 1 48); do
+  client "$([ $((i % 2)) -eq 0 ] && echo true || echo false)" &
+  clients+=($!)
+done
 peak=0
 while [ "$SECONDS" -lt "$load_end" ]; do
   m="$(mem_mib cortex-dt-gateway)"
   [ "$m" -gt "$peak" ] && peak=$m
   sleep 1
 done
-wait
+wait "${clients[@]}" # the clients only: an engine this test started is a child of this shell too
 answered="$(cat "$logs"/load.* | grep -c '^200$' || true)"
 total="$(cat "$logs"/load.* | wc -l)"
+running cortex-dt-gateway || fail "Cortex died under load: $(docker inspect -f 'OOMKilled={{.State.OOMKilled}} exit={{.State.ExitCode}}' cortex-dt-gateway)"
 after="$(mem_mib cortex-dt-gateway)"
 rss="$(docker exec cortex-dt-gateway sh -c "grep VmRSS /proc/1/status" | awk '{printf "%d", $2 / 1024}')"
 echo "memory: idle ${idle_mib} MiB, peak ${peak} MiB under load, ${after} MiB after (JVM RSS ${rss} MiB);" \
