@@ -42,6 +42,7 @@ compose_port=18121
 aio_ollama=18130 aio_port=18131 aio_mgmt=18132 aio_broker=18133
 
 dockerd_pid=""
+bk_docker=""
 compose_up=false
 compose=()
 
@@ -67,7 +68,8 @@ remove_test_objects() {
   docker volume ls -q --filter "label=com.docker.compose.project=$project" | xargs -r docker volume rm > /dev/null
   docker network ls -q --filter "label=com.docker.compose.project=$project" | xargs -r docker network rm > /dev/null
   docker rmi -f "$image" "$compose_image" "$aio_image" > /dev/null 2>&1
-  if [ -n "$dockerd_pid" ]; then docker builder prune -af > /dev/null 2>&1; fi
+  # BuildKit's cache, which only a BuildKit client prunes (a newer CLI without buildx prunes the legacy builder's)
+  if [ -n "$dockerd_pid" ] && [ -n "$bk_docker" ]; then DOCKER_BUILDKIT=1 "$bk_docker" builder prune -af > /dev/null 2>&1; fi
 }
 
 cleanup() {
@@ -113,12 +115,9 @@ else
   echo "started dockerd (pid $dockerd_pid, log $logs/dockerd.log)"
 fi
 
-remove_test_objects || true # what an interrupted run left
-
 # The Dockerfiles need BuildKit (it builds only the jar stage asked for). Docker's CLI from 23.0 on builds with it
 # through the buildx plugin; older clients (Debian's docker.io) with DOCKER_BUILDKIT=1. This machine's CLI may be a
 # newer one without the plugin, beside Debian's: take the first that can.
-bk_docker=""
 if docker buildx version > /dev/null 2>&1; then
   bk_docker="$(command -v docker)"
 else
@@ -130,6 +129,8 @@ fi
 [ -n "$bk_docker" ] || fail "no docker client here builds with BuildKit (install the buildx plugin, or Debian's docker.io)"
 mkdir -p "$logs/bin" && ln -sf "$bk_docker" "$logs/bin/docker" # docker-compose's builds call `docker build`
 export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
+
+remove_test_objects || true # what an interrupted run left
 
 for port in $sim_groq $sim_gemini $sim_cohere $sim_ollama $cortex_port $cortex_mgmt $cortex_broker \
     $compose_port $aio_ollama $aio_port $aio_mgmt $aio_broker; do
