@@ -6,13 +6,14 @@ import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 /**
- * A JMS client for scripts/docker-test.sh, run from another container as an outside application would, with the
- * Artemis client classes of the Cortex jar (Java's single-file source launch, no build step):
+ * A JMS client for scripts/docker-test.sh, run in another container than Cortex's as an outside application would,
+ * with the Artemis client classes of the Cortex jar. The test compiles it on the machine (javac -cp cortex.jar), as a
+ * JRE image need not have a compiler for Java's single-file source launch, and mounts the class at /probe:
  *
  * <pre>
- *   java -cp /app/cortex.jar JmsProbe.java request URL PROMPT TIMEOUT_S        send, wait for the reply on a temporary queue
- *   java -cp /app/cortex.jar JmsProbe.java send URL REPLY_QUEUE ID PROMPT      send only (the reply goes to a named queue)
- *   java -cp /app/cortex.jar JmsProbe.java receive URL REPLY_QUEUE ID TIMEOUT_S wait for the reply with that correlation id
+ *   java -cp /app/cortex.jar:/probe JmsProbe request URL PROMPT TIMEOUT_S         send, wait for the reply on a temporary queue
+ *   java -cp /app/cortex.jar:/probe JmsProbe send URL REPLY_QUEUE ID PROMPT       send only (the reply goes to a named queue)
+ *   java -cp /app/cortex.jar:/probe JmsProbe receive URL REPLY_QUEUE ID TIMEOUT_S wait for the reply with that correlation id
  * </pre>
  *
  * A reply prints its CortexStatus, CortexProvider, CortexAttempts and body, and the exit status is 0 only for a
