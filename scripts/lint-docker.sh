@@ -23,6 +23,9 @@ fi
 
 echo "== compose file parses ($(docker-compose version --short))"
 CORTEX_MASTER_KEY=lint-only docker-compose -f docker/docker-compose.yml config -q
+# with the Docker test's override (scripts/docker-test.sh), whose variables the test sets
+CORTEX_MASTER_KEY=lint-only DT_IMAGE=lint DT_SIMS_JAR=/lint.jar DT_RUNTIME_IMAGE=lint DT_COMPOSE_IMAGE=lint \
+  docker-compose -f docker/docker-compose.yml -f docker/test/docker-compose.test.yml config -q
 
 echo "== Dockerfiles lint clean (dockerfilelint)"
 for f in docker/Dockerfile docker/Dockerfile.all-in-one; do
@@ -30,8 +33,8 @@ for f in docker/Dockerfile docker/Dockerfile.all-in-one; do
 done
 
 echo "== shell scripts lint clean ($(shellcheck --version | sed -n 's/^version: //p'))"
-shellcheck scripts/*.sh docker/*.sh .ci/run
-for f in scripts/*.sh docker/*.sh; do bash -n "$f"; done
+shellcheck scripts/*.sh docker/*.sh docker/test/ollama .ci/run
+for f in scripts/*.sh docker/*.sh docker/test/ollama; do bash -n "$f"; done
 
 echo "== setup-ollama.sh against a fake Ollama"
 bash scripts/test-setup-ollama.sh

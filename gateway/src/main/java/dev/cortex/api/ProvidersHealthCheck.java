@@ -10,8 +10,10 @@ import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderRegistry;
 
 /**
- * The same verdict as {@code /api/health}, for Camel's own {@code /observe/health} (readiness and liveness): UP while
- * at least one provider can serve, with each provider's health as detail.
+ * The same verdict as {@code /api/health}, for Camel's own {@code /observe/health} and {@code /observe/health/ready}: UP
+ * while at least one provider can serve, with each provider's health as detail. Readiness only (Camel's default for a
+ * check): {@code /observe/health/live}, which the Docker images' health check asks, stays UP while every provider is
+ * down, so an outage upstream does not get a working gateway restarted.
  */
 public final class ProvidersHealthCheck extends AbstractHealthCheck {
 
@@ -20,6 +22,12 @@ public final class ProvidersHealthCheck extends AbstractHealthCheck {
     public ProvidersHealthCheck(ProviderRegistry providers) {
         super("cortex", "providers");
         this.providers = providers;
+    }
+
+    /** Readiness only, whatever Camel's default for a check becomes (see above). */
+    @Override
+    public boolean isLiveness() {
+        return false;
     }
 
     @Override

@@ -231,5 +231,10 @@ class BadInputTest {
                 .as("Camel's own health endpoint: DOWN too")
                 .isEqualTo(503);
         assertThat(observe.body()).contains("DOWN");
+        var live = Http.get(cortex.managementUrl("/observe/health/live"));
+        assertThat(live.statusCode())
+                .as("liveness (the Docker images' health check) does not depend on the providers")
+                .isEqualTo(200);
+        assertThat(live.body()).contains("UP").doesNotContain("providers");
     }
 }

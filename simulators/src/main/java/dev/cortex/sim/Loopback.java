@@ -12,8 +12,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * A simulator's HTTP server on 127.0.0.1, on one Vert.x shared by every simulator in the JVM (timers, not threads,
- * pace the answers), and the few things every wire's replies need: JSON in, JSON out, a timer.
+ * A simulator's HTTP server on 127.0.0.1 (or the address it is given: a simulator in a container serves other
+ * containers), on one Vert.x shared by every simulator in the JVM (timers, not threads, pace the answers), and the few
+ * things every wire's replies need: JSON in, JSON out, a timer.
  */
 final class Loopback {
 
@@ -33,11 +34,9 @@ final class Loopback {
         return shared;
     }
 
-    void listen(int port, Consumer<HttpServerRequest> handler, String name) {
-        server = vertx.createHttpServer(new HttpServerOptions()
-                        .setHost("127.0.0.1")
-                        .setPort(port)
-                        .setTcpNoDelay(true))
+    void listen(String host, int port, Consumer<HttpServerRequest> handler, String name) {
+        server = vertx.createHttpServer(
+                        new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true))
                 .requestHandler(handler::accept);
         try {
             server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -37,7 +37,12 @@ public abstract class ProviderSimulator implements AutoCloseable {
     }
 
     public ProviderSimulator start(int port) {
-        loopback.listen(port, dispatch::accept, name());
+        return start("127.0.0.1", port);
+    }
+
+    /** Listens on {@code host} (an address of this machine, or 0.0.0.0 for all) rather than on loopback only. */
+    public ProviderSimulator start(String host, int port) {
+        loopback.listen(host, port, dispatch::accept, name());
         return this;
     }
 

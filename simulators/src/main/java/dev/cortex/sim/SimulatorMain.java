@@ -10,11 +10,16 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   java -cp cortex.jar dev.cortex.sim.SimulatorMain --groq 9101 --gemini 9102 --cohere 9103 --ollama 9104 \
  *        --scenario nightmare [--reply "text"] [--first-token-ms N] [--chunk-gap-ms N]
- *        [--profiles name:firstTokenMs:chunkGapMs:words[:fault],...]
+ *        [--profiles name:firstTokenMs:chunkGapMs:words[:fault],...] [--hold-once MARKER] [--pullable model,...]
+ *        [--bind ADDRESS]
  * </pre>
  * Scenarios: {@code healthy} (every simulator answers), {@code nightmare} (the seed's: Groq 429, Gemini quota,
- * Cohere 503, Ollama answers). A port of 0 picks a free one. Prints each simulator's base URL and the exports that
- * point Cortex at them, then runs until killed.
+ * Cohere 503, Ollama answers). A port of 0 picks a free one. {@code --hold-once} holds the first chat request for
+ * each distinct prompt containing the marker, unanswered for as long as the simulator runs, and answers a repeat of
+ * it (a redelivery) at once: a request in flight for as long as a drill needs, e.g. to stop a gateway mid-request.
+ * {@code --pullable} names models the Ollama simulator's {@code /api/pull} can fetch (1 GB each). {@code --bind}
+ * listens on that address instead of 127.0.0.1 (0.0.0.0: a simulator in a container, for the others). Prints each
+ * simulator's base URL and the exports that point Cortex at them, then runs until killed.
  */
 public final class SimulatorMain {
 
@@ -55,7 +60,7 @@ public final class SimulatorMain {
                             case "cohere" -> new CohereSimulator();
                             default -> new OllamaSimulator();
                         };
-                sim.start(Integer.parseInt(opts.get(name)));
+                sim.start(opts.getOrDefault("bind", "127.0.0.1"), Integer.parseInt(opts.get(name)));
                 sims.put(name, sim);
             }
         }
@@ -74,6 +79,17 @@ public final class SimulatorMain {
                 sims.values().forEach(sim -> sim.profile(p.getKey(), p.getValue()));
             }
         }
+        String marker = opts.get("hold-once");
+        if (marker != null && !marker.isBlank()) {
+            sims.values().forEach(sim -> sim.holdOnce(marker));
+        }
+        if (sims.get("ollama") instanceof OllamaSimulator ollama) {
+            for (String model : opts.getOrDefault("pullable", "").split(",")) {
+                if (!model.isBlank()) {
+                    ollama.pullable(model.trim(), 1000L * 1024 * 1024, family(model.trim()));
+                }
+            }
+        }
         if (scenario.equals("nightmare")) {
             apply(sims, "groq", Fault.rateLimited(Duration.ofSeconds(30)));
             apply(sims, "gemini", Fault.rateLimited(Duration.ofSeconds(30)));
@@ -83,6 +99,12 @@ public final class SimulatorMain {
             throw new IllegalArgumentException("Unknown scenario '" + scenario + "': use healthy or nightmare");
         }
         return sims;
+    }
+
+    /** A model's family as Ollama names it: the letters its name starts with ({@code qwen} for qwen2.5:1.5b). */
+    private static String family(String model) {
+        String letters = model.replaceFirst("[^a-zA-Z].*$", "");
+        return letters.isEmpty() ? model : letters;
     }
 
     private static void apply(Map<String, ProviderSimulator> sims, String name, Fault fault) {
