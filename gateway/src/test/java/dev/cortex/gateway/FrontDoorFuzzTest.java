@@ -3,7 +3,6 @@ package dev.cortex.gateway;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -34,7 +33,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.cortex.CortexServer;
 import dev.cortex.Http;
-import dev.cortex.access.KeyCommand;
+import dev.cortex.TestKeys;
 import dev.cortex.sim.CohereSimulator;
 import dev.cortex.sim.GeminiSimulator;
 import dev.cortex.sim.GroqSimulator;
@@ -421,18 +420,7 @@ class FrontDoorFuzzTest {
 
     /** Creates a key with the key command, as scripts/cortex-key.sh does; returns the key it printed once. */
     private static String newKey(Path keysFile, String... options) {
-        List<String> args = new ArrayList<>(List.of("new", "--file", keysFile.toString()));
-        args.addAll(List.of(options));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = KeyCommand.run(
-                args.toArray(String[]::new),
-                InputStream.nullInputStream(),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                Map.of());
-        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        return out.toString(StandardCharsets.UTF_8).trim();
+        return TestKeys.create(keysFile, options);
     }
 
     /** One failing case, for the summary: what it was, what was sent, what came back, and what is wrong with it. */

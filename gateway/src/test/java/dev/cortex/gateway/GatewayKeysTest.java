@@ -1,18 +1,13 @@
 package dev.cortex.gateway;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -37,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import dev.cortex.CortexServer;
 import dev.cortex.Http;
 import dev.cortex.LogCapture;
-import dev.cortex.access.KeyCommand;
+import dev.cortex.TestKeys;
 import dev.cortex.chat.Json;
 import dev.cortex.sim.GroqSimulator;
 import dev.cortex.sim.OllamaSimulator;
@@ -95,24 +90,12 @@ class GatewayKeysTest {
         log.close();
     }
 
-    /** Runs {@code scripts/cortex-key.sh new ...}'s command; returns the key it printed once. */
     static String newKey(String... options) {
-        List<String> args = new ArrayList<>(List.of("new", "--file", keysFile.toString()));
-        args.addAll(List.of(options));
-        return keyCommand(args.toArray(String[]::new)).trim();
+        return TestKeys.create(keysFile, options);
     }
 
     static String keyCommand(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = KeyCommand.run(
-                args,
-                InputStream.nullInputStream(),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                Map.of());
-        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        return out.toString(StandardCharsets.UTF_8);
+        return TestKeys.command(args);
     }
 
     static OpenAIClient openAi(String key) {

@@ -1,12 +1,10 @@
 package dev.cortex.gateway;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -39,7 +37,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.cortex.CortexServer;
 import dev.cortex.Http;
-import dev.cortex.access.KeyCommand;
+import dev.cortex.TestKeys;
 import dev.cortex.sim.ProviderSimulator;
 import dev.cortex.sim.SimulatorMain;
 import dev.cortex.status.RequestFeed;
@@ -315,17 +313,6 @@ class StatusPageTest {
     }
 
     private static String newKey(String... options) {
-        List<String> args = new ArrayList<>(List.of("new", "--file", keysFile.toString()));
-        args.addAll(List.of(options));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = KeyCommand.run(
-                args.toArray(String[]::new),
-                InputStream.nullInputStream(),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                Map.of());
-        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        return out.toString(StandardCharsets.UTF_8).trim();
+        return TestKeys.create(keysFile, options);
     }
 }
