@@ -12,6 +12,8 @@ import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.cortex.access.GatewayAccess;
 
@@ -28,6 +30,8 @@ import dev.cortex.access.GatewayAccess;
  * </ul>
  */
 public final class StreamingHttpEngine extends VertxPlatformHttpEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamingHttpEngine.class);
 
     private final AtomicBoolean installed = new AtomicBoolean();
     private final FrontDoorSettings settings;
@@ -82,14 +86,26 @@ public final class StreamingHttpEngine extends VertxPlatformHttpEngine {
         guard.handle(ctx);
     }
 
+    /**
+     * Failures Vert.x raises before or around a route: a body over the limit (413), a request it could not read (a
+     * bad escape in the path, a broken form: 4xx), a client that left meanwhile. These are the client's doing, so
+     * they are answered in the door's shape, or not at all when nobody is left to answer, and never logged as
+     * errors: a flood of bad requests must not become a flood of stack traces. A route's own failure (a bug) goes
+     * on to Vert.x, which answers 500 and logs it.
+     */
     private void failed(RoutingContext ctx) {
-        if (ctx.statusCode() == 413) {
+        int status = ctx.statusCode();
+        if (status == 413) {
             refusals.send(
                     ctx,
                     413,
                     "request_too_large",
                     "The request body is larger than Cortex accepts (" + settings.maxBodyBytes()
                             + " bytes, camel.server.max-body-size).");
+        } else if (ctx.response().closed()) {
+            LOG.debug("A client left before its request was answered: {}", String.valueOf(ctx.failure()));
+        } else if (status >= 400 && status < 500) {
+            refusals.send(ctx, status, "invalid_request", "The request could not be read (HTTP " + status + ").");
         } else {
             ctx.next();
         }
