@@ -14,7 +14,7 @@ import dev.cortex.failure.AccessRefusedException;
 public final class AccessCheck implements Processor {
 
     /** The {@code WWW-Authenticate} challenge sent with a 401. */
-    static final String CHALLENGE = "Bearer realm=\"cortex\"";
+    public static final String CHALLENGE = "Bearer realm=\"cortex\"";
 
     private final boolean admin;
 

@@ -20,11 +20,6 @@ final class DoorRefusals {
         this.meters = meters;
     }
 
-    /** The registry the front door counts in (requests per gateway key, by name: configured keys only). */
-    MeterRegistry meters() {
-        return meters;
-    }
-
     void send(RoutingContext ctx, int status, String code, String message) {
         send(ctx, status, code, message, null, null);
     }

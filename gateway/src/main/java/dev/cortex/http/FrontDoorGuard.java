@@ -3,6 +3,7 @@ package dev.cortex.http;
 import java.util.Locale;
 import java.util.Set;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -11,6 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import dev.cortex.access.Caller;
 import dev.cortex.access.GatewayAccess;
+import dev.cortex.api.AccessCheck;
 import dev.cortex.failure.AccessRefusedException;
 
 /**
@@ -42,11 +44,14 @@ final class FrontDoorGuard implements Handler<RoutingContext> {
     private final GatewayAccess access;
     private final Set<String> allowedOrigins;
     private final DoorRefusals refusals;
+    private final MeterRegistry meters;
 
-    FrontDoorGuard(GatewayAccess access, Set<String> allowedOrigins, DoorRefusals refusals) {
+    /** @param meters where requests are counted per gateway key, by name (configured keys only) */
+    FrontDoorGuard(GatewayAccess access, Set<String> allowedOrigins, DoorRefusals refusals, MeterRegistry meters) {
         this.access = access;
         this.allowedOrigins = Set.copyOf(allowedOrigins);
         this.refusals = refusals;
+        this.meters = meters;
     }
 
     @Override
@@ -81,9 +86,7 @@ final class FrontDoorGuard implements Handler<RoutingContext> {
         try {
             Caller caller = access.identify(request.getHeader("Authorization"), request.getHeader("x-api-key"));
             if (caller != Caller.OPEN && caller != Caller.ANONYMOUS) {
-                refusals.meters()
-                        .counter("cortex.gateway.requests", "key", caller.name())
-                        .increment();
+                meters.counter("cortex.gateway.requests", "key", caller.name()).increment();
             }
             ctx.put(CALLER, caller);
         } catch (AccessRefusedException refused) {
@@ -93,7 +96,7 @@ final class FrontDoorGuard implements Handler<RoutingContext> {
                     refused.code(),
                     refused.getMessage(),
                     "WWW-Authenticate",
-                    "Bearer realm=\"cortex\"");
+                    AccessCheck.CHALLENGE);
             return;
         }
         ctx.next();

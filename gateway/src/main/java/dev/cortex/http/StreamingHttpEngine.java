@@ -44,7 +44,7 @@ public final class StreamingHttpEngine extends VertxPlatformHttpEngine {
     public StreamingHttpEngine(Vertx vertx, GatewayAccess access, FrontDoorSettings settings, MeterRegistry meters) {
         this.settings = settings;
         this.refusals = new DoorRefusals(meters);
-        this.guard = new FrontDoorGuard(access, settings.allowedOrigins(), refusals);
+        this.guard = new FrontDoorGuard(access, settings.allowedOrigins(), refusals, meters);
         this.idle = new IdleConnections(vertx, settings.idleTimeout());
         this.chatWorkers = new WorkerGate(settings.chatWorkers() + settings.maxQueuedRequests());
         this.operatorWorkers = vertx.createSharedWorkerExecutor("cortex-operator", settings.operatorWorkers());
