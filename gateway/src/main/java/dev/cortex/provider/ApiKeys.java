@@ -1,5 +1,9 @@
 package dev.cortex.provider;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +29,19 @@ public final class ApiKeys {
                 ? 4
                 : key.startsWith("sk-") ? 3 : key.startsWith("AIza") ? 4 : key.startsWith("ck_") ? 3 : 0;
         return key.substring(0, prefix) + "…" + key.substring(key.length() - 4);
+    }
+
+    /**
+     * A name for a key that other replicas can match against their own keys, and that tells nothing about the key: the
+     * first 16 hex digits of its SHA-256.
+     */
+    public static String fingerprint(String key) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     /** Masks every key-like token in a provider's free text before it is logged or shown. */

@@ -24,6 +24,7 @@ public final class KeyPool {
     private final List<Slot> slots;
     private final Clock clock;
     private final AtomicInteger next = new AtomicInteger();
+    private volatile CooldownBoard board = CooldownBoard.NONE;
 
     public KeyPool(String provider, List<String> keys, Clock clock) {
         this.provider = provider;
@@ -89,8 +90,28 @@ public final class KeyPool {
         }
     }
 
+    /** Tells every cooldown from here on to the other replicas too. */
+    public void shareCooldowns(CooldownBoard board) {
+        this.board = board;
+    }
+
     public void coolDown(String key, Duration duration) {
-        slot(key).coolUntil = clock.instant().plus(duration);
+        Slot s = slot(key);
+        Instant until = clock.instant().plus(duration);
+        s.coolUntil = until;
+        board.cooled(provider, s.fingerprint, until);
+    }
+
+    /**
+     * Another replica met a rate limit on the key with this fingerprint: it rests here too, until then. A key this
+     * replica does not hold is no business of its own.
+     */
+    public void cooledElsewhere(String fingerprint, Instant until) {
+        for (Slot s : slots) {
+            if (s.fingerprint.equals(fingerprint) && until.isAfter(s.coolUntil)) {
+                s.coolUntil = until;
+            }
+        }
     }
 
     public void drop(String key) {
@@ -150,11 +171,13 @@ public final class KeyPool {
 
     private static final class Slot {
         final String key;
+        final String fingerprint;
         volatile Instant coolUntil = Instant.MIN;
         volatile boolean dead;
 
         Slot(String key) {
             this.key = key;
+            this.fingerprint = ApiKeys.fingerprint(key);
         }
 
         boolean usableAt(Instant now) {
