@@ -122,6 +122,7 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("providersHealthCheck", new ProvidersHealthCheck(all));
         registry.bind("providerRestore", new ProviderRestore(all));
 
+        LimitsWiring.wire(context, settings, all, keys, vertx, meters);
         MessagingWiring.wire(context, settings, all, json);
     }
 

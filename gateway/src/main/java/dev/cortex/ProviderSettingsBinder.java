@@ -22,6 +22,7 @@ import dev.cortex.provider.ProviderSettings;
 final class ProviderSettingsBinder {
 
     private static final String PREFIX = "provider.";
+    private static final String PRICE_PREFIX = "price.";
 
     private final CamelContext context;
 
@@ -59,6 +60,15 @@ final class ProviderSettingsBinder {
     private ProviderSettings bind(String name, Map<String, Object> block) {
         ProviderSettings settings = new ProviderSettings(name);
         Map<String, Object> left = new HashMap<>(block);
+        // the price table: the model's name is the rest of the key, dots and all (gemini-2.0-flash)
+        left.keySet().removeIf(key -> {
+            if (key.startsWith(PRICE_PREFIX) && key.length() > PRICE_PREFIX.length()) {
+                settings.addPrice(
+                        key.substring(PRICE_PREFIX.length()), block.get(key).toString());
+                return true;
+            }
+            return false;
+        });
         PropertyBindingSupport.build()
                 .withCamelContext(context)
                 .withTarget(settings)

@@ -56,6 +56,8 @@ public final class CortexServer implements AutoCloseable {
         all.put("cortex.jms.broker.port", Integer.toString(freePort()));
         all.put("cortex.jms.broker.persistent", "false");
         all.put("cortex.jms.broker.data-dir", tempDir());
+        // each gateway its own limit store (a test that restarts one on the same store says so)
+        all.put("cortex.limits.data-dir", tempDir());
         // no gateway keys unless a test writes some: a developer's own config/keys.yaml stays out of the tests
         all.put("cortex.keys.file", tempDir() + "/keys.yaml");
         all.put("cortex.keys.master-api-key", "");

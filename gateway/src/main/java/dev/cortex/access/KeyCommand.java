@@ -3,6 +3,7 @@ package dev.cortex.access;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.Set;
 
 import dev.cortex.chat.AccessPolicy;
 import dev.cortex.chat.Strategy;
+import dev.cortex.limits.KeyLimits;
 
 /**
  * Issues, revokes and lists gateway keys in the key file ({@code scripts/cortex-key.sh} runs it). A new key is printed
@@ -46,7 +48,8 @@ public final class KeyCommand {
             """
             Usage: scripts/cortex-key.sh <command> [options]
               new --name NAME [--admin] [--providers a,b] [--models m1,provider/*] [--max-tokens N]
-                  [--strategy S] [--local-only] [--file F]
+                  [--strategy S] [--local-only] [--requests-per-minute N] [--tokens-per-minute N]
+                  [--budget-per-day USD] [--budget-per-month USD] [--file F]
                                     makes a key, stores its SHA-256 and prints the key, once, on stdout
               revoke --name NAME [--file F]
                                     the key authenticates nothing from Cortex's next request on
@@ -120,7 +123,17 @@ public final class KeyCommand {
         CommandOptions options = CommandOptions.parse(
                 "new",
                 args,
-                Set.of("--name", "--providers", "--models", "--max-tokens", "--strategy", "--file"),
+                Set.of(
+                        "--name",
+                        "--providers",
+                        "--models",
+                        "--max-tokens",
+                        "--strategy",
+                        "--requests-per-minute",
+                        "--tokens-per-minute",
+                        "--budget-per-day",
+                        "--budget-per-month",
+                        "--file"),
                 Set.of("--admin", "--local-only"));
         String name = options.required("--name");
         if (!GatewayKey.isValidName(name)) {
@@ -132,8 +145,13 @@ public final class KeyCommand {
         Set<String> providers = new LinkedHashSet<>(options.list("--providers"));
         List<String> models = options.list("--models");
         checkProviders(providers, models);
+        KeyLimits limits = new KeyLimits(
+                perMinute(options, "--requests-per-minute"),
+                perMinute(options, "--tokens-per-minute"),
+                money(options, "--budget-per-day"),
+                money(options, "--budget-per-month"));
         AccessPolicy policy = new AccessPolicy(
-                name, providers, models, maxTokens(options), strategy(options), options.flag("--local-only"));
+                name, providers, models, maxTokens(options), strategy(options), options.flag("--local-only"), limits);
 
         Path file = file(options);
         List<GatewayKey> keys = new ArrayList<>(readOrEmpty(file));
@@ -238,7 +256,16 @@ public final class KeyCommand {
     }
 
     private static Integer maxTokens(CommandOptions options) throws UsageException {
-        Optional<String> text = options.value("--max-tokens");
+        return positive(options, "--max-tokens");
+    }
+
+    private static long perMinute(CommandOptions options, String option) throws UsageException {
+        Integer value = positive(options, option);
+        return value == null ? KeyLimits.NONE : value;
+    }
+
+    private static Integer positive(CommandOptions options, String option) throws UsageException {
+        Optional<String> text = options.value(option);
         if (text.isEmpty()) {
             return null;
         }
@@ -250,7 +277,21 @@ public final class KeyCommand {
         } catch (NumberFormatException e) {
             // falls through to the one message for every wrong value
         }
-        throw new UsageException("--max-tokens must be a positive whole number");
+        throw new UsageException(option + " must be a positive whole number");
+    }
+
+    private static long money(CommandOptions options, String option) throws UsageException {
+        Optional<String> text = options.value(option);
+        if (text.isEmpty()) {
+            return KeyLimits.NONE;
+        }
+        try {
+            return KeyLimits.micros(new BigDecimal(text.get().trim()));
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new UsageException(option + " must be US dollars such as 5 or 2.50 (at most 6 decimals)");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + " cannot be negative");
+        }
     }
 
     private static Strategy strategy(CommandOptions options) throws UsageException {

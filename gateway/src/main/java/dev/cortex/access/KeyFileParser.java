@@ -1,5 +1,6 @@
 package dev.cortex.access;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -27,6 +28,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 import dev.cortex.chat.AccessPolicy;
 import dev.cortex.chat.Strategy;
+import dev.cortex.limits.KeyLimits;
 
 /**
  * Reads the text of a key file into keys, refusing anything it does not understand. It works on YAML nodes rather than
@@ -46,9 +48,26 @@ final class KeyFileParser {
     static final String STRATEGY = "strategy";
     static final String LOCAL_ONLY = "local-only";
     static final String REVOKED = "revoked";
+    static final String REQUESTS_PER_MINUTE = "requests-per-minute";
+    static final String TOKENS_PER_MINUTE = "tokens-per-minute";
+    static final String BUDGET_PER_DAY = "budget-per-day";
+    static final String BUDGET_PER_MONTH = "budget-per-month";
 
-    static final List<String> FIELDS =
-            List.of(NAME, SHA256, CREATED, ADMIN, PROVIDERS, MODELS, MAX_TOKENS, STRATEGY, LOCAL_ONLY, REVOKED);
+    static final List<String> FIELDS = List.of(
+            NAME,
+            SHA256,
+            CREATED,
+            ADMIN,
+            PROVIDERS,
+            MODELS,
+            MAX_TOKENS,
+            STRATEGY,
+            LOCAL_ONLY,
+            REQUESTS_PER_MINUTE,
+            TOKENS_PER_MINUTE,
+            BUDGET_PER_DAY,
+            BUDGET_PER_MONTH,
+            REVOKED);
 
     private final String source;
 
@@ -163,7 +182,12 @@ final class KeyFileParser {
                 reader.texts(MODELS),
                 reader.positiveInt(MAX_TOKENS),
                 reader.strategy(),
-                reader.flag(LOCAL_ONLY));
+                reader.flag(LOCAL_ONLY),
+                new KeyLimits(
+                        reader.perMinute(REQUESTS_PER_MINUTE),
+                        reader.perMinute(TOKENS_PER_MINUTE),
+                        reader.money(BUDGET_PER_DAY),
+                        reader.money(BUDGET_PER_MONTH)));
         return new GatewayKey(
                 name, reader.sha256(), reader.created(), reader.flag(ADMIN), reader.flag(REVOKED), policy);
     }
@@ -294,6 +318,32 @@ final class KeyFileParser {
                 throw fail(node, problem + " of at most " + Integer.MAX_VALUE + ", got " + value);
             }
             return value.intValue();
+        }
+
+        /** A per-minute limit: a positive whole number; absent is {@link KeyLimits#NONE}. */
+        long perMinute(String field) {
+            Integer value = positiveInt(field);
+            return value == null ? KeyLimits.NONE : value;
+        }
+
+        /** Dollars, such as 5 or 2.50, at most to the micro-dollar; absent is {@link KeyLimits#NONE}. */
+        long money(String field) {
+            Node node = fields.get(field);
+            if (node == null || isNull(node)) {
+                return KeyLimits.NONE;
+            }
+            String problem = label + ": field '" + field + "' must be an amount of US dollars such as 5 or 2.50";
+            if (!(node instanceof ScalarNode scalar)
+                    || !(node.getTag().equals(Tag.INT) || node.getTag().equals(Tag.FLOAT))) {
+                throw fail(node, problem);
+            }
+            try {
+                return KeyLimits.micros(new BigDecimal(scalar.getValue()));
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw fail(node, problem + " (at most 6 decimals), got '" + scalar.getValue() + "'");
+            } catch (IllegalArgumentException e) {
+                throw fail(node, problem + ", got '" + scalar.getValue() + "'");
+            }
         }
 
         Strategy strategy() {

@@ -7,17 +7,22 @@ import java.util.stream.Collectors;
 import org.snakeyaml.engine.v2.resolver.CoreScalarResolver;
 
 import dev.cortex.chat.AccessPolicy;
+import dev.cortex.limits.KeyLimits;
 
 import static dev.cortex.access.KeyFileParser.ADMIN;
+import static dev.cortex.access.KeyFileParser.BUDGET_PER_DAY;
+import static dev.cortex.access.KeyFileParser.BUDGET_PER_MONTH;
 import static dev.cortex.access.KeyFileParser.CREATED;
 import static dev.cortex.access.KeyFileParser.LOCAL_ONLY;
 import static dev.cortex.access.KeyFileParser.MAX_TOKENS;
 import static dev.cortex.access.KeyFileParser.MODELS;
 import static dev.cortex.access.KeyFileParser.NAME;
 import static dev.cortex.access.KeyFileParser.PROVIDERS;
+import static dev.cortex.access.KeyFileParser.REQUESTS_PER_MINUTE;
 import static dev.cortex.access.KeyFileParser.REVOKED;
 import static dev.cortex.access.KeyFileParser.SHA256;
 import static dev.cortex.access.KeyFileParser.STRATEGY;
+import static dev.cortex.access.KeyFileParser.TOKENS_PER_MINUTE;
 
 /**
  * Writes keys as the key file's text: a header that explains the format to whoever opens the file, then one entry per
@@ -40,6 +45,8 @@ final class KeyFileRenderer {
             #
             #   scripts/cortex-key.sh new --name team-a [--admin] [--providers groq,ollama] [--models 'm1,ollama/*']
             #                             [--max-tokens 4096] [--strategy cost_first] [--local-only]
+            #                             [--requests-per-minute 60] [--tokens-per-minute 100000]
+            #                             [--budget-per-day 5] [--budget-per-month 100]
             #                                                  makes a key, adds its entry, prints the key once
             #   scripts/cortex-key.sh revoke --name team-a      the key authenticates nothing from the next request on
             #   scripts/cortex-key.sh list                      names, scopes and policies (never keys or hashes)
@@ -58,6 +65,10 @@ final class KeyFileRenderer {
             #   strategy    the strategy for requests that name none: hybrid, cloud_first, local_first, speed_first,
             #               cost_first
             #   local-only  true: its requests never leave this machine (local providers only); default false
+            #   requests-per-minute, tokens-per-minute   limits per minute (tokens: input plus output); over one, a
+            #               request gets 429 with Retry-After; absent: cortex.limits.default-* in the settings, if any
+            #   budget-per-day, budget-per-month   US dollars per UTC day / month, from the price table; over one, a
+            #               request that would cost money gets 429 budget_exceeded (local models cost nothing)
             #   revoked     true: it authenticates nothing; the entry stays so its name stays taken; default false
             """;
 
@@ -98,6 +109,19 @@ final class KeyFileRenderer {
             }
             if (policy.localOnly()) {
                 field(out, LOCAL_ONLY, "true");
+            }
+            KeyLimits limits = policy.limits();
+            if (limits.requestsPerMinute() != KeyLimits.NONE) {
+                field(out, REQUESTS_PER_MINUTE, Long.toString(limits.requestsPerMinute()));
+            }
+            if (limits.tokensPerMinute() != KeyLimits.NONE) {
+                field(out, TOKENS_PER_MINUTE, Long.toString(limits.tokensPerMinute()));
+            }
+            if (limits.dayBudgetMicros() != KeyLimits.NONE) {
+                field(out, BUDGET_PER_DAY, KeyLimits.dollars(limits.dayBudgetMicros()));
+            }
+            if (limits.monthBudgetMicros() != KeyLimits.NONE) {
+                field(out, BUDGET_PER_MONTH, KeyLimits.dollars(limits.monthBudgetMicros()));
             }
             if (key.revoked()) {
                 field(out, REVOKED, "true");

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.cortex.chat.AccessPolicy;
+import dev.cortex.limits.KeyLimits;
 
 /** The keys as a table for {@code cortex-key.sh list}: names, scopes and policies, never a hash. */
 final class KeyListing {
@@ -59,6 +60,19 @@ final class KeyListing {
         }
         if (policy.localOnly()) {
             parts.add("local only");
+        }
+        KeyLimits limits = policy.limits();
+        if (limits.requestsPerMinute() != KeyLimits.NONE) {
+            parts.add(limits.requestsPerMinute() + " requests/min");
+        }
+        if (limits.tokensPerMinute() != KeyLimits.NONE) {
+            parts.add(limits.tokensPerMinute() + " tokens/min");
+        }
+        if (limits.dayBudgetMicros() != KeyLimits.NONE) {
+            parts.add("$" + KeyLimits.dollars(limits.dayBudgetMicros()) + "/day");
+        }
+        if (limits.monthBudgetMicros() != KeyLimits.NONE) {
+            parts.add("$" + KeyLimits.dollars(limits.monthBudgetMicros()) + "/month");
         }
         return String.join("; ", parts);
     }

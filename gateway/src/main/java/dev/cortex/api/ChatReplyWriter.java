@@ -34,6 +34,7 @@ public final class ChatReplyWriter implements Processor {
         out.setHeader(ReplyHeaders.MODEL, ReplyHeaders.safe(result.model()));
         out.setHeader(ReplyHeaders.ATTEMPTS, ReplyHeaders.safe(chat.trail().toString()));
         out.setHeader(ReplyHeaders.OVERHEAD_MS, chat.overheadMillis());
+        chat.limitHeaders().forEach(out::setHeader);
         if (chat.route() != null) {
             out.setHeader(ReplyHeaders.ROUTE, ReplyHeaders.safe(chat.route()));
         }

@@ -12,10 +12,10 @@ public enum ErrorBodies {
     /** {@code {"error":{"message","type","param","code"}}} */
     OPENAI {
         @Override
-        public Rendered render(int status, String code, String message, String param) {
+        public Rendered render(int status, String type, String code, String message, String param) {
             ObjectNode error = Json.object();
             error.put("message", message);
-            error.put("type", status >= 500 ? "server_error" : "invalid_request_error");
+            error.put("type", type != null ? type : status >= 500 ? "server_error" : "invalid_request_error");
             error.put("param", param);
             error.put("code", code);
             ObjectNode body = Json.object();
@@ -27,14 +27,19 @@ public enum ErrorBodies {
     /** {@code {"error": "..."}} */
     OLLAMA {
         @Override
-        public Rendered render(int status, String code, String message, String param) {
+        public Rendered render(int status, String type, String code, String message, String param) {
             ObjectNode body = Json.object();
             body.put("error", message);
             return new Rendered("application/json; charset=utf-8", Json.bytes(body));
         }
     };
 
-    public abstract Rendered render(int status, String code, String message, String param);
+    /** @param type OpenAI's error type ({@code requests}, {@code insufficient_quota}); null: from the status */
+    public abstract Rendered render(int status, String type, String code, String message, String param);
+
+    public Rendered render(int status, String code, String message, String param) {
+        return render(status, null, code, message, param);
+    }
 
     public Rendered render(int status, String code, String message) {
         return render(status, code, message, null);

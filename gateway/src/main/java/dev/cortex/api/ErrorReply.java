@@ -16,13 +16,15 @@ import dev.cortex.chat.ChatContext;
 import dev.cortex.failure.AccessRefusedException;
 import dev.cortex.failure.BadRequestException;
 import dev.cortex.failure.ClientGoneException;
+import dev.cortex.failure.LimitExceededException;
 
 /**
  * Turns whatever stopped a request into an honest HTTP error in the caller's API shape: 400 for a bad request; 401 /
  * 403 for a caller without a key or outside its key's policy; when
  * no provider answered, what {@link ChainVerdict} decides from the attempt trail (a 4xx every provider agreed on, a
  * pinned provider's 502/503/504, or 503 with every provider's reason — never a key — and {@code Retry-After} when a
- * provider's rest has a known end); 499 for a caller that left; 500 for a bug.
+ * provider's rest has a known end); 429 for a key over one of its limits (with {@code Retry-After} and the
+ * {@code x-ratelimit-*} headers); 499 for a caller that left; 500 for a bug.
  */
 public final class ErrorReply implements Processor {
 
@@ -59,6 +61,10 @@ public final class ErrorReply implements Processor {
             if (status == 401) {
                 out.setHeader("WWW-Authenticate", AccessCheck.CHALLENGE);
             }
+        } else if (cause instanceof LimitExceededException limited) {
+            status = 429;
+            rendered = shape.render(status, limited.type(), limited.code(), limited.getMessage(), null);
+            LimitReplies.headers(limited).forEach(out::setHeader);
         } else if (trail != null && ChainVerdict.noAnswer(cause)) {
             ChainVerdict verdict =
                     ChainVerdict.of(trail, ((ChatContext) body).preference().pinned());

@@ -20,6 +20,7 @@ final class KeyPolicyFilter {
     static final String NOT_ALLOWED = "not allowed for key";
     static final String LOCAL_ONLY = "key is local only";
     static final String MODEL_NOT_ALLOWED = "model not allowed for key";
+    static final String BUDGET_SPENT = "budget spent";
 
     private final ProviderRegistry providers;
 
@@ -87,7 +88,7 @@ final class KeyPolicyFilter {
             return NOT_ALLOWED;
         }
         if (policy.localOnly() && !p.settings().local()) {
-            return LOCAL_ONLY;
+            return policy.budgetSpent() ? BUDGET_SPENT : LOCAL_ONLY;
         }
         return null;
     }
@@ -107,6 +108,8 @@ final class KeyPolicyFilter {
     private static String describe(AccessPolicy policy, String reason) {
         return switch (reason) {
             case LOCAL_ONLY -> "key '" + policy.keyName() + "' is local only, and this provider is not local.";
+            case BUDGET_SPENT -> "key '" + policy.keyName()
+                    + "' has spent its budget, and this provider is not free (local models are).";
             default -> "key '" + policy.keyName() + "' may use only " + policy.providers() + ".";
         };
     }

@@ -3,6 +3,8 @@ package dev.cortex.chat;
 import java.util.List;
 import java.util.Set;
 
+import dev.cortex.limits.KeyLimits;
+
 /**
  * What one gateway key may do: which providers and models it may reach, the largest answer it may ask for, the
  * strategy its requests get when they name none, and whether they must stay on this machine. A request that breaks
@@ -16,6 +18,9 @@ import java.util.Set;
  *                  ceiling
  * @param strategy  the strategy for requests that name none; null for the configured default
  * @param localOnly its requests never leave the machine: only local providers serve it
+ * @param limits    requests and tokens per minute, money per day and month
+ * @param budgetSpent this request's key has spent its budget: it may reach only what costs nothing (local providers),
+ *                  like a local-only key; set per request, never in the key file
  */
 public record AccessPolicy(
         String keyName,
@@ -23,7 +28,9 @@ public record AccessPolicy(
         List<String> models,
         Integer maxTokens,
         Strategy strategy,
-        boolean localOnly) {
+        boolean localOnly,
+        KeyLimits limits,
+        boolean budgetSpent) {
 
     /** No key in play (Cortex runs without gateway keys, on loopback): everything the configuration allows. */
     public static final AccessPolicy UNRESTRICTED = new AccessPolicy("(none)", Set.of(), List.of(), null, null, false);
@@ -31,6 +38,41 @@ public record AccessPolicy(
     public AccessPolicy {
         providers = Set.copyOf(providers);
         models = List.copyOf(models);
+        limits = limits == null ? KeyLimits.UNLIMITED : limits;
+    }
+
+    /** A policy without limits. */
+    public AccessPolicy(
+            String keyName,
+            Set<String> providers,
+            List<String> models,
+            Integer maxTokens,
+            Strategy strategy,
+            boolean localOnly) {
+        this(keyName, providers, models, maxTokens, strategy, localOnly, KeyLimits.UNLIMITED);
+    }
+
+    /** A key's policy as its entry in the key file gives it. */
+    public AccessPolicy(
+            String keyName,
+            Set<String> providers,
+            List<String> models,
+            Integer maxTokens,
+            Strategy strategy,
+            boolean localOnly,
+            KeyLimits limits) {
+        this(keyName, providers, models, maxTokens, strategy, localOnly, limits, false);
+    }
+
+    /** This policy for one request whose key has spent its budget: local providers only, which cost nothing. */
+    public AccessPolicy overBudget() {
+        return new AccessPolicy(keyName, providers, models, maxTokens, strategy, true, limits, true);
+    }
+
+    /** The same policy, with each limit it leaves unset taken from {@code defaults}. */
+    public AccessPolicy withDefaultLimits(KeyLimits defaults) {
+        return new AccessPolicy(
+                keyName, providers, models, maxTokens, strategy, localOnly, limits.orElse(defaults), budgetSpent);
     }
 
     /** Whether this key may send requests to {@code provider} at all (its list; local only is checked apart). */

@@ -1,6 +1,7 @@
 package dev.cortex.chat;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,13 +28,17 @@ public final class ChatContext {
     private volatile long firstTokenMillis = -1;
     private volatile Ending ending;
     private volatile Consumer<ChatContext> onEnd = chat -> {};
+    private volatile String answeringProvider;
+    private volatile String answeringModel;
+    private volatile Map<String, String> limitHeaders = Map.of();
     private final AtomicBoolean ended = new AtomicBoolean();
 
     /**
      * How the request ended: {@code ok}, {@code broken} (a stream that failed after its first token), {@code
-     * client_gone}, or the HTTP status of the error reply; and the tokens the provider reported.
+     * client_gone}, or the HTTP status of the error reply; the tokens the provider reported; and the provider and
+     * model that answered (null when none did).
      */
-    public record Ending(String outcome, Usage usage) {}
+    public record Ending(String outcome, Usage usage, String provider, String model) {}
 
     /**
      * @param stream where tokens go for a streaming caller; null when the caller wants one complete answer
@@ -121,6 +126,8 @@ public final class ChatContext {
     }
 
     public void answered(ChatResult result) {
+        this.answeringProvider = result.provider();
+        this.answeringModel = result.model();
         this.result = result;
     }
 
@@ -145,15 +152,27 @@ public final class ChatContext {
         return firstTokenMillis;
     }
 
-    /** What to do once the request has ended (the status page's list of requests); set by the front door. */
-    public void onEnd(Consumer<ChatContext> listener) {
-        this.onEnd = listener;
+    /**
+     * Something more to do once the request has ended (the status page's list, the key's usage accounts); set by the
+     * front door before the request enters the chain. Listeners run in the order they were added.
+     */
+    public synchronized void onEnd(Consumer<ChatContext> listener) {
+        this.onEnd = this.onEnd.andThen(listener);
+    }
+
+    /** The key's {@code x-ratelimit-*} headers for the reply's head, once its limits admitted the request. */
+    public void limitHeaders(Map<String, String> headers) {
+        this.limitHeaders = Map.copyOf(headers);
+    }
+
+    public Map<String, String> limitHeaders() {
+        return limitHeaders;
     }
 
     /** The request has ended, with an answer or without: told to the listener once, whoever says it first. */
     public void ended(String outcome, Usage usage) {
         if (ended.compareAndSet(false, true)) {
-            this.ending = new Ending(outcome, usage == null ? Usage.NONE : usage);
+            this.ending = new Ending(outcome, usage == null ? Usage.NONE : usage, answeringProvider, answeringModel);
             onEnd.accept(this);
         }
     }
@@ -166,6 +185,8 @@ public final class ChatContext {
     /** The commit point: the provider that answers is written into the trail and the head of the reply. */
     public ReplyStream.ReplyHead commitHead(String provider, String model) {
         trail.record(provider, "ok", null);
-        return new ReplyStream.ReplyHead(provider, model, trail.toString(), overheadMillis(), route());
+        this.answeringProvider = provider;
+        this.answeringModel = model;
+        return new ReplyStream.ReplyHead(provider, model, trail.toString(), overheadMillis(), route(), limitHeaders);
     }
 }

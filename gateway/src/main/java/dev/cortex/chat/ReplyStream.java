@@ -1,5 +1,7 @@
 package dev.cortex.chat;
 
+import java.util.Map;
+
 /**
  * Where a streamed answer goes once a provider has committed to it. The HTTP front doors implement it over the
  * client's connection; nothing is sent to the caller before {@link #commit}.
@@ -34,5 +36,12 @@ public interface ReplyStream {
      *
      * @param route the route plan in words when the caller asked for it, else null
      */
-    record ReplyHead(String provider, String model, String attempts, long overheadMs, String route) {}
+    /** @param limitHeaders the caller's key's {@code x-ratelimit-*} headers; empty when its key has no such limits */
+    record ReplyHead(
+            String provider,
+            String model,
+            String attempts,
+            long overheadMs,
+            String route,
+            Map<String, String> limitHeaders) {}
 }

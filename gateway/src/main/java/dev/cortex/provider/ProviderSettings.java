@@ -3,6 +3,10 @@ package dev.cortex.provider;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.cortex.limits.ModelPrice;
 
 /**
  * One provider's settings: the {@code provider.<name>.*} block of application.properties, bound once onto this class
@@ -27,6 +31,7 @@ public final class ProviderSettings {
     private String apiKey = "";
     private String models = "";
     private double pricePerMillionTokens;
+    private final Map<String, ModelPrice> prices = new TreeMap<>();
     private boolean local;
     private int maxConcurrent = 256;
     private final Clocks timeout = new Clocks();
@@ -86,6 +91,40 @@ public final class ProviderSettings {
 
     public double pricePerMillionTokens() {
         return local ? 0 : pricePerMillionTokens;
+    }
+
+    /**
+     * What {@code model} costs here: its line in the price table ({@code provider.<name>.price.<model>}), else the
+     * provider's {@code price-per-million-tokens} for input and output alike; free for a local provider.
+     */
+    public ModelPrice price(String model) {
+        if (local) {
+            return ModelPrice.FREE;
+        }
+        ModelPrice listed = model == null ? null : prices.get(model);
+        return listed != null ? listed : new ModelPrice(pricePerMillionTokens, pricePerMillionTokens);
+    }
+
+    /** The dearest price any request to this provider may meet: what a reservation assumes before it knows. */
+    public ModelPrice highestPrice() {
+        double input = price(null).inputPerMillion();
+        double output = price(null).outputPerMillion();
+        if (!local) {
+            for (ModelPrice p : prices.values()) {
+                input = Math.max(input, p.inputPerMillion());
+                output = Math.max(output, p.outputPerMillion());
+            }
+        }
+        return new ModelPrice(input, output);
+    }
+
+    /** One line of the price table: {@code provider.<name>.price.<model> = input / output} (USD per million). */
+    public void addPrice(String model, String text) {
+        try {
+            prices.put(model, ModelPrice.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Setting 'provider." + name + ".price." + model + "': " + e.getMessage());
+        }
     }
 
     /** Runs on this machine or network: costs nothing per token, and has no quota. */
