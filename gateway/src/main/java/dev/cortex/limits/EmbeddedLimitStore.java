@@ -35,6 +35,7 @@ public final class EmbeddedLimitStore implements LimitStore {
     private final MVMap<String, Long> spend;
     /** {@code <yyyy-mm-dd>|<key>|<provider>|<model>} to {requests, input tokens, output tokens, micro-dollars}. */
     private final MVMap<String, long[]> usage;
+
     private final Map<String, KeyState> keys = new ConcurrentHashMap<>();
     private final Object usageLock = new Object();
     private final int retentionDays;

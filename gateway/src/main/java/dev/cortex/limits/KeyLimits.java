@@ -24,7 +24,9 @@ public record KeyLimits(long requestsPerMinute, long tokensPerMinute, long dayBu
 
     /** Whether any limit is set: a key without one never touches the limit store. */
     public boolean any() {
-        return requestsPerMinute != NONE || tokensPerMinute != NONE || dayBudgetMicros != NONE
+        return requestsPerMinute != NONE
+                || tokensPerMinute != NONE
+                || dayBudgetMicros != NONE
                 || monthBudgetMicros != NONE;
     }
 
