@@ -84,6 +84,27 @@ class RedisCooldownBoardTest {
     }
 
     @Test
+    void boardsListenAgainWhenRedisIsBack() {
+        Queue<Cooled> heard = new ConcurrentLinkedQueue<>();
+        try (RedisServer own = RedisServer.create();
+                RedisCooldownBoard a = new RedisCooldownBoard(vertx, own.url(), prefix, (p, f, u) -> {});
+                RedisCooldownBoard b =
+                        new RedisCooldownBoard(vertx, own.url(), prefix, (p, f, u) -> heard.add(new Cooled(p, f, u)))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.subscribed() && b.subscribed());
+            own.stop();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !a.subscribed() && !b.subscribed());
+            a.cooled("groq", "0123456789abcdef", Instant.now().plusSeconds(60)); // lost: nobody to tell
+
+            own.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.subscribed() && b.subscribed());
+            Instant until = Instant.now().plusSeconds(60).truncatedTo(ChronoUnit.MILLIS);
+            a.cooled("groq", "fedcba9876543210", until);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !heard.isEmpty());
+            assertThat(List.copyOf(heard)).containsExactly(new Cooled("groq", "fedcba9876543210", until));
+        }
+    }
+
+    @Test
     void aBoardWithoutRedisTellsNothingAndDoesNotWait() {
         RedisServer gone = RedisServer.create();
         gone.stop();
