@@ -36,6 +36,7 @@ import dev.cortex.chain.ChainPlanner;
 import dev.cortex.chat.Strategy;
 import dev.cortex.http.FrontDoorSettings;
 import dev.cortex.http.StreamingHttpEngine;
+import dev.cortex.limits.LimitStore;
 import dev.cortex.ollama.OllamaHosts;
 import dev.cortex.provider.HealthProbes;
 import dev.cortex.provider.ProviderRegistry;
@@ -116,13 +117,13 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("ollamaReply", new ChatReplyWriter(ollama));
         registry.bind("ollamaTags", new ModelListing(ollama, all));
         registry.bind("errorReply", new ErrorReply());
-        registry.bind("healthReport", new HealthReport(all));
+        LimitStore limits = LimitsWiring.wire(context, settings, all, keys, vertx, meters);
+        registry.bind("healthReport", new HealthReport(all, limits));
         OllamaHosts ollamaHosts = registry.lookupByNameAndType("ollamaHosts", OllamaHosts.class);
         registry.bind("healthProbes", new HealthProbes(all, ollamaHosts::refresh));
         registry.bind("providersHealthCheck", new ProvidersHealthCheck(all));
         registry.bind("providerRestore", new ProviderRestore(all));
 
-        LimitsWiring.wire(context, settings, all, keys, vertx, meters);
         MessagingWiring.wire(context, settings, all, json);
     }
 

@@ -3,6 +3,7 @@ package dev.cortex;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Locale;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -17,7 +18,9 @@ import dev.cortex.limits.EmbeddedLimitStore;
 import dev.cortex.limits.KeyLimits;
 import dev.cortex.limits.KeyUsageMeters;
 import dev.cortex.limits.LimitStore;
+import dev.cortex.limits.RedisLimitStore;
 import dev.cortex.provider.ProviderRegistry;
+import dev.cortex.provider.RedisCooldownBoard;
 
 /**
  * Wires the keys' limits: the store (embedded under {@code data/}, or Redis with {@code CORTEX_REDIS_URL}), the chat
@@ -37,8 +40,18 @@ final class LimitsWiring {
             throws Exception {
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
-        LimitStore store = store(s, clock);
+        LimitStore store = store(s, vertx, clock);
         context.addService(new Closer(store));
+        String redis = s.string("cortex.redis.url");
+        if (!redis.isEmpty()) {
+            // a rate limit one replica met keeps every replica off that provider key until it ends
+            RedisCooldownBoard board = new RedisCooldownBoard(
+                    vertx, redis, s.string("cortex.redis.key-prefix"), (provider, fingerprint, until) -> providers
+                            .get(provider)
+                            .ifPresent(p -> p.keys().cooledElsewhere(fingerprint, until)));
+            context.addService(new Closer(board));
+            providers.all().forEach(p -> p.keys().shareCooldowns(board));
+        }
         KeyLimits defaults = defaults(s);
         KeyUsageMeters usageMeters = new KeyUsageMeters(meters);
         meters.gauge("cortex.limits.store.healthy", store, st -> st.healthy() ? 1 : 0);
@@ -58,11 +71,27 @@ final class LimitsWiring {
         return store;
     }
 
-    private static LimitStore store(Settings s, Clock clock) {
-        return new EmbeddedLimitStore(
-                Path.of(s.string("cortex.limits.data-dir")),
-                s.integer("cortex.limits.usage-retention-days"),
-                clock.instant());
+    private static LimitStore store(Settings s, Vertx vertx, Clock clock) {
+        String redis = s.string("cortex.redis.url");
+        int retention = s.integer("cortex.limits.usage-retention-days");
+        if (!redis.isEmpty()) {
+            String fallback = s.string("cortex.limits.when-store-unreachable");
+            RedisLimitStore.WhenUnreachable whenUnreachable;
+            try {
+                whenUnreachable = RedisLimitStore.WhenUnreachable.valueOf(fallback.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("Setting 'cortex.limits.when-store-unreachable' must be local, allow"
+                        + " or refuse, not '" + fallback + "'");
+            }
+            return new RedisLimitStore(
+                    vertx,
+                    redis,
+                    s.string("cortex.redis.key-prefix"),
+                    s.millis("cortex.redis.timeout-ms"),
+                    whenUnreachable,
+                    retention);
+        }
+        return new EmbeddedLimitStore(Path.of(s.string("cortex.limits.data-dir")), retention, clock.instant());
     }
 
     /** {@code cortex.limits.default-*}: empty is no limit. */

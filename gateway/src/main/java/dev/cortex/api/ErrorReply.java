@@ -17,6 +17,7 @@ import dev.cortex.failure.AccessRefusedException;
 import dev.cortex.failure.BadRequestException;
 import dev.cortex.failure.ClientGoneException;
 import dev.cortex.failure.LimitExceededException;
+import dev.cortex.limits.LimitStoreUnavailableException;
 
 /**
  * Turns whatever stopped a request into an honest HTTP error in the caller's API shape: 400 for a bad request; 401 /
@@ -65,6 +66,10 @@ public final class ErrorReply implements Processor {
             status = 429;
             rendered = shape.render(status, limited.type(), limited.code(), limited.getMessage(), null);
             LimitReplies.headers(limited).forEach(out::setHeader);
+        } else if (cause instanceof LimitStoreUnavailableException unavailable) {
+            status = 503; // cortex.limits.when-store-unreachable = refuse: no limit is known, so nothing is admitted
+            rendered = shape.render(status, "limits_unavailable", unavailable.getMessage());
+            out.setHeader("Retry-After", 1);
         } else if (trail != null && ChainVerdict.noAnswer(cause)) {
             ChainVerdict verdict =
                     ChainVerdict.of(trail, ((ChatContext) body).preference().pinned());

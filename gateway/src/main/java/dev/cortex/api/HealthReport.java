@@ -11,6 +11,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
 import dev.cortex.chat.Json;
+import dev.cortex.limits.LimitStore;
 import dev.cortex.ollama.OllamaClient;
 import dev.cortex.ollama.OllamaModels;
 import dev.cortex.provider.HealthState;
@@ -24,15 +25,18 @@ import dev.cortex.provider.RecentFailures;
  * {@code GET /api/health}: per provider its health ({@code available}, {@code degraded}, {@code unavailable},
  * {@code disabled}), breaker, key counts (never keys) and when the next cooling key is back, latencies with the last
  * few times to first token, failures by class over the last minutes and the last failure; for an Ollama server its
- * installed, loaded and loading models. 200 when at least one provider can serve, 503 when none can. The status is
+ * installed, loaded and loading models; and where the keys' limits are kept ({@code embedded}, {@code redis}, or
+ * the fallback deciding while Redis is unreachable). 200 when at least one provider can serve, 503 when none can. The status is
  * public (load balancers ask it without a key); the detail is shown to a key with the admin scope only.
  */
 public final class HealthReport implements Processor {
 
     private final ProviderRegistry providers;
+    private final LimitStore limits;
 
-    public HealthReport(ProviderRegistry providers) {
+    public HealthReport(ProviderRegistry providers, LimitStore limits) {
         this.providers = providers;
+        this.limits = limits;
     }
 
     @Override
@@ -48,6 +52,8 @@ public final class HealthReport implements Processor {
         body.put("status", anyServing ? "ok" : "unavailable");
         if (AccessCheck.caller(exchange).admin()) {
             body.set("providers", list); // key counts and model inventory are the operator's business
+            // where the keys' limits live, and whether a shared store is reachable or a fallback decides
+            body.putObject("limits").put("store", limits.mode()).put("healthy", limits.healthy());
         }
         Message out = exchange.getMessage();
         out.removeHeaders("*");
