@@ -2,4 +2,5 @@
 wrk.method = "POST"
 wrk.body = os.getenv("BODY")
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer bench"
+-- $KEY: a gateway key, when the Cortex measured has keys (the limit-check runs); anything will do otherwise
+wrk.headers["Authorization"] = "Bearer " .. (os.getenv("KEY") or "bench")

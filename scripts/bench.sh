@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What Cortex adds on top of the provider, measured: the same requests directly against a provider simulator and
 # through Cortex, interleaved in one run, reported as differences and ratios. Loopback only; every load is bounded.
-#   scripts/bench.sh           full run (about 4 minutes)
+#   scripts/bench.sh           full run (about 6 minutes)
 #   scripts/bench.sh --smoke   the script end to end in seconds (correctness, not speed)
 # Results: bench/results/latest.md and .json (and a timestamped copy).
 set -euo pipefail
@@ -127,6 +127,59 @@ for c in 16 64; do
 done
 
 put rss_peak_mb "$(hwm)"
+kill "$cortex" 2>/dev/null; wait "$cortex" 2>/dev/null || true
+
+# The keys' limit check: one Cortex with two gateway keys, the same but for limits (one has none, one has limits high
+# enough never to refuse), each sent the same requests at one connection, alternately; the difference of their p50s
+# is what the check adds. Once with the embedded store, once with Redis on loopback (cluster mode). The check's own
+# time, as Cortex measures it (cortex_limits_check_seconds), is read from /metrics after each.
+echo "limit check ..."
+command -v redis-server > /dev/null || { echo "Installing redis-server (Debian package) ..."; apt-get update -qq > /dev/null; apt-get install -y -qq --no-install-recommends redis-server > /dev/null; }
+sha() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
+cat > "$work/keys.yaml" <<KEYS
+keys:
+  - name: bench-plain
+    sha256: $(sha bench-plain-key)
+  - name: bench-limited
+    sha256: $(sha bench-limited-key)
+    requests-per-minute: 2000000000
+    tokens-per-minute: 2000000000
+    budget-per-day: 1000000
+    budget-per-month: 10000000
+KEYS
+LX=127.0.0.1:4401
+limits_url="http://$LX/v1/chat/completions"
+rounds=$($smoke && echo 1 || echo 3)
+limit_run() { # label, then extra environment for the Cortex measured
+  local label=$1; shift
+  env "$@" CORTEX_KEYS_FILE="$work/keys.yaml" CORTEX_MASTER_KEY=bench-master-key CORTEX_LIMITS_DATA_DIR="$work/limits-$label" \
+    GROQ_API_KEYS=gsk_bench_not_a_real_key GROQ_BASE_URL="http://$SIM/openai/v1" OLLAMA_BASE_URL="http://$OLLAMA" \
+    CORTEX_PORT=4401 CORTEX_MANAGEMENT_PORT=9878 JMS_ENABLED=false \
+    java -Xms64m -Xmx256m -XX:+UseSerialGC -Xss512k -Dcamel.main.routes-reload-enabled=false -jar "$jar" \
+    > "$work/cortex-$label.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 120); do curl -fs "http://$LX/api/health" > /dev/null 2>&1 && break; sleep 0.5; done
+  curl -fs "http://$LX/api/health" > /dev/null || { tail -30 "$work/cortex-$label.log"; echo "Cortex ($label) did not start" >&2; exit 1; }
+  KEY=bench-limited-key run_wrk "$limits_url" 4 "$dur" "$(body llama-3.1-8b-instant false)" > /dev/null # warm-up
+  local plain="" limited="" bad=0 p l b
+  for _ in $(seq 1 "$rounds"); do
+    read -r p _ _ _ b <<< "$(KEY=bench-plain-key run_wrk "$limits_url" 1 "$dur" "$(body llama-3.1-8b-instant false)")"
+    plain="$plain $p"; bad=$((bad + ${b%.*}))
+    read -r l _ _ _ b <<< "$(KEY=bench-limited-key run_wrk "$limits_url" 1 "$dur" "$(body llama-3.1-8b-instant false)")"
+    limited="$limited $l"; bad=$((bad + ${b%.*}))
+  done
+  local own
+  own=$(curl -fs -H "Authorization: Bearer bench-master-key" "http://$LX/metrics" \
+    | awk '/^cortex_limits_check_seconds\{.*quantile="0.5"/ {print $2 * 1000}')
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  put "limits_$label" "$(python3 -c 'import statistics,sys; a,b=sys.argv[1].split(),sys.argv[2].split(); print(statistics.median(map(float,a)), statistics.median(map(float,b)))' "$plain" "$limited") ${own:--1} $bad"
+}
+limit_run embedded
+redis-server --port 6399 --bind 127.0.0.1 --save "" --appendonly no > "$work/redis.log" 2>&1 &
+redis_pid=$!
+pids+=("$redis_pid")
+for _ in $(seq 1 50); do redis-cli -p 6399 ping > /dev/null 2>&1 && break; sleep 0.1; done
+limit_run redis CORTEX_REDIS_URL=redis://127.0.0.1:6399
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 python3 - "$results" "bench/results" "$stamp" "$smoke" <<'PY'
@@ -181,6 +234,14 @@ data["streams"] = dict(s, cortex_rss_open_mb=open_rss)
 ok = s["all_first_tokens"] and s["completed"] == s["n"] and 0 < open_rss <= 512
 row(f"{s['n']} open 10 s streams", "", f"{s['completed']} completed, TTFT p50 {s['ttft_p50_us'] / 1000:.1f} ms, "
     f"p99 {s['ttft_p99_us'] / 1000:.1f} ms, RSS {open_rss} MiB", "", "", "all, RSS ≤ 512 MiB", ok)
+for label, name, target in (("embedded", "embedded store", 0.1), ("redis", "Redis on loopback", 0.5)):
+    plain, limited, own, bad = f(raw[f"limits_{label}"])
+    added = limited - plain
+    data[f"limit_check_{label}"] = dict(no_limits_p50_ms=plain, limits_p50_ms=limited, added_p50_ms=added,
+                                        check_p50_ms=own, non_2xx=bad)
+    row(f"limit check, {name}: p50, 1 conn (ms)", f"{plain:.3f} (key without limits)", f"{limited:.3f}",
+        f"+{added:.3f}", "", f"added ≤ {target} ms", added <= target and bad == 0)
+    row(f"limit check, {name}: its own p50 (ms)", "", f"{own:.3f}", "", "", "", True)
 data["rss_idle_mb"], data["rss_peak_mb"] = int(raw["rss_idle_mb"]), int(raw["rss_peak_mb"])
 row("Cortex RSS idle / peak (MiB)", "", f"{raw['rss_idle_mb']} / {raw['rss_peak_mb']}", "", "", "", True)
 table = "\n".join(["| measure | direct | through Cortex | added | ratio | target | |", "|---|---|---|---|---|---|---|"] + rows)

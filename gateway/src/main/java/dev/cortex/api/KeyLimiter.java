@@ -115,8 +115,8 @@ public final class KeyLimiter implements Processor {
     private void settle(Reservation reservation, ChatContext chat) {
         Spend spend = spend(chat.ending());
         meters.used(reservation.key(), spend);
-        if (Context.isOnEventLoopThread()) {
-            // a stream ends on the event loop, which must never wait for a store (Redis) to answer
+        if (store.remote() || Context.isOnEventLoopThread()) {
+            // no reply waits for Redis to settle, and the event loop (where a stream ends) never waits for a store
             vertx.executeBlocking(
                     () -> {
                         store.settle(reservation, spend, clock.instant());

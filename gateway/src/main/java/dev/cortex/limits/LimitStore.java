@@ -34,6 +34,14 @@ public interface LimitStore extends AutoCloseable {
     /** How the store keeps its state now, for health and metrics: e.g. {@code embedded}, {@code redis}. */
     String mode();
 
+    /**
+     * Whether its calls cross the network (Redis): then a request's settlement runs off the request's own path, so
+     * that no reply waits for it.
+     */
+    default boolean remote() {
+        return false;
+    }
+
     /** Whether the store works as configured; false while a shared store is unreachable and a fallback decides. */
     boolean healthy();
 

@@ -200,6 +200,11 @@ public final class RedisLimitStore implements LimitStore {
     }
 
     @Override
+    public boolean remote() {
+        return true;
+    }
+
+    @Override
     public void settle(Reservation reservation, Spend used, Instant now) {
         notOnEventLoop();
         boolean inRedis = !forgetUnreserved(reservation);

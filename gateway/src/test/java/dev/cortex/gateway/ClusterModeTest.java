@@ -136,13 +136,14 @@ class ClusterModeTest {
         } finally {
             pool.shutdownNow();
         }
-        // each replica's usage report reads the same shared accounts
-        assertThat(get(a, "/api/usage?key=team-a", admin)
-                        .path("keys")
-                        .get(0)
-                        .path("requests")
-                        .asLong())
-                .isEqualTo(10);
+        // each replica's usage report reads the same shared accounts (settled just after each reply)
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> get(a, "/api/usage?key=team-a", admin)
+                                .path("keys")
+                                .get(0)
+                                .path("requests")
+                                .asLong()
+                        == 10);
         assertThat(get(b, "/api/usage?key=team-a", admin).path("store").asText())
                 .isEqualTo("redis");
     }
@@ -156,6 +157,14 @@ class ClusterModeTest {
         assertThat(refused.statusCode()).isEqualTo(429);
         assertThat(refused.body()).contains("budget_exceeded").contains("insufficient_quota");
         assertThat(groq.chatCalls()).isEqualTo(1);
+        // the answer is settled just after it went out: its cost, not its reservation, is then what was spent
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> get(b, "/api/usage?key=budget", admin)
+                                .path("keys")
+                                .get(0)
+                                .path("requests")
+                                .asLong()
+                        == 1);
         JsonNode spent = get(b, "/api/usage?key=budget", admin).path("keys").get(0);
         assertThat(spent.path("limits").path("spent_today_usd").decimalValue().signum())
                 .isPositive();
