@@ -23,6 +23,7 @@ fi
 
 echo "== compose file parses ($(docker-compose version --short))"
 CORTEX_MASTER_KEY=lint-only docker-compose -f docker/docker-compose.yml config -q
+CORTEX_MASTER_KEY=lint-only docker-compose -f docker/docker-compose.cluster.yml config -q
 # with the Docker test's override (scripts/docker-test.sh), whose variables the test sets
 CORTEX_MASTER_KEY=lint-only DT_IMAGE=lint DT_SIMS_JAR=/lint.jar DT_RUNTIME_IMAGE=lint DT_COMPOSE_IMAGE=lint \
   docker-compose -f docker/docker-compose.yml -f docker/test/docker-compose.test.yml config -q

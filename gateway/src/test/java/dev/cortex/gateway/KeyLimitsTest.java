@@ -188,17 +188,28 @@ class KeyLimitsTest {
         assertThat(refused.getMessage()).contains("budget of $30 for today");
         assertThat(groq.chatCalls()).isEqualTo(1);
 
-        // a local model costs nothing: the same key is still served there
+        // a local model costs nothing: the same key is still served there, and by local providers only
         ChatCompletion local = openAi(key).chat().completions().create(ask("llama3.2", 10));
         assertThat(local.choices().get(0).message().content()).contains("ollama answers");
+        HttpResponse<String> explained =
+                Http.send(HttpRequest.newBuilder(URI.create(cortex.url("/v1/chat/completions")))
+                        .header("Authorization", "Bearer " + key)
+                        .header("Content-Type", "application/json")
+                        .header("X-Cortex-Explain", "true")
+                        .POST(
+                                HttpRequest.BodyPublishers.ofString(
+                                        "{\"model\":\"llama3.2\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                        .build());
+        assertThat(explained.statusCode()).isEqualTo(200);
+        assertThat(explained.headers().firstValue("X-Cortex-Route").orElse("")).contains("groq(skip: budget spent)");
 
         // the usage endpoint accounts for both, at the price table's prices
         JsonNode usage = json(get("/api/usage?key=budget", admin).body());
         JsonNode row = usage.path("keys").get(0);
         assertThat(row.path("key").asText()).isEqualTo("budget");
         assertThat(row.path("requests").asLong())
-                .as("two answered, one refused before any provider")
-                .isEqualTo(2);
+                .as("three answered, one refused before any provider")
+                .isEqualTo(3);
         assertThat(row.path("cost_usd").decimalValue().longValue()).isEqualTo(cost);
         assertThat(row.path("limits").path("budget_per_day_usd").asLong()).isEqualTo(30);
         assertThat(row.path("limits").path("spent_today_usd").decimalValue().longValue())
