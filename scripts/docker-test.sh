@@ -8,6 +8,8 @@
 #       answers it;
 #   (d) docker-compose with docker/test/docker-compose.test.yml (the Ollama simulator for the `ollama` service):
 #       Cortex waits for it, serves a chat from it, and `down -v` leaves nothing behind;
+#   (f) docker/docker-compose.cluster.yml with docker/test/docker-compose.cluster.test.yml: two replicas and Redis
+#       (Debian's redis-server on the test's base); a key's requests per minute hold across both replicas;
 #   (e) the all-in-one image, whose entrypoint starts a stand-in `ollama` (docker/test/ollama), waits for it, pulls
 #       what OLLAMA_MODELS lacks, hands over to Cortex, which answers a chat with the pulled model.
 # It starts an engine when none answers (installing Debian's docker.io when missing) and stops it at the end,
@@ -26,6 +28,7 @@ label=dev.cortex.docker-test          # on every container and volume this test 
 image=cortex-dt/cortex:test           # docker/Dockerfile
 compose_image=cortex-dt/compose:test  # docker/Dockerfile again, built by docker-compose
 aio_image=cortex-dt/all-in-one:test   # docker/Dockerfile.all-in-one
+redis_image=cortex-dt/redis:test      # docker/test/Dockerfile.redis
 standin=local/debian-jre17
 standin_recipe=3                      # a stand-in made by an older recipe of this script is made again
 project=cortex-dt                     # the compose project
@@ -39,6 +42,7 @@ key="ck_dt_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 sim_groq=18101 sim_gemini=18102 sim_cohere=18103 sim_ollama=18104
 cortex_port=18110 cortex_mgmt=18111 cortex_broker=18112
 compose_port=18121
+cluster_a=18122 cluster_b=18123
 aio_ollama=18130 aio_port=18131 aio_mgmt=18132 aio_broker=18133
 
 dockerd_pid=""
@@ -67,7 +71,7 @@ remove_test_objects() {
   docker volume ls -q --filter "label=$label" | xargs -r docker volume rm > /dev/null
   docker volume ls -q --filter "label=com.docker.compose.project=$project" | xargs -r docker volume rm > /dev/null
   docker network ls -q --filter "label=com.docker.compose.project=$project" | xargs -r docker network rm > /dev/null
-  docker rmi -f "$image" "$compose_image" "$aio_image" > /dev/null 2>&1
+  docker rmi -f "$image" "$compose_image" "$aio_image" "$redis_image" > /dev/null 2>&1
   # BuildKit's cache, which only a BuildKit client prunes (a newer CLI without buildx prunes the legacy builder's)
   if [ -n "$dockerd_pid" ] && [ -n "$bk_docker" ]; then DOCKER_BUILDKIT=1 "$bk_docker" builder prune -af > /dev/null 2>&1; fi
 }
@@ -133,7 +137,7 @@ export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
 remove_test_objects || true # what an interrupted run left
 
 for port in $sim_groq $sim_gemini $sim_cohere $sim_ollama $cortex_port $cortex_mgmt $cortex_broker \
-    $compose_port $aio_ollama $aio_port $aio_mgmt $aio_broker; do
+    $compose_port $cluster_a $cluster_b $aio_ollama $aio_port $aio_mgmt $aio_broker; do
   if (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then fail "port $port is in use on this machine"; fi
 done
 
@@ -376,6 +380,34 @@ left+="$(docker volume ls -q --filter "label=com.docker.compose.project=$project
 left+="$(docker network ls -q --filter "label=com.docker.compose.project=$project")"
 [ -z "$left" ] || fail "compose down -v left containers, volumes or networks: $left"
 echo "down -v: no container, volume or network left"
+
+# ---------------------------------------------------------------------------------------------------------------
+step "(f) docker-compose, cluster: two replicas and Redis; a key's limit holds across both"
+build "$redis_image" docker/test/Dockerfile.redis --build-arg BASE="$runtime_base"
+compose=(env PATH="$logs/bin:$PATH" CORTEX_MASTER_KEY="$key" CORTEX_PORT_A="$cluster_a" CORTEX_PORT_B="$cluster_b"
+  DT_IMAGE="$image" DT_SIMS_JAR="$sims_jar" DT_COMPOSE_IMAGE="$compose_image" DT_REDIS_IMAGE="$redis_image"
+  docker-compose -p "$project" -f docker/docker-compose.cluster.yml -f docker/test/docker-compose.cluster.test.yml)
+compose_up=true
+"${compose[@]}" up -d > "$logs/cluster-up.log" 2>&1 || { tail -30 "$logs/cluster-up.log" >&2; fail "cluster compose up"; }
+wait_status "$("${compose[@]}" ps -q cortex-a)" "http://127.0.0.1:$cluster_a/api/health" 200 90
+wait_status "$("${compose[@]}" ps -q cortex-b)" "http://127.0.0.1:$cluster_b/api/health" 200 90
+# 8 chats, alternately to each replica, under a default limit of 4 a minute: 4 answered in all, 4 refused
+codes=""
+for i in 1 2 3 4 5 6 7 8; do
+  port=$([ $((i % 2)) -eq 0 ] && echo "$cluster_b" || echo "$cluster_a")
+  codes+="$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -H "Authorization: Bearer $key" \
+    -H 'Content-Type: application/json' -d '{"stream":false,"messages":[{"role":"user","content":"Say hello"}]}' \
+    "http://127.0.0.1:$port/api/chat") "
+done
+if [ "$(tr ' ' '\n' <<< "$codes" | grep -c '^200$')" != 4 ] || [ "$(tr ' ' '\n' <<< "$codes" | grep -c '^429$')" != 4 ]; then
+  fail "the limit of 4 a minute did not hold across the replicas: $codes"
+fi
+store="$(curl -s --max-time 5 -H "Authorization: Bearer $key" "http://127.0.0.1:$cluster_b/api/health" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["limits"]["store"])')"
+[ "$store" = redis ] || fail "replica b keeps its limits in '$store', not redis"
+echo "statuses alternating a/b: $codes(4 answered in all); limits kept in $store"
+"${compose[@]}" down -v > "$logs/cluster-down.log" 2>&1 || { cat "$logs/cluster-down.log" >&2; fail "cluster compose down"; }
+compose_up=false
 
 # ---------------------------------------------------------------------------------------------------------------
 step "(e) the all-in-one image: its entrypoint starts a stand-in ollama, pulls OLLAMA_MODELS, hands over to Cortex"

@@ -24,12 +24,14 @@ fi
 echo "== compose file parses ($(docker-compose version --short))"
 CORTEX_MASTER_KEY=lint-only docker-compose -f docker/docker-compose.yml config -q
 CORTEX_MASTER_KEY=lint-only docker-compose -f docker/docker-compose.cluster.yml config -q
+CORTEX_MASTER_KEY=lint-only DT_IMAGE=lint DT_SIMS_JAR=/lint.jar DT_COMPOSE_IMAGE=lint DT_REDIS_IMAGE=lint \
+  docker-compose -f docker/docker-compose.cluster.yml -f docker/test/docker-compose.cluster.test.yml config -q
 # with the Docker test's override (scripts/docker-test.sh), whose variables the test sets
 CORTEX_MASTER_KEY=lint-only DT_IMAGE=lint DT_SIMS_JAR=/lint.jar DT_RUNTIME_IMAGE=lint DT_COMPOSE_IMAGE=lint \
   docker-compose -f docker/docker-compose.yml -f docker/test/docker-compose.test.yml config -q
 
 echo "== Dockerfiles lint clean (dockerfilelint)"
-for f in docker/Dockerfile docker/Dockerfile.all-in-one; do
+for f in docker/Dockerfile docker/Dockerfile.all-in-one docker/test/Dockerfile.redis; do
   "$lint_dir/node_modules/.bin/dockerfilelint" -c "$PWD" "$f"
 done
 

@@ -110,6 +110,15 @@ class ClusterModeTest {
         }
     }
 
+    /** The requests the usage accounts hold for a key, as one replica reads them. */
+    long requestsOf(CortexServer cortex, String keyName) {
+        return get(cortex, "/api/usage?key=" + keyName, admin)
+                .path("keys")
+                .get(0)
+                .path("requests")
+                .asLong();
+    }
+
     @Test
     void aPerMinuteLimitHoldsAcrossBothReplicas() throws Exception {
         String key = TestKeys.create(keysFile, "--name", "team-a", "--requests-per-minute", "10");
@@ -137,13 +146,7 @@ class ClusterModeTest {
             pool.shutdownNow();
         }
         // each replica's usage report reads the same shared accounts (settled just after each reply)
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> get(a, "/api/usage?key=team-a", admin)
-                                .path("keys")
-                                .get(0)
-                                .path("requests")
-                                .asLong()
-                        == 10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> requestsOf(a, "team-a") == 10);
         assertThat(get(b, "/api/usage?key=team-a", admin).path("store").asText())
                 .isEqualTo("redis");
     }
@@ -158,13 +161,7 @@ class ClusterModeTest {
         assertThat(refused.body()).contains("budget_exceeded").contains("insufficient_quota");
         assertThat(groq.chatCalls()).isEqualTo(1);
         // the answer is settled just after it went out: its cost, not its reservation, is then what was spent
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> get(b, "/api/usage?key=budget", admin)
-                                .path("keys")
-                                .get(0)
-                                .path("requests")
-                                .asLong()
-                        == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> requestsOf(b, "budget") == 1);
         JsonNode spent = get(b, "/api/usage?key=budget", admin).path("keys").get(0);
         assertThat(spent.path("limits").path("spent_today_usd").decimalValue().signum())
                 .isPositive();
