@@ -163,8 +163,9 @@ public final class MessagingChat implements Processor {
             earlier.append(chat.trail()).append(',');
             exchange.setProperty(MessagingProperties.EARLIER_ATTEMPTS, earlier.toString());
             exchange.setException(null);
-            // a fresh trail for the new round, with the caller's strategy and providers as they asked
-            exchange.getMessage().setBody(new ChatContext(chat.request(), null, chat.preference()));
+            // a fresh trail for the new round, with the caller's strategy and providers as they asked, and its key's
+            // policy, limit headers and reservation: the request was admitted once, for every round
+            exchange.getMessage().setBody(chat.nextRound());
         }
     }
 
