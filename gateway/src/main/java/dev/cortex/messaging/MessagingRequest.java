@@ -69,6 +69,9 @@ public final class MessagingRequest implements Processor {
     public void process(Exchange exchange) throws Exception {
         exchange.setProperty(MessagingProperties.TAKEN_AT, clock.instant());
         Message in = exchange.getMessage();
+        // the key leaves the message first, so that no later step, whatever fails, can copy or log it
+        String key = Transport.text(in.getHeader(MessagingHeaders.API_KEY));
+        in.removeHeader(MessagingHeaders.API_KEY);
         String replyTo = transport.replyTo(in);
         String badReplyTo = replyTo == null ? null : transport.invalidReplyTo(replyTo);
         exchange.setProperty(MessagingProperties.REPLY_TO, badReplyTo == null ? replyTo : null);
@@ -81,7 +84,7 @@ public final class MessagingRequest implements Processor {
             throw new BadRequestException(
                     MessagingHeaders.REPLY_TO, badReplyTo); // no reply can go there: dead letter only
         }
-        Caller caller = caller(in);
+        Caller caller = caller(key);
         exchange.setProperty(Caller.PROPERTY, caller);
 
         JsonNode tree = json.read(bytes(body));
@@ -117,10 +120,8 @@ public final class MessagingRequest implements Processor {
         in.setBody(chat);
     }
 
-    /** Who sent the request, from its gateway key; the key itself leaves the message here. */
-    private Caller caller(Message in) {
-        String key = Transport.text(in.getHeader(MessagingHeaders.API_KEY));
-        in.removeHeader(MessagingHeaders.API_KEY);
+    /** Who sent the request, from its gateway key (null when it carried none). */
+    private Caller caller(String key) {
         if (key != null) {
             return access.identifyKey(key);
         }
