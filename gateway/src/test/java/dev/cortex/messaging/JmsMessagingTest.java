@@ -521,6 +521,25 @@ class JmsMessagingTest {
 
     @Test
     @Order(14)
+    void aRequestOutsideItsKeysPolicyIsAnswered403AndDeadLettered() throws Exception {
+        String key = TestKeys.create(keysFile, "--name", "jms-short", "--max-tokens", "16");
+        String id = send(KEYED_REQUESTS, chat("a long one", "\"max_tokens\":500"), Map.of("CortexApiKey", key));
+        Message reply = receive(replies, id);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("403");
+        assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("max_tokens_not_allowed");
+        assertNoKey(reply, key);
+        Message dead = receive(session.createQueue(DEAD_LETTERS), id);
+        assertThat(dead.getStringProperty("CortexError")).contains("at most 16");
+        assertNoKey(dead, key);
+        assertThat(ollama.chatCalls("a long one")).isZero();
+
+        // within the ceiling the same key is served
+        String within = send(KEYED_REQUESTS, chat("a short one"), Map.of("CortexApiKey", key));
+        assertThat(receive(replies, within).getStringProperty("CortexStatus")).isEqualTo("200");
+    }
+
+    @Test
+    @Order(14)
     void withKeysRequiredARequestWithoutAKeyIsAnswered401() throws Exception {
         String id = send(KEYED_REQUESTS, chat("no key at all"), Map.of());
         Message reply = receive(replies, id);
