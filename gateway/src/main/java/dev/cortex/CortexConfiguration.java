@@ -124,7 +124,7 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("providersHealthCheck", new ProvidersHealthCheck(all));
         registry.bind("providerRestore", new ProviderRestore(all));
 
-        MessagingWiring.wire(context, settings, all, json);
+        MessagingWiring.wire(context, settings, all, json, access);
     }
 
     private static FrontDoorSettings frontDoor(Settings settings) {

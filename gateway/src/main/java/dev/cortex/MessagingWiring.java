@@ -10,6 +10,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 
+import dev.cortex.access.GatewayAccess;
 import dev.cortex.api.BoundedJsonReader;
 import dev.cortex.api.ChatApi;
 import dev.cortex.api.OpenAiApi;
@@ -33,8 +34,11 @@ final class MessagingWiring {
     /**
      * The messaging front doors (routes/messaging.camel.yaml): the steps of the JMS and Kafka routes, and the JMS
      * connection factory — to the embedded Artemis broker, started here, unless {@code JMS_URL} names another one.
+     *
+     * @param access who a request's gateway key ({@code CortexApiKey}) belongs to
      */
-    static void wire(CamelContext context, Settings s, ProviderRegistry providers, BoundedJsonReader json)
+    static void wire(
+            CamelContext context, Settings s, ProviderRegistry providers, BoundedJsonReader json, GatewayAccess access)
             throws Exception {
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
@@ -61,10 +65,12 @@ final class MessagingWiring {
                         clock));
         registry.bind("messagingFailure", new MessagingFailure(clock));
         int replyAttempts = s.integer("cortex.messaging.reply-attempts");
+        boolean keysRequired = Boolean.parseBoolean(s.string("cortex.messaging.keys-required"));
         Duration replyAttemptInterval = s.millis("cortex.messaging.reply-attempt-interval-ms");
         for (Transport transport : Transport.values()) {
             String prefix = transport == Transport.JMS ? "jms" : "kafka";
-            registry.bind(prefix + "Request", new MessagingRequest(transport, openAi, json, clock));
+            registry.bind(
+                    prefix + "Request", new MessagingRequest(transport, openAi, json, clock, access, keysRequired));
             registry.bind(prefix + "Reply", new MessagingReply(transport, openAi));
             registry.bind(prefix + "ErrorReply", new MessagingErrorReply(transport));
             registry.bind(prefix + "DeadLetter", new DeadLetter(transport, clock));

@@ -51,6 +51,19 @@ public final class GatewayAccess {
                         "Invalid API key: it is not a Cortex gateway key, or it was revoked."));
     }
 
+    /**
+     * The owner of a key presented on its own (a message property): always checked against the keys, even when the
+     * HTTP doors need none, since whoever sent it meant its limits and policy to apply.
+     *
+     * @throws AccessRefusedException (401) for a key that is not one Cortex issued, or one revoked
+     */
+    public Caller identifyKey(String key) {
+        return keys.authenticate(key.trim())
+                .map(Caller::of)
+                .orElseThrow(() -> AccessRefusedException.unauthenticated(
+                        "Invalid API key: it is not a Cortex gateway key, or it was revoked."));
+    }
+
     public KeyRing keys() {
         return keys;
     }

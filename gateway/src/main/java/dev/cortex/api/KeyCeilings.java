@@ -4,12 +4,15 @@ import dev.cortex.chat.AccessPolicy;
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.failure.AccessRefusedException;
 
-/** Holds a request to its key's {@code max_tokens} ceiling: over it is refused, unset is set to it. */
-final class KeyCeilings {
+/**
+ * Holds a request to its key's {@code max_tokens} ceiling: over it is refused, unset is set to it. Public for the
+ * messaging front doors, which apply a key's policy as the HTTP ones do.
+ */
+public final class KeyCeilings {
 
     private KeyCeilings() {}
 
-    static ChatRequest apply(ChatRequest request, AccessPolicy policy) {
+    public static ChatRequest apply(ChatRequest request, AccessPolicy policy) {
         Integer ceiling = policy.maxTokens();
         if (ceiling == null) {
             return request;

@@ -59,6 +59,21 @@ public final class ChatContext {
         this.client = client;
     }
 
+    /**
+     * A fresh context for asking the chain again (a queued request that waited for a cooldown): a new attempt trail
+     * and plan, and everything the front door settled before the chain kept — the request, where it streams, the
+     * caller's preference and link, the key's policy, the limit headers its key's limits gave, whether the route is
+     * to be explained, and the listeners told when it ends (the key's reservation settles once, for the last round).
+     */
+    public synchronized ChatContext nextRound() {
+        ChatContext next = new ChatContext(request, stream, preference, client);
+        next.policy = policy;
+        next.explainRoute = explainRoute;
+        next.limitHeaders = limitHeaders;
+        next.onEnd = onEnd;
+        return next;
+    }
+
     public ClientLink client() {
         return client;
     }

@@ -115,7 +115,7 @@ public final class MessagingChat implements Processor {
             if (failure != null
                     && (failure instanceof ClientGoneException
                             || Thread.currentThread().isInterrupted())) {
-                stopping(exchange); // the consumer was interrupted: Cortex is stopping
+                stopping(exchange, chat); // the consumer was interrupted: Cortex is stopping
                 return;
             }
             if (failure == null || !ChainVerdict.noAnswer(failure)) {
@@ -153,7 +153,7 @@ public final class MessagingChat implements Processor {
                     chat.trail(),
                     wait.toMillis());
             if (!ConsumerThread.rest(wait.plusMillis(1))) {
-                stopping(exchange);
+                stopping(exchange, chat);
                 return;
             }
             if (deadline != null && !clock.instant().isBefore(deadline)) {
@@ -163,18 +163,21 @@ public final class MessagingChat implements Processor {
             earlier.append(chat.trail()).append(',');
             exchange.setProperty(MessagingProperties.EARLIER_ATTEMPTS, earlier.toString());
             exchange.setException(null);
-            // a fresh trail for the new round, with the caller's strategy and providers as they asked
-            exchange.getMessage().setBody(new ChatContext(chat.request(), null, chat.preference()));
+            // a fresh trail for the new round, with the caller's strategy and providers as they asked, and its key's
+            // policy, limit headers and reservation: the request was admitted once, for every round
+            exchange.getMessage().setBody(chat.nextRound());
         }
     }
 
     /**
      * Leaves the request unanswered and unacknowledged for the broker to deliver again. The interrupt has done its
      * work (the provider call is abandoned); it is cleared so that the JMS rollback / Kafka clean-up that follows
-     * is not itself cut short by it.
+     * is not itself cut short by it. The request ends here for its key's limits: what they reserved is released (the
+     * delivery again is admitted anew), rather than kept as spent.
      */
-    private static void stopping(Exchange exchange) {
+    private static void stopping(Exchange exchange, ChatContext chat) {
         Thread.interrupted();
+        chat.ended("gateway_stopping", null);
         exchange.setException(new GatewayStoppingException());
     }
 }

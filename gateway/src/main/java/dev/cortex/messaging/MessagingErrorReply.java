@@ -9,7 +9,8 @@ import dev.cortex.api.ErrorBodies;
 /**
  * The reply to a request that was not answered: the OpenAI error body ({@code {"error":{"message","type","param",
  * "code"}}}) that {@code /v1/chat/completions} would have sent, with the status, error code, attempt trail and,
- * when every provider is cooling down, the seconds until one may answer, as message properties. Never a key.
+ * when a retry can succeed (every provider cooling down, the key over a per-minute limit), the seconds until then,
+ * as message properties; a 429 for a key over its limits carries the key's rate limits too. Never a key.
  */
 public final class MessagingErrorReply implements Processor {
 
@@ -35,6 +36,7 @@ public final class MessagingErrorReply implements Processor {
             out.setHeader(
                     MessagingHeaders.RETRY_AFTER, failure.retryAfterSeconds().toString());
         }
+        MessagingReply.rateLimits(failure.limitHeaders(), out);
         out.setBody(transport.body(ErrorBodies.OPENAI
                 .render(failure.status(), failure.code(), failure.message(), failure.param())
                 .bytes()));

@@ -1,5 +1,7 @@
 package dev.cortex.messaging;
 
+import java.util.Map;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -10,7 +12,9 @@ import dev.cortex.chat.ChatResult;
 
 /**
  * The reply to an answered request: the OpenAI chat completion as {@code /v1/chat/completions} renders it, with the
- * provider, model and attempt trail as message properties. No request header is echoed.
+ * provider, model and attempt trail as message properties, and the key's rate limits when it has any
+ * ({@link MessagingHeaders#rateLimit}). No request header is echoed (the gateway key least of all). Building it ends
+ * the request: its key's reservation is settled against the provider's usage report, and the usage accounted.
  */
 public final class MessagingReply implements Processor {
 
@@ -34,7 +38,14 @@ public final class MessagingReply implements Processor {
         out.setHeader(MessagingHeaders.MODEL, result.model());
         out.setHeader(MessagingHeaders.ATTEMPTS, attempts(exchange, chat));
         out.setHeader(MessagingHeaders.OVERHEAD_MS, Long.toString(chat.overheadMillis()));
+        rateLimits(chat.limitHeaders(), out);
         out.setBody(transport.body(api.renderResult(result)));
+        chat.ended("complete", result.usage());
+    }
+
+    /** The key's {@code x-ratelimit-*} headers as message properties. */
+    static void rateLimits(Map<String, String> limitHeaders, Message out) {
+        limitHeaders.forEach((header, value) -> out.setHeader(MessagingHeaders.rateLimit(header), value));
     }
 
     /** The trail of every round, when the request waited for a cooldown and was asked again. */

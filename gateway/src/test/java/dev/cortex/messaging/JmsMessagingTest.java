@@ -51,6 +51,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import dev.cortex.CortexServer;
 import dev.cortex.Http;
 import dev.cortex.LogCapture;
+import dev.cortex.TestKeys;
 import dev.cortex.chat.Json;
 import dev.cortex.sim.Fault;
 import dev.cortex.sim.GroqSimulator;
@@ -69,6 +70,8 @@ class JmsMessagingTest {
 
     private static final String REQUESTS = "cortex.requests";
     private static final String DEAD_LETTERS = "cortex.requests.DLQ";
+    /** The queue of a second gateway with gateway keys, on the same broker (see {@link #startKeyed()}). */
+    private static final String KEYED_REQUESTS = "cortex.requests.keyed";
 
     private static GroqSimulator groq;
     private static OllamaSimulator ollama;
@@ -76,6 +79,9 @@ class JmsMessagingTest {
     private static Connection client;
     private static Session session;
     private static Queue replies;
+    private static CortexServer keyed;
+    private static Path keysFile;
+    private static String admin;
 
     @BeforeAll
     static void start() throws JMSException {
@@ -89,10 +95,38 @@ class JmsMessagingTest {
         client.start();
         session = client.createSession(false, Session.AUTO_ACKNOWLEDGE);
         replies = session.createQueue("test.replies");
+        startKeyed();
+    }
+
+    /**
+     * A second gateway on this broker, as an instance with JMS_URL set would be, with gateway keys and
+     * {@code cortex.messaging.keys-required}: every request on its queue must carry a key. Ollama answers.
+     */
+    private static void startKeyed() {
+        try {
+            keysFile = Files.createTempDirectory("cortex-jms-keys").resolve("keys.yaml");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        admin = TestKeys.create(keysFile, "--name", "ops", "--admin");
+        keyed = CortexServer.start(Map.of(
+                "cortex.jms.url",
+                brokerUrl(),
+                "cortex.jms.request-queue",
+                KEYED_REQUESTS,
+                "cortex.keys.file",
+                keysFile.toString(),
+                "cortex.messaging.keys-required",
+                "true",
+                "provider.ollama.base-url",
+                ollama.baseUrl()));
     }
 
     @AfterAll
     static void stop() throws JMSException {
+        if (keyed != null) {
+            keyed.close();
+        }
         if (client != null) {
             client.close();
         }
@@ -431,6 +465,122 @@ class JmsMessagingTest {
      * Messages on a queue of the broker at {@code url}, those being delivered included, as its management API counts
      * them (the embedded broker has no JMX; its management address answers any client, as it has no security).
      */
+    @Test
+    @Order(14)
+    void aKeyedRequestIsHeldToItsKeysLimitsAndOverThemIsAnswered429WithoutAskingAProvider() throws Exception {
+        String key = TestKeys.create(keysFile, "--name", "jms-team", "--requests-per-minute", "2");
+        for (int i = 1; i <= 2; i++) {
+            String id = send(KEYED_REQUESTS, chat("keyed #" + i), Map.of("CortexApiKey", key));
+            Message reply = receive(replies, id);
+            assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
+            assertThat(reply.getStringProperty("CortexRateLimitLimitRequests")).isEqualTo("2");
+            assertThat(reply.getStringProperty("CortexRateLimitRemainingRequests"))
+                    .isEqualTo(Integer.toString(2 - i));
+            assertThat(reply.getStringProperty("CortexRateLimitResetRequests")).isNotBlank();
+            assertNoKey(reply, key);
+        }
+
+        String over = send(KEYED_REQUESTS, chat("keyed, over the limit"), Map.of("CortexApiKey", key));
+        Message reply = receive(replies, over);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("429");
+        assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("rate_limit_exceeded");
+        assertThat(Long.parseLong(reply.getStringProperty("CortexRetryAfter"))).isBetween(1L, 60L);
+        assertThat(reply.getStringProperty("CortexRateLimitLimitRequests")).isEqualTo("2");
+        assertThat(reply.getStringProperty("CortexRateLimitRemainingRequests")).isEqualTo("0");
+        JsonNode error = json(reply).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(error.path("message").asText()).contains("jms-team").doesNotContain(key);
+        assertNoKey(reply, key);
+        assertThat(ollama.chatCalls("keyed, over the limit")).isZero();
+        // answered with its reason, not set aside: sent again after CortexRetryAfter, it is served (the dead letter
+        // would have been sent in the transaction that sent the reply, so it would be there by now)
+        try (MessageConsumer dead =
+                session.createConsumer(session.createQueue(DEAD_LETTERS), "CortexCorrelationId = '" + over + "'")) {
+            assertThat(dead.receiveNoWait()).isNull();
+        }
+    }
+
+    @Test
+    @Order(14)
+    void anUnknownKeyIsAnswered401AndDeadLetteredWithoutTheKey() throws Exception {
+        String unknown = "cortex-not-a-key-0123456789abcdef";
+        String id = send(KEYED_REQUESTS, chat("who am I?"), Map.of("CortexApiKey", unknown));
+        Message reply = receive(replies, id);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("401");
+        assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("invalid_api_key");
+        assertThat(((TextMessage) reply).getText()).doesNotContain(unknown);
+        assertNoKey(reply, unknown);
+
+        Message dead = receive(session.createQueue(DEAD_LETTERS), id);
+        assertThat(dead.getStringProperty("CortexStatus")).isEqualTo("401");
+        assertThat(dead.getStringProperty("CortexError")).contains("Invalid API key");
+        assertThat(((TextMessage) dead).getText()).isEqualTo(chat("who am I?"));
+        assertNoKey(dead, unknown);
+        assertThat(ollama.chatCalls("who am I?")).isZero();
+    }
+
+    @Test
+    @Order(14)
+    void aRequestOutsideItsKeysPolicyIsAnswered403AndDeadLettered() throws Exception {
+        String key = TestKeys.create(keysFile, "--name", "jms-short", "--max-tokens", "16");
+        String id = send(KEYED_REQUESTS, chat("a long one", "\"max_tokens\":500"), Map.of("CortexApiKey", key));
+        Message reply = receive(replies, id);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("403");
+        assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("max_tokens_not_allowed");
+        assertNoKey(reply, key);
+        Message dead = receive(session.createQueue(DEAD_LETTERS), id);
+        assertThat(dead.getStringProperty("CortexError")).contains("at most 16");
+        assertNoKey(dead, key);
+        assertThat(ollama.chatCalls("a long one")).isZero();
+
+        // within the ceiling the same key is served
+        String within = send(KEYED_REQUESTS, chat("a short one"), Map.of("CortexApiKey", key));
+        assertThat(receive(replies, within).getStringProperty("CortexStatus")).isEqualTo("200");
+    }
+
+    @Test
+    @Order(14)
+    void withKeysRequiredARequestWithoutAKeyIsAnswered401() throws Exception {
+        String id = send(KEYED_REQUESTS, chat("no key at all"), Map.of());
+        Message reply = receive(replies, id);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("401");
+        assertThat(reply.getStringProperty("CortexErrorCode")).isEqualTo("invalid_api_key");
+        assertThat(json(reply).path("error").path("message").asText()).contains("CortexApiKey");
+        assertThat(ollama.chatCalls("no key at all")).isZero();
+    }
+
+    @Test
+    @Order(14)
+    void aRequestUnderABudgetLimitedKeyIsAccounted() throws Exception {
+        String key = TestKeys.create(keysFile, "--name", "jms-budget", "--budget-per-day", "30");
+        String id = send(KEYED_REQUESTS, chat("count me"), Map.of("CortexApiKey", key));
+        Message reply = receive(replies, id);
+        assertThat(reply.getStringProperty("CortexStatus")).isEqualTo("200");
+        assertNoKey(reply, key);
+
+        await("the answer accounted to its key").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            var usage = Http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(keyed.url("/api/usage?key=jms-budget")))
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Authorization", "Bearer " + admin)
+                            .build());
+            assertThat(usage.statusCode()).isEqualTo(200);
+            JsonNode row = Json.parse(usage.body()).path("keys").get(0);
+            assertThat(row.path("key").asText()).isEqualTo("jms-budget");
+            assertThat(row.path("requests").asLong()).isEqualTo(1);
+            assertThat(row.path("by_model").findValuesAsText("provider")).contains("ollama");
+        });
+    }
+
+    /** Neither a property name nor a property value of {@code message} is (or contains) the key. */
+    private static void assertNoKey(Message message, String key) throws JMSException {
+        for (Object name : java.util.Collections.list(message.getPropertyNames())) {
+            assertThat(name.toString()).isNotEqualTo("CortexApiKey");
+            assertThat(String.valueOf(message.getObjectProperty(name.toString())))
+                    .doesNotContain(key);
+        }
+    }
+
     private static long messageCount(String url, String queue) throws Exception {
         try (QueueConnection connection = new ActiveMQConnectionFactory(url).createQueueConnection()) {
             connection.start();

@@ -182,6 +182,26 @@ class KafkaMessagingTest {
     }
 
     @Test
+    @Order(2)
+    void aRequestWithAKeyCortexDoesNotKnowIsAnswered401AndDeadLetteredWithoutTheKey() throws Exception {
+        String unknown = "cortex-not-a-key-kafka-0123456789";
+        String id = request("key-6", JmsMessagingTest.chat("a stranger over Kafka"), Map.of("CortexApiKey", unknown));
+        ConsumerRecord<String, byte[]> reply = client.await(REPLIES, id);
+        assertThat(header(reply, "CortexStatus")).isEqualTo("401");
+        assertThat(header(reply, "CortexErrorCode")).isEqualTo("invalid_api_key");
+        ConsumerRecord<String, byte[]> dead = client.await(DEAD_LETTERS, id);
+        assertThat(header(dead, "CortexStatus")).isEqualTo("401");
+        assertThat(value(dead)).isEqualTo(JmsMessagingTest.chat("a stranger over Kafka"));
+        for (ConsumerRecord<String, byte[]> out : List.of(reply, dead)) {
+            assertThat(header(out, "CortexApiKey")).isNull();
+            out.headers().forEach(h -> assertThat(new String(h.value(), java.nio.charset.StandardCharsets.UTF_8))
+                    .doesNotContain(unknown));
+            assertThat(value(out)).doesNotContain(unknown);
+        }
+        assertThat(ollama.chatCalls("a stranger over Kafka")).isZero();
+    }
+
+    @Test
     @Order(3)
     void aRequestPastItsDeadlineIsNotSentToAnyProvider() throws Exception {
         int calls = ollama.chatCalls();

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.cortex.api.OpenAiApi;
+import dev.cortex.chat.AccessPolicy;
 import dev.cortex.chat.ChatContext;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.RoutePreference;
@@ -46,6 +49,8 @@ class MessagingChatTest {
     private volatile Duration roundTakes = Duration.ofSeconds(1);
     /** Whether gemini is in the chain too, cooling down for an hour. */
     private volatile boolean geminiCoolingForAnHour;
+    /** The request each round of the stand-in chain was given. */
+    private final List<ChatContext> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private CamelContext camel;
 
@@ -60,6 +65,7 @@ class MessagingChatTest {
             @Override
             public void configure() {
                 from("direct:chat").process(exchange -> {
+                    seen.add(exchange.getMessage().getBody(ChatContext.class));
                     if (rounds.incrementAndGet() > 1) {
                         return; // answered
                     }
@@ -144,20 +150,57 @@ class MessagingChatTest {
         assertThat(request.getException()).isNull();
     }
 
+    @Test
+    void theNextRoundKeepsTheKeysPolicyLimitHeadersAndEndListenersWithAFreshTrail() throws Exception {
+        AccessPolicy policy = new AccessPolicy("team-a", Set.of("ollama", "groq"), List.of(), 64, null, false);
+        AtomicInteger ends = new AtomicInteger();
+        ChatContext first = request();
+        first.restrictTo(policy);
+        first.limitHeaders(Map.of("x-ratelimit-remaining-requests", "4"));
+        first.explainRoute(true);
+        first.onEnd(chat -> ends.incrementAndGet());
+
+        Exchange request = serve(budget(60, null), null, first);
+        assertThat(request.getException()).isNull();
+        assertThat(seen).hasSize(2);
+        ChatContext second = seen.get(1);
+        assertThat(second).isNotSameAs(first);
+        assertThat(second.trail().entries()).as("a fresh trail").isEmpty();
+        assertThat(second.policy()).isEqualTo(policy);
+        assertThat(second.limitHeaders()).containsEntry("x-ratelimit-remaining-requests", "4");
+        assertThat(second.request()).isSameAs(first.request());
+        assertThat(second.preference()).isEqualTo(first.preference());
+        second.route("ollama, groq");
+        assertThat(second.route()).as("still asked to explain its route").isEqualTo("ollama, groq");
+
+        // the request ends once, for the round that answered: its key's reservation settles once
+        second.ended("complete", null);
+        second.ended("complete", null);
+        assertThat(ends.get()).isEqualTo(1);
+        assertThat(first.ending()).isNull();
+    }
+
     private static MessagingChat.Budget budget(long maxWaitSeconds, Duration consumerLimit) {
         return new MessagingChat.Budget(Duration.ofSeconds(maxWaitSeconds), consumerLimit, WORST_CASE, Duration.ZERO);
     }
 
     /** A request as MessagingRequest hands it on, taken at {@link #TAKEN}, through MessagingChat. */
     private Exchange serve(MessagingChat.Budget budget, Instant deadline) throws Exception {
+        return serve(budget, deadline, request());
+    }
+
+    private Exchange serve(MessagingChat.Budget budget, Instant deadline, ChatContext chat) {
         Exchange exchange = new DefaultExchange(camel);
         exchange.setProperty(MessagingProperties.TAKEN_AT, TAKEN);
         exchange.setProperty(MessagingProperties.DEADLINE, deadline);
-        exchange.getMessage()
-                .setBody(new ChatContext(
-                        new OpenAiApi().parse(Json.parse(JmsMessagingTest.chat("hi"))), null, RoutePreference.DEFAULT));
+        exchange.getMessage().setBody(chat);
         new MessagingChat(camel, budget, clock).process(exchange);
         return exchange;
+    }
+
+    private static ChatContext request() throws Exception {
+        return new ChatContext(
+                new OpenAiApi().parse(Json.parse(JmsMessagingTest.chat("hi"))), null, RoutePreference.DEFAULT);
     }
 
     /** A clock that stands still unless moved. */
