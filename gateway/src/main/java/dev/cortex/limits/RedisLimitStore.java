@@ -13,7 +13,6 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,7 +77,6 @@ public final class RedisLimitStore implements LimitStore {
     private static final long MONTH_SPEND_TTL_SECONDS = Duration.ofDays(40).toSeconds();
     private static final long RATE_TTL_MILLIS = Duration.ofMinutes(5).toMillis();
     /** How many usage and spend counters an outage may owe Redis; beyond it new ones are dropped (and said so). */
-    private static final int MAX_OWED = 100_000;
     /** Per this many HGETALLs of a usage query, one more timeout of waiting: a year of many keys is a long answer. */
     private static final int READS_PER_TIMEOUT = 500;
 
@@ -105,7 +103,7 @@ public final class RedisLimitStore implements LimitStore {
     /** Guards {@link #owed} and the turn from unhealthy to healthy, so that no settle's increments fall between. */
     private final Object owedLock = new Object();
 
-    private Owed owed = new Owed();
+    private OutageLedger owed = new OutageLedger();
     private volatile boolean healthy = true;
     private volatile boolean checking;
     private volatile boolean closed;
@@ -424,14 +422,14 @@ public final class RedisLimitStore implements LimitStore {
      * unhealthy until the next check.
      */
     private Future<Void> repay() {
-        Owed batch;
+        OutageLedger batch;
         synchronized (owedLock) {
             if (owed.isEmpty()) {
                 healthy = true;
                 return Future.succeededFuture();
             }
             batch = owed;
-            owed = new Owed();
+            owed = new OutageLedger();
         }
         List<Future<Response>> sent = new ArrayList<>();
         List<String> sentKeys = new ArrayList<>();
@@ -579,49 +577,6 @@ public final class RedisLimitStore implements LimitStore {
                 r.arg(a.toString());
             }
             return r;
-        }
-    }
-
-    /**
-     * Increments settles made while Redis was unreachable, added up per gateway key, Redis key and field (a usage
-     * field is per provider and model), so that an outage owes at most one counter per key, day, provider and model.
-     * Guarded by {@link #owedLock}.
-     */
-    private static final class Owed {
-        final Map<String, Map<String, Map<String, Long>>> byKey = new LinkedHashMap<>();
-        final Map<String, Long> ttls = new HashMap<>();
-        private int counters;
-        private boolean warnedFull;
-
-        void add(String key, String redisKey, String field, long amount, long ttlSeconds) {
-            Map<String, Long> fields = byKey.computeIfAbsent(key, k -> new LinkedHashMap<>())
-                    .computeIfAbsent(redisKey, k -> new HashMap<>());
-            if (!fields.containsKey(field)) {
-                if (counters >= MAX_OWED) {
-                    if (!warnedFull) {
-                        warnedFull = true;
-                        LOG.warn(
-                                "Redis limit store unreachable for long: usage beyond {} counters is not kept",
-                                MAX_OWED);
-                    }
-                    return;
-                }
-                counters++;
-            }
-            fields.merge(field, amount, Long::sum);
-            ttls.put(redisKey, ttlSeconds);
-        }
-
-        /** One gateway key's increments from a batch that could not be added: owed again. */
-        void takeBack(Owed batch, String key) {
-            batch.byKey
-                    .get(key)
-                    .forEach((redisKey, fields) -> fields.forEach(
-                            (field, amount) -> add(key, redisKey, field, amount, batch.ttls.get(redisKey))));
-        }
-
-        boolean isEmpty() {
-            return byKey.isEmpty();
         }
     }
 }
