@@ -67,11 +67,14 @@ public final class CompareProviders {
         System.out.printf("Comparing %d model(s) of %d provider(s) through Cortex at %s: %d streamed run(s) each, after "
                 + "one warm-up each (not counted), in rounds.%n", targets.size(), providers, base, runs);
         Map<Target, List<Run>> results = new LinkedHashMap<>();
+        Map<String, Integer> answered = new LinkedHashMap<>(); // per provider, warm-ups too: what Cortex timed
         for (Target t : targets) {
             // the first request of each model pays for connections, a cold model (Ollama loads it) and the JIT
             Run warm = stream(t, prompt);
             if (warm.error() != null) {
                 System.err.printf("  warm-up %s / %s failed: %s%n", t.provider(), t.model(), warm.error());
+            } else {
+                answered.merge(t.provider(), 1, Integer::sum);
             }
             results.put(t, new ArrayList<>());
         }
@@ -82,8 +85,10 @@ public final class CompareProviders {
                 results.get(t).add(stream(t, prompt));
             }
         }
+        results.forEach((t, rs) -> answered.merge(t.provider(), (int) rs.stream().filter(r -> r.error() == null).count(),
+                Integer::sum));
         printModels(results);
-        return printOrders(results);
+        return printOrders(results, answered);
     }
 
     // ---- what to compare ----
@@ -240,7 +245,7 @@ public final class CompareProviders {
                 + (chunksUsed ? ", from counted chunks where the stream gave no usage" : ", from the stream's usage"));
     }
 
-    private int printOrders(Map<Target, List<Run>> results) throws IOException, InterruptedException {
+    private int printOrders(Map<Target, List<Run>> results, Map<String, Integer> answered) throws IOException, InterruptedException {
         // per provider, every run of every one of its models: speed_first ranks providers, not models
         Map<String, List<Run>> byProvider = new LinkedHashMap<>();
         results.forEach((t, runs) -> byProvider.computeIfAbsent(t.provider(), k -> new ArrayList<>())
@@ -301,7 +306,7 @@ public final class CompareProviders {
         }
         System.out.println("Cortex's average is what speed_first sorts by: a moving average of its own time to first "
                 + "token (from its call to the provider, so without your network to Cortex), each new sample weighing 0.2,"
-                + " seeded by the health probe.");
+                + " so older ones (the warm-up, the health probe's, earlier traffic) fade over a few requests.");
 
         System.out.println();
         if (speedFirst.equals(measured)) {
@@ -313,7 +318,7 @@ public final class CompareProviders {
                 + String.join(", ", measured) + ". Why:");
         if (sortedBy(recentMedian).equals(measured.stream().filter(recentMedian::containsKey).toList())) {
             notes.add("Cortex's own recent samples rank the providers as measured here, but its moving average still "
-                    + "carries older ones (the start-up probe's time, earlier traffic): a few more requests per provider "
+                    + "carries older ones (the warm-up, the start-up probe's time, earlier traffic): a few more requests per provider "
                     + "bring it round (more --runs)");
         }
         for (int i = 0; i + 1 < measured.size(); i++) {
@@ -324,7 +329,7 @@ public final class CompareProviders {
             }
         }
         for (String p : measured) {
-            int here = byProvider.get(p).size() + 1; // and its warm-up
+            int here = answered.get(p);
             int there = health.path(p).path("latency_ms").path("first_token_recent").size();
             if (there < here) {
                 notes.add(p + ": Cortex counted " + there + " samples for " + here + " requests here (too few samples)");
@@ -332,10 +337,13 @@ public final class CompareProviders {
                 notes.add(p + ": Cortex's figures include " + (there - here) + "+ requests besides these (other traffic)");
             }
         }
-        if (byProvider.size() < results.size()) {
-            notes.add("a provider with several models has one average: speed_first ranks providers, and the model mix "
-                    + "(its last requests weigh most) moves it");
-        }
+        results.keySet().stream().map(Target::provider).collect(Collectors.groupingBy(p -> p, Collectors.counting()))
+                .forEach((p, n) -> {
+                    if (n > 1 && ttft.containsKey(p)) {
+                        notes.add(p + " has " + n + " models and one average: speed_first ranks providers, and the "
+                                + "model asked last weighs most in it");
+                    }
+                });
         notes.forEach(n -> System.out.println("  - " + n));
         return 0;
     }
