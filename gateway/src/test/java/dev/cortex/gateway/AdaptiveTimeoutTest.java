@@ -114,6 +114,10 @@ class AdaptiveTimeoutTest {
                 .as("a few milliseconds times 3, raised to the floor")
                 .isEqualTo(FLOOR_MS);
 
+        assertThat(Http.get(cortex.url("/metrics")).body())
+                .as("the clock in force, as a gauge")
+                .contains("cortex_provider_first_token_timeout_seconds{model=\"" + WARM + "\",provider=\"groq\"} 0.3");
+
         groq.faultOnce(Fault.silence());
         Answer failedOver = timed(WARM);
         assertThat(failedOver.attempts())
