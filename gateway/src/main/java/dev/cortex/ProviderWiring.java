@@ -26,6 +26,7 @@ import dev.cortex.ollama.OllamaClient;
 import dev.cortex.ollama.OllamaHosts;
 import dev.cortex.ollama.OllamaModels;
 import dev.cortex.provider.Bulkhead;
+import dev.cortex.provider.FirstTokenTimeout;
 import dev.cortex.provider.KeyPool;
 import dev.cortex.provider.ModelCatalog;
 import dev.cortex.provider.ModelSource;
@@ -55,6 +56,7 @@ final class ProviderWiring {
     private final MeterRegistry meters;
     private final FailureClassifier classifier;
     private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+    private final FirstTokenTimeout.Settings adaptiveFirstToken;
 
     ProviderWiring(CamelContext context, Settings settings, Vertx vertx, MeterRegistry meters) {
         this.context = context;
@@ -66,6 +68,7 @@ final class ProviderWiring {
                 settings.seconds("cortex.keys.daily-quota-cooldown-seconds"),
                 settings.seconds("cortex.keys.longest-cooldown-seconds"),
                 settings.seconds("cortex.providers.access-denied-pause-seconds"));
+        this.adaptiveFirstToken = adaptiveFirstToken(settings);
         // resilience4j_circuitbreaker_state, _calls, _failure_rate ... tagged name=<provider>, for every breaker
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);
     }
@@ -106,7 +109,27 @@ final class ProviderWiring {
                 httpClient(s));
         Bulkhead bulkhead = new Bulkhead(s.maxConcurrent(), settings.millis("cortex.bulkhead.last-resort-wait-ms"));
         return new Provider(
-                s, upstream, keys, models, breaker(s), classifier, bulkhead, new ProviderMetrics(meters, s.name()));
+                s,
+                upstream,
+                keys,
+                models,
+                breaker(s),
+                classifier,
+                bulkhead,
+                new ProviderMetrics(meters, s.name()),
+                adaptiveFirstToken);
+    }
+
+    /** {@code cortex.timeouts.adaptive.*}: how first-token clocks follow measured times (each provider may opt out). */
+    private static FirstTokenTimeout.Settings adaptiveFirstToken(Settings settings) {
+        String prefix = "cortex.timeouts.adaptive.";
+        return new FirstTokenTimeout.Settings(
+                Boolean.parseBoolean(settings.string(prefix + "enabled")),
+                settings.decimal(prefix + "percentile"),
+                settings.decimal(prefix + "factor"),
+                settings.millis(prefix + "floor-ms"),
+                settings.integer(prefix + "min-samples"),
+                settings.integer(prefix + "window"));
     }
 
     private static ProviderAdapter adapter(ProviderSettings s) {

@@ -33,7 +33,7 @@ public final class ChatReplyWriter implements Processor {
         out.setHeader(ReplyHeaders.PROVIDER, ReplyHeaders.safe(result.provider()));
         out.setHeader(ReplyHeaders.MODEL, ReplyHeaders.safe(result.model()));
         out.setHeader(ReplyHeaders.ATTEMPTS, ReplyHeaders.safe(chat.trail().toString()));
-        out.setHeader(ReplyHeaders.OVERHEAD_MS, chat.overheadMillis());
+        out.setHeader(ReplyHeaders.OVERHEAD_MS, chat.overheadMs());
         chat.limitHeaders().forEach(out::setHeader);
         if (chat.route() != null) {
             out.setHeader(ReplyHeaders.ROUTE, ReplyHeaders.safe(chat.route()));

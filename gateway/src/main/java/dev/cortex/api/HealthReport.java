@@ -14,6 +14,7 @@ import dev.cortex.chat.Json;
 import dev.cortex.limits.LimitStore;
 import dev.cortex.ollama.OllamaClient;
 import dev.cortex.ollama.OllamaModels;
+import dev.cortex.provider.FirstTokenTimeout;
 import dev.cortex.provider.HealthState;
 import dev.cortex.provider.KeyPool;
 import dev.cortex.provider.Provider;
@@ -95,6 +96,7 @@ public final class HealthReport implements Processor {
         if (probe.probeMillis() >= 0) {
             latency.put("probe_last", probe.probeMillis());
         }
+        latency.set("first_token_timeout", firstTokenTimeout(p.firstTokenTimeout()));
         if (probe.probed()) {
             node.put("last_probe", probe.probedAt().toString());
             node.put("probe_ok", !probe.probeSaysDown());
@@ -112,6 +114,20 @@ public final class HealthReport implements Processor {
         if (p.models() instanceof OllamaModels ollama) {
             node.set("models", ollamaModels(ollama));
         }
+        return node;
+    }
+
+    /**
+     * The first-token clock in force: the configured one, whether it adapts, and per model that has first tokens its
+     * clock now and how many samples set it (below min-samples, the configured clock still holds).
+     */
+    private static ObjectNode firstTokenTimeout(FirstTokenTimeout clock) {
+        ObjectNode node =
+                Json.object().put("configured", clock.configured().toMillis()).put("adaptive", clock.adaptive());
+        ObjectNode models = node.putObject("models");
+        clock.snapshot().forEach((model, view) -> models.putObject(model)
+                .put("effective", view.effectiveMillis())
+                .put("samples", view.samples()));
         return node;
     }
 

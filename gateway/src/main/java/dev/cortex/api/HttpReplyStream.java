@@ -70,7 +70,7 @@ public final class HttpReplyStream implements ReplyStream {
                 .putHeader(ReplyHeaders.PROVIDER, ReplyHeaders.safe(head.provider()))
                 .putHeader(ReplyHeaders.MODEL, ReplyHeaders.safe(head.model()))
                 .putHeader(ReplyHeaders.ATTEMPTS, ReplyHeaders.safe(head.attempts()))
-                .putHeader(ReplyHeaders.OVERHEAD_MS, Long.toString(head.overheadMs()));
+                .putHeader(ReplyHeaders.OVERHEAD_MS, head.overheadMs());
         head.limitHeaders().forEach(response::putHeader);
         if (head.route() != null) {
             response.putHeader(ReplyHeaders.ROUTE, ReplyHeaders.safe(head.route()));

@@ -151,10 +151,20 @@ public final class ChatContext {
         upstreamNanos.addAndGet(nanos);
     }
 
-    /** Wall time so far minus time spent waiting on providers. */
-    public long overheadMillis() {
+    /**
+     * Wall time so far minus time spent waiting on providers, in milliseconds with three decimals ({@code 0.274}):
+     * Cortex's own work is well under a millisecond, so whole milliseconds would read 0 and say nothing.
+     */
+    public String overheadMs() {
         long own = System.nanoTime() - startNanos - upstreamNanos.get();
-        return TimeUnit.NANOSECONDS.toMillis(Math.max(0, own));
+        return decimalMillis(TimeUnit.NANOSECONDS.toMicros(Math.max(0, own)));
+    }
+
+    /** {@code 1234} µs as {@code 1.234}: no String.format on the request path, and a dot whatever the locale. */
+    static String decimalMillis(long micros) {
+        long fraction = micros % 1000;
+        String digits = Long.toString(fraction);
+        return micros / 1000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + digits;
     }
 
     /** The answering provider's time to first token, once it sent one. */
@@ -202,6 +212,6 @@ public final class ChatContext {
         trail.record(provider, "ok", null);
         this.answeringProvider = provider;
         this.answeringModel = model;
-        return new ReplyStream.ReplyHead(provider, model, trail.toString(), overheadMillis(), route(), limitHeaders);
+        return new ReplyStream.ReplyHead(provider, model, trail.toString(), overheadMs(), route(), limitHeaders);
     }
 }

@@ -41,7 +41,7 @@ public interface ReplyStream {
             String provider,
             String model,
             String attempts,
-            long overheadMs,
+            String overheadMs,
             String route,
             Map<String, String> limitHeaders) {}
 }

@@ -37,7 +37,7 @@ public final class MessagingReply implements Processor {
         out.setHeader(MessagingHeaders.PROVIDER, result.provider());
         out.setHeader(MessagingHeaders.MODEL, result.model());
         out.setHeader(MessagingHeaders.ATTEMPTS, attempts(exchange, chat));
-        out.setHeader(MessagingHeaders.OVERHEAD_MS, Long.toString(chat.overheadMillis()));
+        out.setHeader(MessagingHeaders.OVERHEAD_MS, chat.overheadMs());
         rateLimits(chat.limitHeaders(), out);
         out.setBody(transport.body(api.renderResult(result)));
         chat.ended("complete", result.usage());

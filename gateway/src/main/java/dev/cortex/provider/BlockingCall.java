@@ -1,5 +1,6 @@
 package dev.cortex.provider;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,11 +24,13 @@ final class BlockingCall {
     private final String provider;
     private final Upstream upstream;
     private final ProviderMetrics metrics;
+    private final FirstTokenTimeout firstToken;
 
-    BlockingCall(String provider, Upstream upstream, ProviderMetrics metrics) {
+    BlockingCall(String provider, Upstream upstream, ProviderMetrics metrics, FirstTokenTimeout firstToken) {
         this.provider = provider;
         this.upstream = upstream;
         this.metrics = metrics;
+        this.firstToken = firstToken;
     }
 
     /**
@@ -36,7 +39,9 @@ final class BlockingCall {
      * @throws ReplyFailedException when the provider committed but the caller's reply head could not be written
      */
     UpstreamError attempt(ChatContext chat, String model, String key, CallReport report) {
-        UpstreamCall call = new UpstreamCall(upstream, chat, provider, model, report);
+        Duration firstTokenClock = firstToken.current(model);
+        UpstreamCall call = new UpstreamCall(
+                upstream, upstream.timeouts().withFirstToken(firstTokenClock), chat, provider, model, report);
         UpstreamRequest request = upstream.adapter().chatRequest(chat.request(), model, key);
         call.start(upstream.baseUrl() + request.path(), request);
         try {
@@ -52,7 +57,11 @@ final class BlockingCall {
             if (e.getCause() instanceof ReplyFailedException replyFailed) {
                 throw replyFailed; // no key and no other provider can help: the request ends with an error
             }
-            return ((UpstreamFailedException) e.getCause()).error();
+            UpstreamError error = ((UpstreamFailedException) e.getCause()).error();
+            if (error.kind() == UpstreamError.Kind.FIRST_TOKEN_TIMEOUT) {
+                firstToken.timedOut(model, firstTokenClock); // no sample: it may lengthen the next call's clock
+            }
+            return error;
         } catch (TimeoutException e) {
             call.abandon(); // the call's own total clock should have ended it; make sure nothing outlives the wait
             return UpstreamError.of(UpstreamError.Kind.TOTAL_TIMEOUT, "no outcome within the total timeout");

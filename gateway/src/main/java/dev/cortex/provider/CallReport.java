@@ -26,6 +26,7 @@ final class CallReport implements CallEvents {
     record Sinks(
             String provider,
             Latency firstToken,
+            FirstTokenTimeout firstTokenTimeout,
             ProviderMetrics metrics,
             ProviderHealth health,
             WholeAnswerBreaker breaker,
@@ -33,17 +34,21 @@ final class CallReport implements CallEvents {
 
     private final Sinks sinks;
     private final ChatContext chat;
+    private final String model;
     private final Bulkhead.Permit permit;
 
-    CallReport(Sinks sinks, ChatContext chat, Bulkhead.Permit permit) {
+    /** @param model the model the call asked for: its first-token times are its clock's samples */
+    CallReport(Sinks sinks, ChatContext chat, String model, Bulkhead.Permit permit) {
         this.sinks = sinks;
         this.chat = chat;
+        this.model = model;
         this.permit = permit;
     }
 
     @Override
     public void firstToken(long millis) {
         sinks.firstToken().record(millis);
+        sinks.firstTokenTimeout().answered(model, millis);
         chat.firstToken(millis);
         sinks.metrics().firstToken(millis);
     }

@@ -31,6 +31,7 @@ public final class Provider {
     private final KeyRotation rotation;
     private final BlockingCall blockingCall;
     private final ProviderProbe probe;
+    private final FirstTokenTimeout firstTokenTimeout;
     private final CallReport.Sinks reports;
 
     public Provider(
@@ -41,7 +42,8 @@ public final class Provider {
             WholeAnswerBreaker breaker,
             FailureClassifier classifier,
             Bulkhead bulkhead,
-            ProviderMetrics metrics) {
+            ProviderMetrics metrics,
+            FirstTokenTimeout.Settings adaptive) {
         String name = settings.name();
         this.settings = settings;
         this.keys = keys;
@@ -52,9 +54,13 @@ public final class Provider {
         this.pause = new AccessPause(name, Clock.systemUTC());
         this.status = new ProviderStatus(settings.needsKey(), keys, breaker, pause, health);
         this.rotation = new KeyRotation(name, keys, settings.needsKey(), classifier, pause, health, metrics);
-        this.blockingCall = new BlockingCall(name, upstream, metrics);
+        this.firstTokenTimeout = new FirstTokenTimeout(
+                upstream.timeouts().firstToken(),
+                settings.adaptiveFirstToken() ? adaptive : FirstTokenTimeout.Settings.OFF,
+                metrics::firstTokenTimeout);
+        this.blockingCall = new BlockingCall(name, upstream, metrics, firstTokenTimeout);
         this.probe = new ProviderProbe(upstream, keys, status, health, firstToken, classifier, pause);
-        this.reports = new CallReport.Sinks(name, firstToken, metrics, health, breaker, classifier);
+        this.reports = new CallReport.Sinks(name, firstToken, firstTokenTimeout, metrics, health, breaker, classifier);
         metrics.watch(keys, bulkhead);
     }
 
@@ -97,6 +103,11 @@ public final class Provider {
     /** Time to first token, from live traffic and probes. */
     public Latency firstTokenLatency() {
         return firstToken;
+    }
+
+    /** The first-token clock per model: the configured one, or adapted to measured times. */
+    public FirstTokenTimeout firstTokenTimeout() {
+        return firstTokenTimeout;
     }
 
     /** This provider's failures by class over the last few minutes. */
@@ -153,7 +164,8 @@ public final class Provider {
             prepare(chat, model);
             // answered: the call that delivered holds the slot until it ends, and frees it through its report
             rotation.run(
-                    chat, key -> blockingCall.attempt(chat, model, key, new CallReport(reports, chat, permit.get())));
+                    chat,
+                    key -> blockingCall.attempt(chat, model, key, new CallReport(reports, chat, model, permit.get())));
         } catch (RuntimeException notAnswered) {
             permit.get().release();
             throw notAnswered;

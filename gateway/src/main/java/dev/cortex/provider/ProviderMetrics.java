@@ -3,11 +3,13 @@ package dev.cortex.provider;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 
 import dev.cortex.chat.Usage;
@@ -78,6 +80,16 @@ public final class ProviderMetrics {
         gauge("cortex.provider.keys.cooling", "Keys resting after a rate limit", () -> keys.counts()
                 .cooling());
         gauge("cortex.provider.in.flight", "Requests and streams this provider is serving now", bulkhead::inUse);
+    }
+
+    /** The first-token clock of one model that adapts to measured times, read when scraped. */
+    void firstTokenTimeout(String model, Supplier<Duration> clock) {
+        TimeGauge.builder("cortex.provider.first.token.timeout", clock, TimeUnit.MILLISECONDS, c -> c.get()
+                        .toMillis())
+                .description("The first-token timeout in force for the model's next call (adaptive)")
+                .tag("provider", provider)
+                .tag("model", model)
+                .register(registry);
     }
 
     private void gauge(String name, String description, Supplier<Number> value) {

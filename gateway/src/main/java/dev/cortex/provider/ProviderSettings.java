@@ -136,6 +136,14 @@ public final class ProviderSettings {
         return maxConcurrent;
     }
 
+    /**
+     * Whether this provider's first-token clock may adapt to its measured times ({@link FirstTokenTimeout}); the
+     * {@code cortex.timeouts.adaptive.*} settings say how, and whether at all.
+     */
+    public boolean adaptiveFirstToken() {
+        return timeout.adaptiveFirstToken;
+    }
+
     public Timeouts timeouts() {
         return new Timeouts(
                 Duration.ofMillis(timeout.connectMs),
@@ -238,6 +246,7 @@ public final class ProviderSettings {
         private long firstTokenMs = 20_000;
         private long idleMs = 20_000;
         private long totalMs = 120_000;
+        private boolean adaptiveFirstToken = true;
 
         public void setConnectMs(long ms) {
             this.connectMs = ms;
@@ -253,6 +262,10 @@ public final class ProviderSettings {
 
         public void setTotalMs(long ms) {
             this.totalMs = ms;
+        }
+
+        public void setAdaptiveFirstToken(boolean adaptive) {
+            this.adaptiveFirstToken = adaptive;
         }
     }
 

@@ -11,4 +11,10 @@ import java.time.Duration;
  * @param idle       the longest gap between two chunks once the response has started
  * @param total      the whole call, stream included
  */
-public record Timeouts(Duration connect, Duration firstToken, Duration idle, Duration total) {}
+public record Timeouts(Duration connect, Duration firstToken, Duration idle, Duration total) {
+
+    /** The same clocks with another first-token timeout (the adaptive one of {@link FirstTokenTimeout}). */
+    public Timeouts withFirstToken(Duration firstToken) {
+        return firstToken.equals(this.firstToken) ? this : new Timeouts(connect, firstToken, idle, total);
+    }
+}

@@ -51,7 +51,9 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
     private FinishReason finishReason = FinishReason.STOP;
     private Usage usage = Usage.NONE;
 
-    UpstreamCall(Upstream upstream, ChatContext chat, String provider, String model, CallEvents events) {
+    /** @param timeouts this call's clocks: the provider's, with the first-token one as it stands for this model */
+    UpstreamCall(
+            Upstream upstream, Timeouts timeouts, ChatContext chat, String provider, String model, CallEvents events) {
         // the caller's event loop when called from a platform-http worker: the relay then never changes threads
         this.context = upstream.vertx().getOrCreateContext();
         this.clientWriteTimeout = upstream.clientWriteTimeout();
@@ -59,7 +61,7 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
         this.provider = provider;
         this.model = model;
         this.events = events;
-        this.clocks = new CallClocks(upstream.vertx(), upstream.timeouts(), this::fail);
+        this.clocks = new CallClocks(upstream.vertx(), timeouts, this::fail);
         this.exchange = new UpstreamExchange(upstream.client(), upstream.adapter(), this, this);
     }
 

@@ -20,6 +20,7 @@ import dev.cortex.failure.AccessRefusedException;
 import dev.cortex.failure.BadRequestException;
 import dev.cortex.failure.FailureClassifier;
 import dev.cortex.provider.Bulkhead;
+import dev.cortex.provider.FirstTokenTimeout;
 import dev.cortex.provider.KeyPool;
 import dev.cortex.provider.ModelCatalog;
 import dev.cortex.provider.Provider;
@@ -79,7 +80,8 @@ class ChainPlannerTest {
                 new FailureClassifier(
                         Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofDays(1), Duration.ofMinutes(5)),
                 new Bulkhead(4, Duration.ZERO),
-                new ProviderMetrics(new SimpleMeterRegistry(), name));
+                new ProviderMetrics(new SimpleMeterRegistry(), name),
+                FirstTokenTimeout.Settings.OFF);
     }
 
     record World(ProviderRegistry registry, Provider groq, Provider gemini, Provider cohere, Provider ollama) {

@@ -125,8 +125,8 @@ class ClocksTest {
         long wallMillis = (System.nanoTime() - start) / 1_000_000;
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains("groq:timeout,ollama:ok");
-        long overhead =
-                Long.parseLong(r.headers().firstValue("X-Cortex-Overhead-Ms").orElseThrow());
+        double overhead = Double.parseDouble(
+                r.headers().firstValue("X-Cortex-Overhead-Ms").orElseThrow());
         assertThat(wallMillis).as("the providers took 500 + 400 + 300 ms").isGreaterThanOrEqualTo(1_200);
         // Cortex's own work is about a millisecond; the bound leaves room for a busy machine, and is far below the
         // 1.2 s the providers took, which the header must not count
@@ -134,9 +134,23 @@ class ClocksTest {
 
         Http.Stream s =
                 Http.stream(cortex.url("/v1/chat/completions"), STREAM.replace("{", "{\"provider\":\"ollama\","));
-        assertThat(Long.parseLong(s.header("X-Cortex-Overhead-Ms")))
+        assertThat(Double.parseDouble(s.header("X-Cortex-Overhead-Ms")))
                 .as("at the first token of a stream")
                 .isLessThan(300);
+    }
+
+    @Test
+    void overheadIsADecimalWithSubMillisecondResolution() {
+        // Cortex's own work is a fraction of a millisecond: in whole milliseconds the header would read 0
+        var r = Http.post(cortex.url("/v1/chat/completions"), ASK);
+        assertThat(r.statusCode()).isEqualTo(200);
+        String whole = r.headers().firstValue("X-Cortex-Overhead-Ms").orElseThrow();
+        assertThat(whole).matches("\\d+\\.\\d{3}");
+        assertThat(Double.parseDouble(whole)).isGreaterThan(0);
+
+        Http.Stream s = Http.stream(cortex.url("/v1/chat/completions"), STREAM);
+        assertThat(s.header("X-Cortex-Overhead-Ms")).matches("\\d+\\.\\d{3}");
+        assertThat(Double.parseDouble(s.header("X-Cortex-Overhead-Ms"))).isGreaterThan(0);
     }
 
     @Test

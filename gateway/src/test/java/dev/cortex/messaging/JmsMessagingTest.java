@@ -193,6 +193,9 @@ class JmsMessagingTest {
         assertThat(reply.getStringProperty("CortexModel"))
                 .isEqualTo("llama3.2:latest"); // Cortex names Ollama models with their tag
         assertThat(reply.getStringProperty("CortexAttempts")).isEqualTo("groq:429,ollama:ok");
+        assertThat(reply.getStringProperty("CortexOverheadMs"))
+                .as("Cortex's own time, in milliseconds with sub-millisecond resolution")
+                .matches("\\d+\\.\\d{3}");
         JsonNode body = json(reply);
         assertThat(body.path("object").asText()).isEqualTo("chat.completion");
         assertThat(body.path("choices").path(0).path("message").path("content").asText())

@@ -48,7 +48,7 @@ final class ChatPlayer {
                         response);
         Profile profile = sim.knobs().profiles.get(chat.model());
         Fault f = profile != null && profile.fault() != null
-                ? profile.fault()
+                ? sim.knobs().profileFault(chat.model(), profile.fault())
                 : sim.knobs().nextFault(request);
         if (wire.needsKey() && !sim.knobs().validKey(key)) {
             f = new Fault.InvalidKey();

@@ -21,6 +21,13 @@ public sealed interface Fault {
     /** Accepts the request, sends nothing at all. */
     record Silence() implements Fault {}
 
+    /**
+     * As a profile's fault: the profile's first {@code calls} requests are answered, every later one meets
+     * {@link Silence}. A provider whose first tokens were measured normal and that then goes quiet, under one model
+     * name (a gateway learns per model).
+     */
+    record SilenceAfter(int calls) implements Fault {}
+
     /** Streams {@code chunks} content chunks, then nothing more, keeping the connection open. */
     record StallAfter(int chunks) implements Fault {}
 
@@ -90,6 +97,7 @@ public sealed interface Fault {
             case "invalid_key" -> invalidKey();
             case "model_not_found" -> modelNotFound();
             case "silence" -> silence();
+            case "silence-after" -> new SilenceAfter(Integer.parseInt(arg));
             case "stall" -> stallAfter(arg == null ? 1 : Integer.parseInt(arg));
             case "cut" -> cutAfter(arg == null ? 1 : Integer.parseInt(arg));
             case "error_event" -> errorEventAfter(arg == null ? 1 : Integer.parseInt(arg));

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 import io.vertx.core.http.HttpServerRequest;
@@ -18,6 +19,9 @@ final class Knobs {
     final Deque<Fault> onceFaults = new ConcurrentLinkedDeque<>();
     final List<String> models = new CopyOnWriteArrayList<>();
     final Map<String, Profile> profiles = new ConcurrentHashMap<>();
+    /** Requests per profiled model so far, for {@link Fault.SilenceAfter}. */
+    private final Map<String, AtomicInteger> profileCalls = new ConcurrentHashMap<>();
+
     volatile Fault fault;
     volatile String reply;
     volatile UnaryOperator<String> replyTo;
@@ -28,6 +32,7 @@ final class Knobs {
     void reset(List<String> defaultModels) {
         clearFaults();
         profiles.clear();
+        profileCalls.clear();
         reply = "Hello from the simulator";
         replyTo = null;
         firstTokenDelay = Duration.ZERO;
@@ -61,6 +66,17 @@ final class Knobs {
         }
         Fault once = onceFaults.poll();
         return once != null ? once : fault;
+    }
+
+    /** The fault a profiled model's request meets: the profile's, counted when it depends on the request's place. */
+    Fault profileFault(String model, Fault fault) {
+        if (fault instanceof Fault.SilenceAfter after) {
+            int call = profileCalls
+                    .computeIfAbsent(model, m -> new AtomicInteger())
+                    .incrementAndGet();
+            return call > after.calls() ? Fault.silence() : null;
+        }
+        return fault;
     }
 
     boolean serves(String model) {

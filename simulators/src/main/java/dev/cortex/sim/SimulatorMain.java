@@ -10,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   java -cp cortex.jar dev.cortex.sim.SimulatorMain --groq 9101 --gemini 9102 --cohere 9103 --ollama 9104 \
  *        --scenario nightmare [--reply "text"] [--first-token-ms N] [--chunk-gap-ms N]
- *        [--profiles name:firstTokenMs:chunkGapMs:words[:fault],...] [--hold-once MARKER] [--pullable model,...]
+ *        [--profiles name:firstTokenMs:chunkGapMs:words[:fault],...]
+ *        (a profile's fault may be silence-after:N: its first N requests answered, the later ones silent) [--hold-once MARKER] [--pullable model,...]
  *        [--bind ADDRESS]
  * </pre>
  * Scenarios: {@code healthy} (every simulator answers), {@code nightmare} (the seed's: Groq 429, Gemini quota,
