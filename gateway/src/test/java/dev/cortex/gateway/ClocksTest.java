@@ -117,9 +117,9 @@ class ClocksTest {
 
     @Test
     void overheadCountsCortexsOwnTimeNotTheProviders() {
-        // Groq says nothing until its first-token timeout (500 ms); Ollama takes 400 ms to its first token, then 300
+        // Groq says nothing until its first-token timeout (500 ms); Ollama takes 1000 ms to its first token, then 800
         groq.fault(Fault.silence());
-        ollama.firstTokenDelay(Duration.ofMillis(400)).chunkGap(Duration.ofMillis(300));
+        ollama.firstTokenDelay(Duration.ofMillis(1000)).chunkGap(Duration.ofMillis(800));
         long start = System.nanoTime();
         var r = Http.post(cortex.url("/v1/chat/completions"), ASK);
         long wallMillis = (System.nanoTime() - start) / 1_000_000;
@@ -127,16 +127,17 @@ class ClocksTest {
         assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains("groq:timeout,ollama:ok");
         double overhead = Double.parseDouble(
                 r.headers().firstValue("X-Cortex-Overhead-Ms").orElseThrow());
-        assertThat(wallMillis).as("the providers took 500 + 400 + 300 ms").isGreaterThanOrEqualTo(1_200);
-        // Cortex's own work is about a millisecond; the bound leaves room for a busy machine, and is far below the
-        // 1.2 s the providers took, which the header must not count
-        assertThat(overhead).isLessThan(300);
+        assertThat(wallMillis).as("the providers took 500 + 1000 + 800 ms").isGreaterThanOrEqualTo(2_300);
+        // Cortex's own work is about a millisecond; the bound leaves room for a machine so busy that Cortex's threads
+        // wait hundreds of milliseconds for a core (seen at a load average of 10), and is far below the 2.3 s the
+        // providers took, which the header must not count
+        assertThat(overhead).isLessThan(1_000);
 
         Http.Stream s =
                 Http.stream(cortex.url("/v1/chat/completions"), STREAM.replace("{", "{\"provider\":\"ollama\","));
         assertThat(Double.parseDouble(s.header("X-Cortex-Overhead-Ms")))
                 .as("at the first token of a stream")
-                .isLessThan(300);
+                .isLessThan(1_000);
     }
 
     @Test
