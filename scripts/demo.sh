@@ -10,7 +10,9 @@ if [ ! -f "$jar" ] || [ ! -f "$sims" ] || [ -n "$(find gateway/src simulators/sr
   mvn -B -ntp -q package -DskipTests
 fi
 scenario=${1:-nightmare}
-read -r -a java_opts <<< "${JAVA_OPTS:-}" # JAVA_OPTS is a space-separated list of options
+# shellcheck source=scripts/java-options.sh
+. scripts/java-options.sh
+read -r -a java_opts <<< "${JAVA_OPTS:-$CORTEX_DEFAULT_JAVA_OPTS}" # JAVA_OPTS is a space-separated list of options
 java -jar "$sims" --groq 9101 --gemini 9102 --cohere 9103 --ollama 9104 \
   --scenario "$scenario" --chunk-gap-ms 60 &
 sims=$!

@@ -7,5 +7,7 @@ jar=gateway/target/cortex-0.1.0-SNAPSHOT.jar
 if [ ! -f "$jar" ] || [ -n "$(find gateway/src simulators/src pom.xml gateway/pom.xml simulators/pom.xml -newer "$jar" -print -quit)" ]; then
   mvn -B -ntp -q package -DskipTests
 fi
-read -r -a java_opts <<< "${JAVA_OPTS:-}" # JAVA_OPTS is a space-separated list of options
+# shellcheck source=scripts/java-options.sh
+. scripts/java-options.sh
+read -r -a java_opts <<< "${JAVA_OPTS:-$CORTEX_DEFAULT_JAVA_OPTS}" # JAVA_OPTS is a space-separated list of options
 exec java "${java_opts[@]}" -jar "$jar" "$@"
