@@ -41,10 +41,16 @@ java -Xmx1g -jar "$sims" --groq 9301 --ollama 9304 --scenario healthy \
   --profiles "bench-50ms:50:0:8,bench-paced:0:20:20,bench-long:0:500:20,bench-429:0:0:8:429:0,bench-503:0:0:8:503,bench-silent:50:0:8:silence-after:$silent_warm" \
   > "$work/sim.log" 2>&1 &
 pids+=($!)
+# Cortex reaches the simulated Groq over h2c (the simulators serve it beside HTTP/1.1), as it reaches a TLS provider
+# that offers h2: its calls share connections, which the streams run's "sockets per open stream" shows. The bound on
+# those connections is what the streams need at 100 each, plus a margin: with GROQ_MAX_CONCURRENT=20000 the derived
+# bound (200) lets the opening burst of streams open connections it then barely uses, and slows first tokens
+export GROQ_HTTP2=h2c
+h2_connections=$((streams / 100 + 10))
 GROQ_API_KEYS=gsk_bench_not_a_real_key GROQ_BASE_URL="http://$SIM/openai/v1" OLLAMA_BASE_URL="http://$OLLAMA" \
 GROQ_MODELS="llama-3.1-8b-instant,bench-50ms,bench-paced,bench-long,bench-429,bench-503,bench-silent" \
 GROQ_MAX_CONCURRENT=20000 OLLAMA_MAX_CONCURRENT=20000 CORTEX_MAX_QUEUED_REQUESTS=20000 CORTEX_PORT=4400 CORTEX_MANAGEMENT_PORT=9877 JMS_ENABLED=false \
-  java "${java_opts[@]}" -Dcortex.upstream.max-connections=12000 \
+  java "${java_opts[@]}" -Dcortex.upstream.max-connections=12000 -Dprovider.groq.http2-max-connections="$h2_connections" \
   -Dcamel.main.routes-reload-enabled=false -jar "$jar" > "$work/cortex.log" 2>&1 &
 cortex=$!
 pids+=("$cortex")
@@ -71,6 +77,9 @@ PY
 }
 direct_url="http://$SIM/openai/v1/chat/completions"; cortex_url="http://$CX/v1/chat/completions"
 sim_calls() { curl -fs "http://$SIM/_sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["chat_calls"])'; }
+sim_connections() { curl -fs "http://$SIM/_sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["connections"])'; }
+# Cortex's open sockets: its callers', its upstream connections, its listeners
+sockets() { find "/proc/$cortex/fd" -lname 'socket:*' 2> /dev/null | wc -l; }
 
 results="$work/results.txt"; : > "$results"
 put() { echo "$1=$2" >> "$results"; }
@@ -111,10 +120,14 @@ marker="$work/open"
 java -Xss256k -Dopen.marker="$marker" -cp "$sims:target/bench" StreamBench streams "$cortex_url" "$(body bench-long true)" \
   "$streams" 60 > "$work/streams.json" &
 bench_pid=$!
-open_rss=-1
-for _ in $(seq 1 1200); do [ -f "$marker" ] && { open_rss=$(rss); break; }; sleep 0.05; done
+open_rss=-1; open_sockets=-1; upstream_connections=-1
+for _ in $(seq 1 1200); do
+  [ -f "$marker" ] && { open_rss=$(rss); open_sockets=$(sockets); upstream_connections=$(sim_connections); break; }
+  sleep 0.05
+done
 wait "$bench_pid" || true
 put streams "$(cat "$work/streams.json")|$open_rss"
+<<<<<<< HEAD
 # A provider that accepts the request and then says nothing: after $silent_warm answers in 50 ms (more than
 # cortex.timeouts.adaptive.min-samples), Groq's first-token clock for bench-silent has adapted to its floor, far below
 # the configured 15 s; the next request meets silence and is answered by Ollama. Measured once: that timeout doubles
@@ -134,6 +147,10 @@ read -r silent_s silent_attempts <<< "$(curl -s -o /dev/null -D "$work/silent.he
 put silent "$silent_s ${silent_attempts:-none} $silent_clock $warm_bad"
 
 # last: the 503 run opens Groq's breaker (first, undo what the long streams and the silence did to it)
+=======
+put stream_sockets "$open_sockets $upstream_connections"
+# last: the 503 run opens Groq's breaker (first, undo what the long streams did to it)
+>>>>>>> perf-h2
 echo "fail-over hop ..."
 curl -fs -X POST "http://$CX/api/providers/groq/restore" > /dev/null
 read -r a50 _ _ _ _ <<< "$(run_wrk "$cortex_url" 1 "$dur" "$(body llama3.2 false ',"provider":"ollama"')")"
@@ -268,6 +285,12 @@ data["streams"] = dict(s, cortex_rss_open_mb=open_rss)
 ok = s["all_first_tokens"] and s["completed"] == s["n"] and 0 < open_rss <= 512
 row(f"{s['n']} open 10 s streams", "", f"{s['completed']} completed, TTFT p50 {s['ttft_p50_us'] / 1000:.1f} ms, "
     f"p99 {s['ttft_p99_us'] / 1000:.1f} ms, RSS {open_rss} MiB", "", "", "all, RSS ≤ 512 MiB", ok)
+open_sockets, upstream = f(raw["stream_sockets"])
+per_stream = open_sockets / s["n"]
+data["streams"].update(cortex_open_sockets=open_sockets, upstream_connections=upstream, sockets_per_open_stream=per_stream)
+# over HTTP/1.1 each stream holds a caller's socket and an upstream connection (2.0); over h2c the upstream ones are few
+row("sockets per open stream (Groq over h2c)", "", f"{per_stream:.3f} ({open_sockets:.0f} sockets, {upstream:.0f} upstream "
+    f"connections, {s['n']} streams)", "", "", "≤ 1.1", 0 < per_stream <= 1.1)
 for label, name, target in (("embedded", "embedded store", 0.1), ("redis", "Redis on loopback", 0.5)):
     plain, limited, own, bad = f(raw[f"limits_{label}"])
     added = limited - plain

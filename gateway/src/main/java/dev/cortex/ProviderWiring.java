@@ -10,9 +10,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.Registry;
@@ -35,6 +32,7 @@ import dev.cortex.provider.ProviderMetrics;
 import dev.cortex.provider.ProviderRegistry;
 import dev.cortex.provider.ProviderSettings;
 import dev.cortex.provider.Upstream;
+import dev.cortex.provider.UpstreamHttp;
 import dev.cortex.provider.WholeAnswerBreaker;
 import dev.cortex.wire.CohereAdapter;
 import dev.cortex.wire.GeminiAdapter;
@@ -106,7 +104,7 @@ final class ProviderWiring {
                 s.timeouts(),
                 settings.millis("cortex.http.client-write-timeout-ms"),
                 vertx,
-                httpClient(s));
+                UpstreamHttp.client(vertx, s, settings.integer("cortex.upstream.max-connections")));
         Bulkhead bulkhead = new Bulkhead(s.maxConcurrent(), settings.millis("cortex.bulkhead.last-resort-wait-ms"));
         return new Provider(
                 s,
@@ -152,17 +150,6 @@ final class ProviderWiring {
                 local.criticalMaxSizeMb(),
                 local.keepAlive(),
                 local.loadTimeout());
-    }
-
-    private HttpClient httpClient(ProviderSettings s) {
-        return vertx.createHttpClient(
-                new HttpClientOptions()
-                        .setConnectTimeout((int) s.timeouts().connect().toMillis())
-                        .setKeepAlive(true)
-                        .setTcpNoDelay(true)
-                        .setTryUseCompression(false) // tokens must pass as they come, not wait for a deflate block
-                        .setIdleTimeout(60),
-                new PoolOptions().setHttp1MaxSize(settings.integer("cortex.upstream.max-connections")));
     }
 
     /**

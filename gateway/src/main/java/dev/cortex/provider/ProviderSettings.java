@@ -25,6 +25,16 @@ public final class ProviderSettings {
         OLLAMA
     }
 
+    /** How calls to the provider use HTTP/2 ({@code provider.<name>.http2}). */
+    public enum Http2 {
+        /** h2 when TLS negotiates it (ALPN), else HTTP/1.1; HTTP/1.1 over plain http. */
+        AUTO,
+        /** h2 with prior knowledge over plain http (h2c): a server known to speak it, no upgrade round trip. */
+        H2C,
+        /** HTTP/1.1 always. */
+        OFF
+    }
+
     private final String name;
     private Kind kind;
     private String baseUrl;
@@ -38,6 +48,9 @@ public final class ProviderSettings {
     private String maxTokensField = "max_tokens";
     private boolean streamUsage = true;
     private final LocalModels ollama = new LocalModels();
+    private Http2 http2 = Http2.AUTO;
+    private int http2MaxConnections;
+    private int http2MaxStreams = 100;
 
     public ProviderSettings(String name) {
         this.name = name;
@@ -49,6 +62,15 @@ public final class ProviderSettings {
         require(baseUrl != null && !baseUrl.isBlank(), "base-url", "the provider's URL");
         require(kind == Kind.OLLAMA || !modelList().isEmpty(), "models", "at least one model");
         require(maxConcurrent > 0, "max-concurrent", "a positive number");
+        require(
+                http2 != Http2.H2C || baseUrl.startsWith("http://"),
+                "http2",
+                "auto or off for an https base-url (h2c is h2 without TLS)");
+        require(
+                http2MaxConnections >= 0,
+                "http2-max-connections",
+                "0 (enough for max-concurrent) or a positive number");
+        require(http2MaxStreams > 0, "http2-max-streams", "a positive number");
         require(
                 timeout.connectMs > 0 && timeout.firstTokenMs > 0 && timeout.idleMs > 0 && timeout.totalMs > 0,
                 "timeout.*",
@@ -162,6 +184,35 @@ public final class ProviderSettings {
         return streamUsage;
     }
 
+    /** How calls use HTTP/2: negotiated over TLS ({@code auto}), prior knowledge over plain http, or never. */
+    public Http2 http2() {
+        return http2;
+    }
+
+    /** Whether calls may go over HTTP/2, given the mode and the base URL's scheme. */
+    public boolean usesHttp2() {
+        return switch (http2) {
+            case AUTO -> baseUrl().startsWith("https://");
+            case H2C -> true;
+            case OFF -> false;
+        };
+    }
+
+    /** Streams one HTTP/2 connection carries at most (the server's own limit, when lower, wins). */
+    public int http2MaxStreams() {
+        return http2MaxStreams;
+    }
+
+    /**
+     * HTTP/2 connections kept to the provider: as set, else as many as {@link #maxConcurrent()} calls need at
+     * {@link #http2MaxStreams()} each, so that the bulkhead, not the pool, is what limits the calls.
+     */
+    public int http2MaxConnections() {
+        return http2MaxConnections > 0
+                ? http2MaxConnections
+                : Math.max(1, (maxConcurrent + http2MaxStreams - 1) / http2MaxStreams);
+    }
+
     /** Ollama kind: how its models are kept. */
     public LocalModels localModels() {
         return ollama;
@@ -216,6 +267,18 @@ public final class ProviderSettings {
 
     public void setStreamUsage(boolean streamUsage) {
         this.streamUsage = streamUsage;
+    }
+
+    public void setHttp2(Http2 http2) {
+        this.http2 = http2;
+    }
+
+    public void setHttp2MaxConnections(int connections) {
+        this.http2MaxConnections = connections;
+    }
+
+    public void setHttp2MaxStreams(int streams) {
+        this.http2MaxStreams = streams;
     }
 
     // Ollama kind: provider.<name>.max-memory-mb, critical-models, critical-max-size-mb, keep-alive, load-timeout-ms

@@ -81,7 +81,10 @@ final class UpstreamExchange {
         return response != null;
     }
 
-    /** Stops reading the body (the caller is slow): the provider's TCP window fills and it waits. */
+    /**
+     * Stops reading the body (the caller is slow) and the provider waits: over HTTP/1.1 when its TCP window fills, over
+     * HTTP/2 when this stream's flow-control window does (the connection's other streams go on).
+     */
     void pause() {
         response.pause();
     }
@@ -91,8 +94,9 @@ final class UpstreamExchange {
     }
 
     /**
-     * A response read to its end leaves its connection to the pool; any other is dropped, since a half-read stream
-     * cannot be reused (and dropping it is how a provider learns that nobody is listening).
+     * A response read to its end leaves its connection to the pool; any other is reset, which is how a provider learns
+     * that nobody is listening: over HTTP/1.1 the connection is dropped (a half-read response cannot be reused), over
+     * HTTP/2 only this call's stream is (RST_STREAM), and the connection carries on with its other calls.
      */
     void close(boolean readToTheEnd) {
         if (request != null && !readToTheEnd) {

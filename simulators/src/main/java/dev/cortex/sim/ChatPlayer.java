@@ -79,7 +79,7 @@ final class ChatPlayer {
             return;
         }
         if (f instanceof Fault.Silence) {
-            vertx.setTimer(300_000, t -> request.connection().close());
+            vertx.setTimer(300_000, t -> Loopback.cut(request));
             return;
         }
         String reply = f instanceof Fault.EmptyAnswer
@@ -96,7 +96,7 @@ final class ChatPlayer {
         Duration first = profile != null ? profile.firstTokenDelay() : sim.knobs().firstTokenDelay;
         if (!chat.stream()) {
             if (f instanceof Fault.CutAfter) {
-                request.connection().close();
+                Loopback.cut(request);
             } else if (f instanceof Fault.ErrorEventAfter) {
                 Loopback.send(response, wire.refusal(new Fault.Status(500), chat.model()));
             } else if (!(f instanceof Fault.StallAfter)) {
@@ -130,11 +130,11 @@ final class ChatPlayer {
             return;
         }
         if (f instanceof Fault.CutAfter c && index == c.chunks()) {
-            request.connection().close();
+            Loopback.cut(request);
             return;
         }
         if (f instanceof Fault.StallAfter s && index == s.chunks()) {
-            vertx.setTimer(300_000, t -> request.connection().close());
+            vertx.setTimer(300_000, t -> Loopback.cut(request));
             return;
         }
         if (f instanceof Fault.ErrorEventAfter e && index == e.chunks()) {

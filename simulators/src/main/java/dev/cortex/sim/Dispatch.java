@@ -24,7 +24,13 @@ final class Dispatch {
             Loopback.send(
                     request.response(),
                     new WireReply(
-                            200, Json.object().put("provider", wire.name()).put("chat_calls", sim.chatCalls())));
+                            200,
+                            Json.object()
+                                    .put("provider", wire.name())
+                                    .put("chat_calls", sim.chatCalls())
+                                    .put("connections", sim.openConnections())
+                                    .put("max_connections", sim.maxConnections())
+                                    .put("connections_opened", sim.connectionsOpened())));
             return;
         }
         sim.observations().path(request.path());

@@ -6,10 +6,12 @@ import java.util.function.Consumer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 
 /**
  * A simulator's HTTP server on 127.0.0.1 (or the address it is given: a simulator in a container serves other
@@ -17,6 +19,9 @@ import io.vertx.core.http.HttpServerResponse;
  * things every wire's replies need: JSON in, JSON out, a timer.
  */
 final class Loopback {
+
+    /** The HTTP/2 streams one connection may carry at once. */
+    static final int STREAMS_PER_CONNECTION = 100;
 
     private static volatile Vertx shared;
 
@@ -34,9 +39,18 @@ final class Loopback {
         return shared;
     }
 
-    void listen(String host, int port, Consumer<HttpServerRequest> handler, String name) {
-        server = vertx.createHttpServer(
-                        new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true))
+    void listen(String host, int port, Consumer<HttpServerRequest> handler, Observations observations, String name) {
+        server = vertx.createHttpServer(new HttpServerOptions()
+                        .setHost(host)
+                        .setPort(port)
+                        .setTcpNoDelay(true)
+                        // HTTP/1.1 and h2c on one port, as a provider behind an h2c proxy (vLLM, Ollama) serves:
+                        // h2c by prior knowledge or by an Upgrade from HTTP/1.1
+                        .setHttp2ClearTextEnabled(true)
+                        // streams per connection, as many HTTP/2 servers allow (a client that wants more opens
+                        // another connection)
+                        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(STREAMS_PER_CONNECTION)))
+                .connectionHandler(connection -> observations.connected(connection))
                 .requestHandler(handler::accept);
         try {
             server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -66,6 +80,18 @@ final class Loopback {
             action.run();
         } else {
             vertx.setTimer(millis, t -> action.run());
+        }
+    }
+
+    /**
+     * Breaks off the answer to {@code request} as a failing server does: over HTTP/1.1 by closing its connection, over
+     * HTTP/2 by resetting its stream (closing the connection would break every other call it carries).
+     */
+    static void cut(HttpServerRequest request) {
+        if (request.version() == HttpVersion.HTTP_2) {
+            request.response().reset();
+        } else {
+            request.connection().close();
         }
     }
 

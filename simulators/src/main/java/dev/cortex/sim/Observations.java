@@ -3,14 +3,19 @@ package dev.cortex.sim;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 
-/** What a simulator saw: requests by path, chat requests (the latest thousand), per prompt, in flight, abandoned. */
+/**
+ * What a simulator saw: requests by path, chat requests (the latest thousand), per prompt, in flight, abandoned, and
+ * the connections they came on (so that a test can tell how many calls shared one).
+ */
 final class Observations {
 
     /** The most recent chat requests (a benchmark sends millions: keeping all would slow every request down). */
@@ -23,8 +28,23 @@ final class Observations {
     private final AtomicInteger abandoned = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
+    /** Open connections by their remote address: an h2c upgrade turns one into HTTP/2 without a new socket. */
+    private final Set<String> connections = ConcurrentHashMap.newKeySet();
+
+    private final AtomicInteger maxConnections = new AtomicInteger();
+    private final AtomicInteger connectionsOpened = new AtomicInteger();
     private final Map<String, AtomicInteger> paths = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> prompts = new ConcurrentHashMap<>();
+
+    /** A connection was accepted: it counts as open until it closes. */
+    void connected(HttpConnection connection) {
+        String remote = String.valueOf(connection.remoteAddress());
+        if (connections.add(remote)) {
+            connectionsOpened.incrementAndGet();
+            maxConnections.accumulateAndGet(connections.size(), Math::max);
+        }
+        connection.closeHandler(v -> connections.remove(remote));
+    }
 
     void path(String path) {
         paths.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
@@ -67,6 +87,8 @@ final class Observations {
         chatCount.set(0);
         abandoned.set(0);
         maxInFlight.set(0);
+        maxConnections.set(connections.size());
+        connectionsOpened.set(0);
         paths.clear();
         prompts.clear();
     }
@@ -90,6 +112,18 @@ final class Observations {
 
     int maxInFlight() {
         return maxInFlight.get();
+    }
+
+    int openConnections() {
+        return connections.size();
+    }
+
+    int maxConnections() {
+        return maxConnections.get();
+    }
+
+    int connectionsOpened() {
+        return connectionsOpened.get();
     }
 
     List<RecordedRequest> chatRequests() {

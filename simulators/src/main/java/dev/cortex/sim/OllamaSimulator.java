@@ -128,7 +128,7 @@ public final class OllamaSimulator extends ProviderSimulator {
     void handle(HttpServerRequest request, Buffer raw) {
         Fault pathFault = pathFaults.get(request.path());
         if (pathFault instanceof Fault.CutAfter) {
-            request.connection().close();
+            Loopback.cut(request);
             return;
         }
         if (pathFault != null) {

@@ -42,7 +42,7 @@ public abstract class ProviderSimulator implements AutoCloseable {
 
     /** Listens on {@code host} (an address of this machine, or 0.0.0.0 for all) rather than on loopback only. */
     public ProviderSimulator start(String host, int port) {
-        loopback.listen(host, port, dispatch::accept, name());
+        loopback.listen(host, port, dispatch::accept, observations, name());
         return this;
     }
 
@@ -191,6 +191,21 @@ public abstract class ProviderSimulator implements AutoCloseable {
     /** The most chat calls in flight at once since the last {@link #reset()}. */
     public int maxInFlight() {
         return observations.maxInFlight();
+    }
+
+    /** Connections open now (HTTP/1.1 or HTTP/2: HTTP/2 ones carry many calls each). */
+    public int openConnections() {
+        return observations.openConnections();
+    }
+
+    /** The most connections open at once since the last {@link #reset()}. */
+    public int maxConnections() {
+        return observations.maxConnections();
+    }
+
+    /** Connections opened since the last {@link #reset()}. */
+    public int connectionsOpened() {
+        return observations.connectionsOpened();
     }
 
     /** Requests held (by {@link #holdOnce}) since the last {@link #reset()}. */

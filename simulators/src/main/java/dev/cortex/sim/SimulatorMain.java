@@ -19,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
  * each distinct prompt containing the marker, unanswered for as long as the simulator runs, and answers a repeat of
  * it (a redelivery) at once: a request in flight for as long as a drill needs, e.g. to stop a gateway mid-request.
  * {@code --pullable} names models the Ollama simulator's {@code /api/pull} can fetch (1 GB each). {@code --bind}
- * listens on that address instead of 127.0.0.1 (0.0.0.0: a simulator in a container, for the others). Prints each
+ * listens on that address instead of 127.0.0.1 (0.0.0.0: a simulator in a container, for the others). Each serves
+ * HTTP/1.1 and h2c (prior knowledge or upgrade) on its port; {@code /_sim/stats} counts its connections. Prints each
  * simulator's base URL and the exports that point Cortex at them, then runs until killed.
  */
 public final class SimulatorMain {
