@@ -127,7 +127,7 @@ for _ in $(seq 1 1200); do
 done
 wait "$bench_pid" || true
 put streams "$(cat "$work/streams.json")|$open_rss"
-<<<<<<< HEAD
+put stream_sockets "$open_sockets $upstream_connections"
 # A provider that accepts the request and then says nothing: after $silent_warm answers in 50 ms (more than
 # cortex.timeouts.adaptive.min-samples), Groq's first-token clock for bench-silent has adapted to its floor, far below
 # the configured 15 s; the next request meets silence and is answered by Ollama. Measured once: that timeout doubles
@@ -147,10 +147,6 @@ read -r silent_s silent_attempts <<< "$(curl -s -o /dev/null -D "$work/silent.he
 put silent "$silent_s ${silent_attempts:-none} $silent_clock $warm_bad"
 
 # last: the 503 run opens Groq's breaker (first, undo what the long streams and the silence did to it)
-=======
-put stream_sockets "$open_sockets $upstream_connections"
-# last: the 503 run opens Groq's breaker (first, undo what the long streams did to it)
->>>>>>> perf-h2
 echo "fail-over hop ..."
 curl -fs -X POST "http://$CX/api/providers/groq/restore" > /dev/null
 read -r a50 _ _ _ _ <<< "$(run_wrk "$cortex_url" 1 "$dur" "$(body llama3.2 false ',"provider":"ollama"')")"
