@@ -23,9 +23,10 @@ if $smoke; then
   # live heap; a JMS reply may take a few seconds (a silent provider's 2 s clock, then the next), 20 s is ample
   seconds=60; warmup=20; every=2; heap_every=10; drain=20
 else
-  # the warm-up is a fifth of the run, at least 1 and at most 3 minutes: long enough for the JIT, the pools and the
-  # broker's journal to reach their working size, short enough to leave most of the run to judge
-  seconds=$((minutes * 60)); warmup=$((seconds / 5)); [ "$warmup" -lt 60 ] && warmup=60; [ "$warmup" -gt 180 ] && warmup=180
+  # the warm-up is a fifth of the run, at least 2 and at most 3 minutes: long enough for the JIT, the pools and the
+  # broker to reach their working size (the first 5-minute run's RSS took one last step of 9 MiB at 1 min 40 s and
+  # was flat but for a creep after it), short enough to leave most of a long run to judge
+  seconds=$((minutes * 60)); warmup=$((seconds / 5)); [ "$warmup" -lt 120 ] && warmup=120; [ "$warmup" -gt 180 ] && warmup=180
   every=5; heap_every=30; drain=90
 fi
 
