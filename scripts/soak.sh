@@ -43,7 +43,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-# free loopback ports (the OS picks them; the simulators pick their own), so a soak never collides with a Cortex, a bench or a test on this machine
+# free loopback ports (the OS picks them; the simulators pick their own), so a soak never collides with a Cortex,
+# a bench or a test on this machine
 read -r cx_port mgmt_port broker_port <<< "$(python3 -c '
 import socket
 s = [socket.socket() for _ in range(3)]
@@ -70,9 +71,8 @@ if [ -z "$ollama_url" ] || [ -z "$groq_url" ]; then cat "$work/sim.log"; echo "t
 # heap's share of RSS is then constant, so RSS growth is memory outside the heap (threads, buffers, the broker's
 # native memory), and the heap is judged by its own live size. Groq's first-token and idle clocks are 2 s instead of
 # 15: a silent or stalled provider is then given up within the soak's pace. Groq's breaker rests 3 s when open
-# instead of 30: with 30, a breaker opened by the faults kept Groq, and so the faults, out of most of the run (a
-# trial smoke saw 1 in-band stream error in 15,000 requests); with 3 it opens, rests and closes again all run
-# long, which soaks the breaker too. JMS on, its embedded broker on a free
+# instead of 30: with 30, each opening would keep Groq, and so the faults, out of the run for half a minute; with 3
+# it opens, rests and closes again all run long, which soaks the breaker too. JMS on, its embedded broker on a free
 # port with its journal in the work directory; the front door's queue generous, as the load is bounded anyway.
 GROQ_API_KEYS=gsk_soak_not_a_real_key GROQ_BASE_URL="$groq_url" OLLAMA_BASE_URL="$ollama_url" \
 GROQ_MODELS="llama-3.1-8b-instant,soak-ok,soak-slow,soak-429,soak-503,soak-silence,soak-cut,soak-stall,soak-error,soak-malformed" \
