@@ -69,12 +69,6 @@ public record AccessPolicy(
         return new AccessPolicy(keyName, providers, models, maxTokens, strategy, true, limits, true);
     }
 
-    /** The same policy, with each limit it leaves unset taken from {@code defaults}. */
-    public AccessPolicy withDefaultLimits(KeyLimits defaults) {
-        return new AccessPolicy(
-                keyName, providers, models, maxTokens, strategy, localOnly, limits.orElse(defaults), budgetSpent);
-    }
-
     /** Whether this key may send requests to {@code provider} at all (its list; local only is checked apart). */
     public boolean allowsProvider(String provider) {
         return providers.isEmpty() || providers.contains(provider);

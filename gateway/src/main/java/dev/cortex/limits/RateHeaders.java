@@ -1,5 +1,6 @@
 package dev.cortex.limits;
 
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,7 +38,7 @@ public final class RateHeaders {
         long rest = millis % 60_000;
         String seconds = rest % 1000 == 0
                 ? Long.toString(rest / 1000)
-                : java.math.BigDecimal.valueOf(rest, 3).stripTrailingZeros().toPlainString();
+                : BigDecimal.valueOf(rest, 3).stripTrailingZeros().toPlainString();
         return minutes > 0 ? minutes + "m" + seconds + "s" : seconds + "s";
     }
 }

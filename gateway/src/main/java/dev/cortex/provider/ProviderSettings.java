@@ -127,19 +127,6 @@ public final class ProviderSettings {
         return listed != null ? listed : new ModelPrice(pricePerMillionTokens, pricePerMillionTokens);
     }
 
-    /** The dearest price any request to this provider may meet: what a reservation assumes before it knows. */
-    public ModelPrice highestPrice() {
-        double input = price(null).inputPerMillion();
-        double output = price(null).outputPerMillion();
-        if (!local) {
-            for (ModelPrice p : prices.values()) {
-                input = Math.max(input, p.inputPerMillion());
-                output = Math.max(output, p.outputPerMillion());
-            }
-        }
-        return new ModelPrice(input, output);
-    }
-
     /** One line of the price table: {@code provider.<name>.price.<model> = input / output} (USD per million). */
     public void addPrice(String model, String text) {
         try {
