@@ -102,6 +102,14 @@ public final class HttpReplyStream implements ReplyStream {
     }
 
     @Override
+    public void toolCall(int index, String id, String name, String argumentsFragment) {
+        byte[] bytes = renderer.toolCall(index, id, name, argumentsFragment);
+        if (bytes.length > 0) {
+            write(bytes);
+        }
+    }
+
+    @Override
     public void complete(FinishReason reason, Usage usage) {
         end(renderer.close(reason, usage));
     }

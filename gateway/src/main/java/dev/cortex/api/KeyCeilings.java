@@ -27,18 +27,6 @@ public final class KeyCeilings {
             return request;
         }
         // unset would let the provider write as much as it likes; the key's ceiling is the caller's limit
-        return new ChatRequest(
-                request.model(),
-                request.messages(),
-                request.stream(),
-                request.includeUsage(),
-                request.temperature(),
-                request.topP(),
-                request.topK(),
-                ceiling,
-                request.stop(),
-                request.seed(),
-                request.frequencyPenalty(),
-                request.presencePenalty());
+        return request.withMaxTokens(ceiling);
     }
 }

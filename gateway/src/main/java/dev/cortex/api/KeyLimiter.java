@@ -14,6 +14,7 @@ import dev.cortex.chain.PriceCeiling;
 import dev.cortex.chat.ChatContext;
 import dev.cortex.chat.ChatMessage;
 import dev.cortex.chat.ChatRequest;
+import dev.cortex.chat.TokenEstimate;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.LimitExceededException;
 import dev.cortex.limits.Ask;
@@ -25,7 +26,6 @@ import dev.cortex.limits.ModelPrice;
 import dev.cortex.limits.RateHeaders;
 import dev.cortex.limits.Reservation;
 import dev.cortex.limits.Spend;
-import dev.cortex.limits.TokenEstimate;
 import dev.cortex.provider.ProviderRegistry;
 
 /**

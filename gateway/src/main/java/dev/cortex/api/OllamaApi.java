@@ -13,6 +13,7 @@ import dev.cortex.chat.ChatResult;
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.PenaltyScale;
+import dev.cortex.chat.ToolCallAssembler;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.BadRequestException;
 
@@ -87,6 +88,9 @@ public final class OllamaApi implements ChatApi {
         ObjectNode message = body.putObject("message");
         message.put("role", "assistant");
         message.put("content", result.text());
+        if (!result.toolCalls().isEmpty()) {
+            message.set("tool_calls", OllamaToolCalls.render(result.toolCalls()));
+        }
         body.put("done", true);
         putStats(body, result.finishReason(), result.usage());
         return Json.bytes(body);
@@ -131,6 +135,7 @@ public final class OllamaApi implements ChatApi {
     /** Ollama's NDJSON: one object per line, the last with {@code done: true} and the counts. */
     private static final class NdjsonStream implements StreamRenderer {
         private String head; // {"model":..,"created_at":
+        private final ToolCallAssembler toolCalls = new ToolCallAssembler();
 
         @Override
         public String contentType() {
@@ -150,10 +155,27 @@ public final class OllamaApi implements ChatApi {
                     .getBytes(StandardCharsets.UTF_8);
         }
 
+        /** Ollama sends tool calls whole: the pieces are kept and go out in one message before the last line. */
+        @Override
+        public byte[] toolCall(int index, String id, String name, String argumentsFragment) {
+            toolCalls.add(index, id, name, argumentsFragment);
+            return new byte[0];
+        }
+
         @Override
         public byte[] close(FinishReason reason, Usage usage) {
             Usage u = usage == null ? Usage.NONE : usage;
-            return (head + Instant.now() + "\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,"
+            String calls = "";
+            if (!toolCalls.isEmpty()) {
+                ObjectNode message = Json.object();
+                message.put("role", "assistant");
+                message.put("content", "");
+                message.set("tool_calls", OllamaToolCalls.render(toolCalls.calls()));
+                calls = head + Instant.now() + "\",\"message\":"
+                        + new String(Json.bytes(message), StandardCharsets.UTF_8) + ",\"done\":false}\n";
+            }
+            return (calls + head + Instant.now()
+                            + "\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,"
                             + "\"done_reason\":\"" + reason.ollama() + "\",\"prompt_eval_count\":" + u.promptTokens()
                             + ",\"eval_count\":" + u.completionTokens() + "}\n")
                     .getBytes(StandardCharsets.UTF_8);

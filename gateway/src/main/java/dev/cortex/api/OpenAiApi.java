@@ -13,6 +13,7 @@ import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.ChatResult;
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
+import dev.cortex.chat.ToolCall;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.BadRequestException;
 
@@ -73,8 +74,21 @@ public final class OpenAiApi implements ChatApi {
     public byte[] renderResult(ChatResult result) {
         ObjectNode message = Json.object();
         message.put("role", "assistant");
-        message.put("content", result.text());
+        if (result.toolCalls().isEmpty() || !result.text().isEmpty()) {
+            message.put("content", result.text());
+        } else {
+            message.putNull("content"); // OpenAI's shape for a turn that only calls tools
+        }
         message.putNull("refusal");
+        if (!result.toolCalls().isEmpty()) {
+            ArrayNode calls = message.putArray("tool_calls");
+            for (ToolCall call : result.toolCalls()) {
+                ObjectNode c = calls.addObject();
+                c.put("id", call.id());
+                c.put("type", "function");
+                c.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+            }
+        }
         ObjectNode choice = Json.object();
         choice.put("index", 0);
         choice.set("message", message);
@@ -157,6 +171,22 @@ public final class OpenAiApi implements ChatApi {
         @Override
         public byte[] text(String text) {
             return choice("{\"content\":" + quote(text) + "}", "null");
+        }
+
+        /** OpenAI's tool-call delta: index always; id, type and name on a call's first piece; an arguments fragment. */
+        @Override
+        public byte[] toolCall(int index, String id, String name, String argumentsFragment) {
+            StringBuilder call = new StringBuilder("{\"tool_calls\":[{\"index\":").append(index);
+            if (id != null) {
+                call.append(",\"id\":").append(quote(id)).append(",\"type\":\"function\"");
+            }
+            call.append(",\"function\":{");
+            if (name != null) {
+                call.append("\"name\":").append(quote(name)).append(',');
+            }
+            call.append("\"arguments\":").append(quote(argumentsFragment == null ? "" : argumentsFragment));
+            call.append("}}]}");
+            return choice(call.toString(), "null");
         }
 
         @Override

@@ -13,6 +13,12 @@ public interface StreamRenderer {
 
     byte[] text(String text);
 
+    /**
+     * A piece of a tool call ({@link dev.cortex.chat.StreamListener#onToolCall}); a framing that sends calls whole
+     * keeps the pieces and sends them with {@link #close}, returning nothing here.
+     */
+    byte[] toolCall(int index, String id, String name, String argumentsFragment);
+
     /** The closing events of a complete answer, ending with the API's end marker. */
     byte[] close(FinishReason reason, Usage usage);
 

@@ -14,6 +14,8 @@ import java.util.function.Consumer;
 public final class ChatContext {
 
     private final ChatRequest request;
+    private final EmbeddingRequest embedding;
+    private final Needs needs;
     private final ReplyStream stream;
     private final RoutePreference preference;
     private final ClientLink client;
@@ -53,10 +55,30 @@ public final class ChatContext {
 
     /** @param client the caller's side, so that a caller who hangs up stops the provider call made for it */
     public ChatContext(ChatRequest request, ReplyStream stream, RoutePreference preference, ClientLink client) {
+        this(request, null, stream, preference, client);
+    }
+
+    private ChatContext(
+            ChatRequest request,
+            EmbeddingRequest embedding,
+            ReplyStream stream,
+            RoutePreference preference,
+            ClientLink client) {
         this.request = request;
+        this.embedding = embedding;
         this.stream = stream;
         this.preference = preference;
         this.client = client;
+        this.needs = embedding != null ? Needs.embeddings(request.needs().tokens()) : request.needs();
+    }
+
+    /**
+     * An embedding request on its way through the same chain as chats (strategies, keys, limits, breakers): {@link
+     * #request()} is then its texts as a chat, for token estimates and accounting, and {@link #embedding()} says what
+     * to ask for.
+     */
+    public static ChatContext forEmbedding(EmbeddingRequest embedding, RoutePreference preference, ClientLink client) {
+        return new ChatContext(embedding.asChat(), embedding, null, preference, client);
     }
 
     /**
@@ -66,7 +88,7 @@ public final class ChatContext {
      * to be explained, and the listeners told when it ends (the key's reservation settles once, for the last round).
      */
     public synchronized ChatContext nextRound() {
-        ChatContext next = new ChatContext(request, stream, preference, client);
+        ChatContext next = new ChatContext(request, embedding, stream, preference, client);
         next.policy = policy;
         next.explainRoute = explainRoute;
         next.limitHeaders = limitHeaders;
@@ -84,6 +106,16 @@ public final class ChatContext {
 
     public ChatRequest request() {
         return request;
+    }
+
+    /** The embedding request when this is one; null for a chat. */
+    public EmbeddingRequest embedding() {
+        return embedding;
+    }
+
+    /** What a model must be able to do to answer this request. */
+    public Needs needs() {
+        return needs;
     }
 
     public boolean streaming() {

@@ -13,6 +13,9 @@ public interface ReplyStream {
 
     void text(String text);
 
+    /** A piece of a tool call, as {@link StreamListener#onToolCall} describes it. */
+    void toolCall(int index, String id, String name, String argumentsFragment);
+
     /** The answer ended normally: send the closing events and end the response. */
     void complete(FinishReason reason, Usage usage);
 

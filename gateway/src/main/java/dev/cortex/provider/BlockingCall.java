@@ -42,7 +42,11 @@ final class BlockingCall {
         Duration firstTokenClock = firstToken.current(model);
         UpstreamCall call = new UpstreamCall(
                 upstream, upstream.timeouts().withFirstToken(firstTokenClock), chat, provider, model, report);
-        UpstreamRequest request = upstream.adapter().chatRequest(chat.request(), model, key);
+        UpstreamRequest request = chat.embedding() != null
+                ? upstream.adapter()
+                        .embedRequest(chat.embedding(), model, key)
+                        .orElseThrow(() -> new IllegalStateException(provider + " has no embeddings"))
+                : upstream.adapter().chatRequest(chat.request(), model, key);
         call.start(upstream.baseUrl() + request.path(), request);
         try {
             call.settled().get(upstream.timeouts().total().toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);

@@ -1,7 +1,9 @@
 package dev.cortex.provider;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import io.vertx.core.Context;
 
@@ -10,6 +12,7 @@ import dev.cortex.chat.ChatResult;
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.ReplyStream;
 import dev.cortex.chat.StreamListener;
+import dev.cortex.chat.ToolCallAssembler;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.ClientGoneException;
 import dev.cortex.failure.ReplyFailedException;
@@ -48,6 +51,9 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
     private boolean committed;
     private boolean finished;
     private final StringBuilder text = new StringBuilder();
+    private final ToolCallAssembler toolCalls = new ToolCallAssembler();
+    private List<float[]> vectors = List.of();
+    private boolean calledTools;
     private FinishReason finishReason = FinishReason.STOP;
     private Usage usage = Usage.NONE;
 
@@ -62,7 +68,8 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
         this.model = model;
         this.events = events;
         this.clocks = new CallClocks(upstream.vertx(), timeouts, this::fail);
-        this.exchange = new UpstreamExchange(upstream.client(), upstream.adapter(), this, this);
+        this.exchange =
+                new UpstreamExchange(upstream.client(), upstream.adapter(), this, this, chat.embedding() != null);
     }
 
     /** Completes at the commit point; fails with {@link UpstreamFailedException} or {@link ClientGoneException} before it. */
@@ -105,6 +112,10 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
 
     @Override
     public void completed() {
+        if (calledTools && finishReason == FinishReason.STOP) {
+            // Gemini and Ollama end a turn that calls tools with a plain stop; OpenAI's callers loop on tool_calls
+            finishReason = FinishReason.TOOL_CALLS;
+        }
         if (chat.streaming()) {
             if (!committed && !commit()) { // a complete answer with no text at all (e.g. max_tokens reached at once)
                 return;
@@ -114,7 +125,8 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
         } else {
             end(CallEvents.End.COMPLETE, null);
             chat.addUpstreamTime(clocks.sinceStartNanos());
-            chat.answered(new ChatResult(text.toString(), finishReason, usage, provider, model));
+            chat.answered(
+                    new ChatResult(text.toString(), finishReason, usage, provider, model, toolCalls.calls(), vectors));
             chat.trail().record(provider, "ok", null);
             settled.complete(null);
         }
@@ -130,14 +142,44 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
             firstTokenArrived();
             return;
         }
+        relay(stream -> stream.text(fragment));
+    }
+
+    /** A tool call is content: it commits a stream as a first token does, and it travels in stream order. */
+    @Override
+    public void onToolCall(int index, String id, String name, String argumentsFragment) {
+        if (finished) {
+            return;
+        }
+        calledTools = true;
+        if (!chat.streaming()) {
+            toolCalls.add(index, id, name, argumentsFragment);
+            firstTokenArrived();
+            return;
+        }
+        relay(stream -> stream.toolCall(index, id, name, argumentsFragment));
+    }
+
+    /** Passes content on to a streaming caller, committing first; holds the provider back while the caller lags. */
+    private void relay(Consumer<ReplyStream> write) {
         if (!committed && !commit()) {
             return;
         }
         ReplyStream stream = chat.stream();
-        stream.text(fragment);
+        write.accept(stream);
         if (stream.congested() && exchange.reading() && !clocks.providerPaused()) {
             waitForClient();
         }
+    }
+
+    /** An embedding answer arrives whole: its vectors are its first token. */
+    @Override
+    public void onEmbeddings(List<float[]> embedded) {
+        if (finished) {
+            return;
+        }
+        vectors = List.copyOf(embedded);
+        firstTokenArrived();
     }
 
     /**

@@ -40,15 +40,19 @@ final class UpstreamExchange {
     private final ProviderAdapter adapter;
     private final Reader reader;
     private final StreamListener listener;
+    private final boolean embedding;
     private HttpClientRequest request;
     private HttpClientResponse response;
     private StreamDecoder decoder;
 
-    UpstreamExchange(HttpClient client, ProviderAdapter adapter, Reader reader, StreamListener listener) {
+    /** @param embedding whether the answer is an embedding response (one JSON body), not a chat stream */
+    UpstreamExchange(
+            HttpClient client, ProviderAdapter adapter, Reader reader, StreamListener listener, boolean embedding) {
         this.client = client;
         this.adapter = adapter;
         this.reader = reader;
         this.listener = listener;
+        this.embedding = embedding;
     }
 
     void send(String url, UpstreamRequest upstream) {
@@ -116,7 +120,7 @@ final class UpstreamExchange {
             });
             return;
         }
-        decoder = adapter.decoder(listener);
+        decoder = embedding ? adapter.embedDecoder(listener) : adapter.decoder(listener);
         reader.dataArrived();
         resp.handler(this::onBytes);
         resp.exceptionHandler(e -> reader.failed(UpstreamError.of(

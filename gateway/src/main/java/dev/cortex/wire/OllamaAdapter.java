@@ -1,12 +1,15 @@
 package dev.cortex.wire;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.cortex.chat.ChatRequest;
+import dev.cortex.chat.EmbeddingRequest;
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.PenaltyScale;
@@ -50,6 +53,32 @@ public final class OllamaAdapter implements ProviderAdapter {
             body.set("options", options);
         }
         return UpstreamRequest.post("/api/chat", Map.of("Content-Type", "application/json"), Json.bytes(body));
+    }
+
+    /** {@code /api/embed}: every input in one call; {@code truncate} off, so an input too long is an error, not a lie. */
+    @Override
+    public Optional<UpstreamRequest> embedRequest(EmbeddingRequest request, String model, String apiKey) {
+        ObjectNode body = Json.object();
+        body.put("model", model);
+        ArrayNode input = body.putArray("input");
+        request.inputs().forEach(input::add);
+        body.put("truncate", false);
+        WireJson.putIfSet(body, "dimensions", request.dimensions());
+        body.put("keep_alive", keepAlive);
+        return Optional.of(
+                UpstreamRequest.post("/api/embed", Map.of("Content-Type", "application/json"), Json.bytes(body)));
+    }
+
+    /** {@code {"model","embeddings":[[...]],"prompt_eval_count"}}. */
+    @Override
+    public StreamDecoder embedDecoder(StreamListener listener) {
+        return new WholeBodyDecoder(body -> {
+            if (body.hasNonNull("model")) {
+                listener.onModel(body.get("model").asText());
+            }
+            listener.onUsage(new Usage(body.path("prompt_eval_count").asInt(), 0));
+            listener.onEmbeddings(WireJson.vectors(body.path("embeddings")));
+        });
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.cortex.wire;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +18,6 @@ final class WireJson {
 
     private WireJson() {}
 
-    /** {@code [{"role":..,"content":..}]}, the message list of OpenAI-shaped APIs (Groq, Cohere v2, Ollama). */
     /** One SSE event's data as JSON; anything else is a malformed stream. */
     static JsonNode event(String data) {
         try {
@@ -41,6 +41,37 @@ final class WireJson {
         for (ChatMessage m : messages) {
             out.addObject().put("role", m.role()).put("content", m.content());
         }
+    }
+
+    /**
+     * An array of vectors ({@code [[0.1, ...], ...]}), as Ollama's and Cohere's embedding answers hold them; anything
+     * else is a malformed answer.
+     */
+    static List<float[]> vectors(JsonNode arrays) {
+        if (!arrays.isArray()) {
+            throw StreamFailure.malformed("the answer holds no embeddings");
+        }
+        List<float[]> out = new ArrayList<>(arrays.size());
+        for (JsonNode a : arrays) {
+            out.add(vector(a));
+        }
+        return out;
+    }
+
+    /** One vector ({@code [0.1, ...]}). */
+    static float[] vector(JsonNode values) {
+        if (!values.isArray() || values.isEmpty()) {
+            throw StreamFailure.malformed("an embedding is not an array of numbers");
+        }
+        float[] v = new float[values.size()];
+        for (int i = 0; i < v.length; i++) {
+            JsonNode x = values.get(i);
+            if (!x.isNumber()) {
+                throw StreamFailure.malformed("an embedding is not an array of numbers");
+            }
+            v[i] = x.floatValue();
+        }
+        return v;
     }
 
     /** An error body as JSON, or a missing node when the provider sent something else (an HTML page, nothing). */

@@ -185,6 +185,11 @@ class ReplyHeadFailureTest {
                 }
 
                 @Override
+                public byte[] toolCall(int index, String id, String name, String argumentsFragment) {
+                    return real.toolCall(index, id, name, argumentsFragment);
+                }
+
+                @Override
                 public byte[] close(FinishReason reason, Usage usage) {
                     return real.close(reason, usage);
                 }

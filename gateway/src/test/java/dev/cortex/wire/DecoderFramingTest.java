@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.StreamListener;
+import dev.cortex.chat.ToolCallAssembler;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.StreamFailure;
 import dev.cortex.failure.UpstreamError;
@@ -23,10 +24,22 @@ class DecoderFramingTest {
         FinishReason finish;
         Usage usage;
         String model;
+        final ToolCallAssembler toolCalls = new ToolCallAssembler();
+        List<float[]> vectors = List.of();
 
         @Override
         public void onText(String text) {
             texts.add(text);
+        }
+
+        @Override
+        public void onToolCall(int index, String id, String name, String argumentsFragment) {
+            toolCalls.add(index, id, name, argumentsFragment);
+        }
+
+        @Override
+        public void onEmbeddings(List<float[]> v) {
+            vectors = v;
         }
 
         @Override

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,22 +31,8 @@ final class ChatPlayer {
     }
 
     void play(HttpServerRequest request, ChatRequest chat) {
-        String key = wire.apiKey(request);
-        Map<String, String> headers = new HashMap<>();
-        request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+        String key = record(request, chat.body(), chat.prompt(), chat.stream());
         HttpServerResponse response = request.response();
-        sim.observations()
-                .chat(
-                        new RecordedRequest(
-                                request.method().name(),
-                                request.path(),
-                                request.query(),
-                                headers,
-                                chat.body(),
-                                key,
-                                chat.stream()),
-                        chat.prompt(),
-                        response);
         Profile profile = sim.knobs().profiles.get(chat.model());
         Fault f = profile != null && profile.fault() != null
                 ? sim.knobs().profileFault(chat.model(), profile.fault())
@@ -53,11 +40,7 @@ final class ChatPlayer {
         if (wire.needsKey() && !sim.knobs().validKey(key)) {
             f = new Fault.InvalidKey();
         }
-        if (f instanceof Fault.Status
-                || f instanceof Fault.RateLimited
-                || f instanceof Fault.QuotaExhausted
-                || f instanceof Fault.InvalidKey
-                || f instanceof Fault.ModelNotFound) {
+        if (refusedBeforeAnswer(f)) {
             Loopback.send(response, wire.refusal(f, chat.model()));
             return;
         }
@@ -73,6 +56,45 @@ final class ChatPlayer {
         answer(request, chat, profile, playing);
     }
 
+    void embed(HttpServerRequest request, ChatWire.EmbedRequest embed) {
+        String key = record(request, embed.body(), String.join("\n", embed.inputs()), false);
+        Fault f = sim.knobs().nextFault(request);
+        if (wire.needsKey() && !sim.knobs().validKey(key)) {
+            f = new Fault.InvalidKey();
+        }
+        if (refusedBeforeAnswer(f)) {
+            Loopback.send(request.response(), wire.refusal(f, embed.model()));
+            return;
+        }
+        List<float[]> vectors = embed.inputs().stream()
+                .map(text -> SimEmbeddings.vector(embed.model(), text, embed.dimensions()))
+                .toList();
+        Loopback.send(request.response(), new WireReply(200, wire.embeddings(embed, vectors)));
+    }
+
+    /** Records the request for the tests' eyes, and returns the key it carried. */
+    private String record(HttpServerRequest request, JsonNode body, String prompt, boolean stream) {
+        String key = wire.apiKey(request);
+        Map<String, String> headers = new HashMap<>();
+        request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+        sim.observations()
+                .chat(
+                        new RecordedRequest(
+                                request.method().name(), request.path(), request.query(), headers, body, key, stream),
+                        prompt,
+                        request.response());
+        return key;
+    }
+
+    /** The faults a provider answers with an error status, before any byte of an answer. */
+    private static boolean refusedBeforeAnswer(Fault f) {
+        return f instanceof Fault.Status
+                || f instanceof Fault.RateLimited
+                || f instanceof Fault.QuotaExhausted
+                || f instanceof Fault.InvalidKey
+                || f instanceof Fault.ModelNotFound;
+    }
+
     private void answer(HttpServerRequest request, ChatRequest chat, Profile profile, Fault f) {
         HttpServerResponse response = request.response();
         if (response.closed()) {
@@ -85,14 +107,18 @@ final class ChatPlayer {
         String reply = f instanceof Fault.EmptyAnswer
                 ? ""
                 : profile != null ? profile.reply() : sim.knobs().replyFor(chat.prompt());
-        Generation generation = Generation.of(reply, chat.maxTokens(), chat.stop());
+        AgentScript.Turn turn = f instanceof Fault.EmptyAnswer
+                ? new AgentScript.Turn("", List.of())
+                : AgentScript.play(chat.asks(), reply, chat.prompt());
+        Generation generation = Generation.of(turn.text(), chat.maxTokens(), chat.stop());
         ChatWire.Answer answer = new ChatWire.Answer(
                 UUID.randomUUID().toString(),
                 chat.model(),
                 generation,
                 chat.promptTokens(),
                 f instanceof Fault.EmptyAnswer e ? e.finishReason() : null,
-                chat.body());
+                chat.body(),
+                turn.calls());
         Duration first = profile != null ? profile.firstTokenDelay() : sim.knobs().firstTokenDelay;
         if (!chat.stream()) {
             if (f instanceof Fault.CutAfter) {
@@ -146,7 +172,8 @@ final class ChatPlayer {
         }
         if (index == chunks.size()) {
             // the answer has left only once its last bytes were written; a caller that hung up first never got it
-            response.end(wire.close(answer)).onFailure(e -> sim.observations().abandoned());
+            String ending = String.join("", wire.toolCallFrames(answer)) + wire.close(answer);
+            response.end(ending).onFailure(e -> sim.observations().abandoned());
             return;
         }
         response.write(wire.chunk(answer, chunks.get(index), index));

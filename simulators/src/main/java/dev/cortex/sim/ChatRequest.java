@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param promptTokens words in every message, the system prompt included
  * @param maxTokens    the most tokens to generate, or null for no limit
  * @param stop         stop sequences, possibly none
+ * @param asks         tools, tool results, structured output and images, as {@link AgentScript} plays them
  */
 record ChatRequest(
         String model,
@@ -20,4 +21,18 @@ record ChatRequest(
         int promptTokens,
         Integer maxTokens,
         List<String> stop,
-        JsonNode body) {}
+        JsonNode body,
+        Asks asks) {
+
+    /** A plain chat: no tools, text answers. */
+    ChatRequest(
+            String model,
+            boolean stream,
+            String prompt,
+            int promptTokens,
+            Integer maxTokens,
+            List<String> stop,
+            JsonNode body) {
+        this(model, stream, prompt, promptTokens, maxTokens, stop, body, Asks.NONE);
+    }
+}

@@ -71,15 +71,64 @@ interface ChatWire {
     /** A chunk that breaks the framing's JSON (deliberately not built with Jackson: it is broken). */
     String malformed();
 
-    /** The whole answer as one JSON response. */
+    /** The whole answer as one JSON response, its tool calls included. */
     JsonNode complete(Answer answer);
+
+    /**
+     * The stream events of the answer's tool calls, sent after its text chunks and before {@link #close} (which then
+     * says why the turn ended: the provider's word for tool calls).
+     */
+    default List<String> toolCallFrames(Answer answer) {
+        return List.of();
+    }
+
+    /** Whether the request is one for embeddings (a wire without them says no). */
+    default boolean isEmbedding(HttpServerRequest request) {
+        return false;
+    }
+
+    /**
+     * Reads an embedding request: the model and the texts.
+     *
+     * @throws WireReply.Refused with the provider's 400
+     */
+    default EmbedRequest readEmbedding(HttpServerRequest request, JsonNode body) {
+        throw new UnsupportedOperationException(name() + " has no embeddings");
+    }
+
+    /** The provider's answer with one vector per input, in order. */
+    default JsonNode embeddings(EmbedRequest request, List<float[]> vectors) {
+        throw new UnsupportedOperationException(name() + " has no embeddings");
+    }
+
+    /**
+     * An embedding request as a wire read it.
+     *
+     * @param dimensions the vector length asked for, or null
+     */
+    record EmbedRequest(String model, List<String> inputs, Integer dimensions, JsonNode body) {}
 
     /**
      * One answer being played.
      *
      * @param blocked the finish reason of a {@link Fault.EmptyAnswer}, or null
      */
-    record Answer(String id, String model, Generation generation, int promptTokens, String blocked, JsonNode request) {
+    record Answer(
+            String id,
+            String model,
+            Generation generation,
+            int promptTokens,
+            String blocked,
+            JsonNode request,
+            List<Asks.Call> toolCalls) {
+
+        Answer(String id, String model, Generation generation, int promptTokens, String blocked, JsonNode request) {
+            this(id, model, generation, promptTokens, blocked, request, List.of());
+        }
+
+        boolean callsTools() {
+            return !toolCalls.isEmpty();
+        }
 
         String text() {
             return generation.text();

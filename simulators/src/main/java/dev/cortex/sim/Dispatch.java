@@ -1,5 +1,7 @@
 package dev.cortex.sim;
 
+import java.util.List;
+
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -59,5 +61,26 @@ final class Dispatch {
             return;
         }
         sim.beforeChat(chat, () -> player.play(request, chat));
+    }
+
+    /**
+     * An embedding request: read the wire's way, counted and recorded as a chat is, refused by the same faults (so a
+     * test can make a provider's embeddings fail), else answered at once with {@link SimEmbeddings}' vectors.
+     */
+    void embed(HttpServerRequest request, Buffer raw) {
+        ChatWire.EmbedRequest embed;
+        try {
+            embed = wire.readEmbedding(request, Loopback.json(raw));
+        } catch (WireReply.Refused refused) {
+            Loopback.send(request.response(), refused.reply());
+            return;
+        }
+        if (!sim.serves(embed.model())) {
+            Loopback.send(
+                    request.response(),
+                    wire.unknownModel(new ChatRequest(embed.model(), false, "", 0, null, List.of(), embed.body())));
+            return;
+        }
+        player.embed(request, embed);
     }
 }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -45,6 +46,47 @@ final class OllamaWire implements ChatWire {
     @Override
     public boolean isChat(HttpServerRequest request) {
         return request.path().equals("/api/chat");
+    }
+
+    @Override
+    public boolean isEmbedding(HttpServerRequest request) {
+        return request.path().equals("/api/embed");
+    }
+
+    /** {@code {"model","input": "text" | ["text", ...], "truncate"?, "dimensions"?}}. */
+    @Override
+    public EmbedRequest readEmbedding(HttpServerRequest request, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new WireReply(400, error("invalid character 'x' looking for beginning of value")).refused();
+        }
+        if (!body.path("model").isTextual() || body.path("model").asText().isBlank()) {
+            throw new WireReply(400, error("model is required")).refused();
+        }
+        JsonNode input = body.path("input");
+        List<String> inputs = input.isTextual() ? List.of(input.asText()) : Json.strings(input);
+        if (inputs.isEmpty()) {
+            throw new WireReply(400, error("invalid input type")).refused();
+        }
+        JsonNode dims = body.path("dimensions");
+        return new EmbedRequest(
+                canonical(body.get("model").asText()), inputs, dims.isInt() ? dims.asInt() : null, body);
+    }
+
+    @Override
+    public JsonNode embeddings(EmbedRequest request, List<float[]> vectors) {
+        ObjectNode out = Json.object().put("model", request.model());
+        ArrayNode list = out.putArray("embeddings");
+        for (float[] v : vectors) {
+            ArrayNode a = list.addArray();
+            for (float x : v) {
+                a.add(x);
+            }
+        }
+        out.put("total_duration", 1_000_000).put("load_duration", 0);
+        out.put(
+                "prompt_eval_count",
+                request.inputs().stream().mapToInt(SimEmbeddings::tokens).sum());
+        return out;
     }
 
     static ObjectNode error(String message) {

@@ -235,7 +235,9 @@ public abstract class ProviderSimulator implements AutoCloseable {
 
     /** Chats go through the wire's reading and the served models to the player; anything else the wire answers. */
     void handle(HttpServerRequest request, Buffer raw) {
-        if (wire.isChat(request)) {
+        if (wire.isEmbedding(request)) {
+            dispatch.embed(request, raw);
+        } else if (wire.isChat(request)) {
             dispatch.chat(request, raw);
         } else {
             Loopback.send(request.response(), wire.other(request, models()));

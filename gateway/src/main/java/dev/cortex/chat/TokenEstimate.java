@@ -1,4 +1,4 @@
-package dev.cortex.limits;
+package dev.cortex.chat;
 
 import java.util.List;
 
