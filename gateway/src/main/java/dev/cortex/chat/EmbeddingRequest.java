@@ -9,8 +9,10 @@ import java.util.List;
  *                   default family
  * @param inputs     the texts, one vector each, in order
  * @param dimensions the vector length asked for (models that can shorten their vectors), or null
+ * @param inputType  what the texts are for, where a model embeds differently by purpose (Cohere's
+ *                   {@code input_type}: {@code search_document}, {@code search_query}, ...); null for documents
  */
-public record EmbeddingRequest(String model, List<String> inputs, Integer dimensions) {
+public record EmbeddingRequest(String model, List<String> inputs, Integer dimensions, String inputType) {
 
     public EmbeddingRequest {
         inputs = List.copyOf(inputs);

@@ -37,10 +37,7 @@ final class WireJson {
     }
 
     static void putMessages(ObjectNode body, List<ChatMessage> messages) {
-        ArrayNode out = body.putArray("messages");
-        for (ChatMessage m : messages) {
-            out.addObject().put("role", m.role()).put("content", m.content());
-        }
+        body.set("messages", OpenAiShapes.messages(messages));
     }
 
     /**
