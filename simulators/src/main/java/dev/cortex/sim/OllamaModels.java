@@ -119,14 +119,35 @@ final class OllamaModels {
         return out;
     }
 
+    /** {@code /api/show}: details, {@code model_info} with the context window, and {@code capabilities}. */
     WireReply show(JsonNode body) {
-        String asked = body == null ? "" : body.path("model").asText("");
+        // "name" is the field's old spelling, which the server still reads (ollama4j sends it)
+        String asked =
+                body == null ? "" : body.path("model").asText(body.path("name").asText(""));
         Model m = installed.get(OllamaWire.canonical(asked));
         if (m == null) {
             return new WireReply(404, OllamaWire.error("model '" + asked + "' not found"));
         }
-        ObjectNode out = Json.object().put("modelfile", "FROM " + m.name()).put("template", "{{ .Prompt }}");
-        out.putObject("details").put("family", m.family()).put("parameter_size", m.parameterSize());
+        ObjectNode out = Json.object()
+                .put("modelfile", "FROM " + m.name())
+                .put("parameters", "stop \"<|eot_id|>\"")
+                .put("template", "{{ .Prompt }}");
+        ObjectNode details = out.putObject("details")
+                .put("parent_model", "")
+                .put("format", "gguf")
+                .put("family", m.family())
+                .put("parameter_size", m.parameterSize())
+                .put("quantization_level", "Q4_K_M");
+        details.putArray("families").add(m.family());
+        // keys are prefixed by the architecture, as the GGUF metadata they come from is; at 4-bit quantization a
+        // byte holds about two parameters
+        out.putObject("model_info")
+                .put("general.architecture", m.family())
+                .put("general.parameter_count", m.sizeBytes() * 2)
+                .put(m.family() + ".context_length", m.contextLength());
+        ArrayNode capabilities = out.putArray("capabilities");
+        m.capabilities().forEach(capabilities::add);
+        out.put("modified_at", "2025-01-01T00:00:00Z");
         return new WireReply(200, out);
     }
 

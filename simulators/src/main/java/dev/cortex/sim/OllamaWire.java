@@ -1,6 +1,7 @@
 package dev.cortex.sim;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,8 +12,10 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * Ollama's native chat wire format: {@code POST /api/chat}, streamed (the default) as NDJSON lines ending in one with
  * {@code done: true} and the stats, or whole; flat {@code {"error": "..."}} errors; no keys. Honours
- * {@code options.num_predict} (negative: no limit; finish {@code length}) and {@code options.stop}. The model
- * management endpoints are {@link OllamaModels}'.
+ * {@code options.num_predict} (negative: no limit; finish {@code length}) and {@code options.stop}. Reads
+ * {@code tools}, {@code format} ({@code "json"} or a schema), messages' {@code images} and tool turns; answers tool
+ * calls as {@code message.tool_calls} with the arguments as an object and {@code done_reason: "stop"} (Ollama has no
+ * reason of its own for them, and no call ids). The model management endpoints are {@link OllamaModels}'.
  */
 final class OllamaWire implements ChatWire {
 
@@ -111,15 +114,29 @@ final class OllamaWire implements ChatWire {
         }
         int prompt = 0;
         String last = null;
+        int images = 0;
+        JsonNode lastTurn = null;
         for (JsonNode m : body.path("messages")) {
             prompt += Generation.words(m.path("content").asText(""));
             if (m.path("role").asText().equals("user")) {
                 last = m.path("content").asText("");
             }
+            images += m.path("images").size();
+            lastTurn = m;
         }
         JsonNode options = body.path("options");
         JsonNode max = options.path("num_predict");
         List<String> stop = Json.strings(options.path("stop"));
+        JsonNode format = body.path("format");
+        Asks asks = new Asks(
+                tools(body.path("tools")),
+                "auto", // Ollama has no tool_choice: offered tools may always be called
+                lastTurn != null && lastTurn.path("role").asText().equals("tool")
+                        ? lastTurn.path("content").asText("")
+                        : null,
+                format.isObject() ? format : null,
+                format.isTextual() && format.asText().equals("json"),
+                images);
         return new ChatRequest(
                 canonical(body.get("model").asText()),
                 body.path("stream").asBoolean(true),
@@ -127,7 +144,20 @@ final class OllamaWire implements ChatWire {
                 prompt,
                 max.isNumber() && max.asInt() >= 0 ? max.asInt() : null,
                 stop,
-                body);
+                body,
+                asks);
+    }
+
+    /** {@code [{"type":"function","function":{"name","description","parameters"}}]}, OpenAI's shape. */
+    private static List<Asks.Tool> tools(JsonNode tools) {
+        List<Asks.Tool> out = new ArrayList<>();
+        for (JsonNode t : tools) {
+            JsonNode function = t.path("function");
+            if (function.path("name").isTextual()) {
+                out.add(new Asks.Tool(function.get("name").asText(), function.get("parameters")));
+            }
+        }
+        return out;
     }
 
     @Override
@@ -168,6 +198,15 @@ final class OllamaWire implements ChatWire {
         return line;
     }
 
+    /** {@code [{"function":{"name","arguments":{...}}}]}: arguments as an object, no ids. */
+    private static ArrayNode toolCalls(ChatWire.Answer a) {
+        ArrayNode calls = Json.array();
+        for (Asks.Call call : a.toolCalls()) {
+            calls.addObject().putObject("function").put("name", call.name()).set("arguments", call.arguments());
+        }
+        return calls;
+    }
+
     private static ObjectNode last(ChatWire.Answer a, String content) {
         boolean length = a.finish() == Generation.Finish.LENGTH
                 || (a.blocked() != null && !a.blocked().equals("stop"));
@@ -201,6 +240,17 @@ final class OllamaWire implements ChatWire {
         return ndjson(line(a, text).put("done", false));
     }
 
+    /** Ollama sends a turn's calls whole, in one line of their own before the last. */
+    @Override
+    public List<String> toolCallFrames(ChatWire.Answer a) {
+        if (!a.callsTools()) {
+            return List.of();
+        }
+        ObjectNode line = line(a, "").put("done", false);
+        ((ObjectNode) line.get("message")).set("tool_calls", toolCalls(a));
+        return List.of(ndjson(line));
+    }
+
     @Override
     public String close(ChatWire.Answer a) {
         return ndjson(last(a, ""));
@@ -218,6 +268,10 @@ final class OllamaWire implements ChatWire {
 
     @Override
     public JsonNode complete(ChatWire.Answer a) {
-        return last(a, a.text());
+        ObjectNode whole = last(a, a.text());
+        if (a.callsTools()) {
+            ((ObjectNode) whole.get("message")).set("tool_calls", toolCalls(a));
+        }
+        return whole;
     }
 }

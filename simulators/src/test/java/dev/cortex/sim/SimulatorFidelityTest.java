@@ -1,8 +1,14 @@
 package dev.cortex.sim;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import com.cohere.api.Cohere;
 import com.cohere.api.core.CohereApiException;
@@ -15,6 +21,7 @@ import com.cohere.api.types.ChatFinishReason;
 import com.cohere.api.types.ChatMessageV2;
 import com.cohere.api.types.UserMessageV2;
 import com.cohere.api.types.UserMessageV2Content;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.genai.Client;
 import com.google.genai.ResponseStream;
 import com.google.genai.errors.ApiException;
@@ -35,9 +42,12 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import io.github.ollama4j.Ollama;
+import io.github.ollama4j.models.chat.OllamaChatMessage;
 import io.github.ollama4j.models.chat.OllamaChatMessageRole;
 import io.github.ollama4j.models.chat.OllamaChatRequest;
 import io.github.ollama4j.models.chat.OllamaChatResult;
+import io.github.ollama4j.models.chat.OllamaChatToolCalls;
+import io.github.ollama4j.tools.Tools;
 import io.github.ollama4j.utils.OptionsBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -264,6 +274,147 @@ class SimulatorFidelityTest {
                                 .build(),
                         null))
                 .hasMessageContaining("model \"no-such-model\" not found, try pulling it first");
+    }
+
+    private static final Tools.Tool WEATHER = Tools.Tool.builder()
+            .toolSpec(Tools.ToolSpec.builder()
+                    .name("get_weather")
+                    .description("The weather in a city now")
+                    .parameters(Tools.Parameters.of(Map.of(
+                            "city",
+                            Tools.Property.builder()
+                                    .type("string")
+                                    .description("The city")
+                                    .required(true)
+                                    .build())))
+                    .build())
+            .toolFunction(arguments -> "21 degrees in " + arguments.get("city"))
+            .build();
+
+    private static OllamaChatRequest weatherQuestion() {
+        return OllamaChatRequest.builder()
+                .withModel("llama3.2")
+                .withMessage(OllamaChatMessageRole.USER, "What is the weather in Paris")
+                .withTools(new ArrayList<>(List.of(WEATHER)));
+    }
+
+    @Test
+    void ollamaToolCallsAsOllama4jReadsThem() throws Exception {
+        Ollama client = new Ollama(ollama.baseUrl());
+        client.setRequestTimeoutSeconds(10);
+        client.setMaxChatToolCallRetries(0); // hand the call back instead of running the tool
+        for (boolean streaming : new boolean[] {false, true}) {
+            OllamaChatRequest question = weatherQuestion();
+            OllamaChatResult called =
+                    streaming ? client.chat(question.withStreaming(), t -> {}) : client.chat(question, null);
+            List<OllamaChatToolCalls> calls =
+                    called.getResponseModel().getMessage().getToolCalls();
+            assertThat(calls).as("streaming: %s", streaming).hasSize(1);
+            assertThat(calls.get(0).getFunction().getName()).isEqualTo("get_weather");
+            assertThat(calls.get(0).getFunction().getArguments()).containsEntry("city", "Paris");
+            assertThat(called.getResponseModel().getDoneReason()).isEqualTo("stop");
+            JsonAssert.field(
+                    ollama.lastChatRequest().body().path("tools").get(0).path("function"), "name", "get_weather");
+        }
+    }
+
+    @Test
+    void ollamaToolResultRoundTripThroughOllama4j() throws Exception {
+        Ollama client = new Ollama(ollama.baseUrl());
+        client.setRequestTimeoutSeconds(10);
+        for (boolean streaming : new boolean[] {false, true}) {
+            OllamaChatRequest question = weatherQuestion();
+            // ollama4j runs the tool the model called, adds its result as a tool turn, and asks again
+            OllamaChatResult answered =
+                    streaming ? client.chat(question.withStreaming(), t -> {}) : client.chat(question, null);
+            assertThat(answered.getResponseModel().getMessage().getResponse())
+                    .as("streaming: %s", streaming)
+                    .startsWith("The tool answered: ")
+                    .contains("21 degrees in Paris");
+            JsonNode sent = ollama.lastChatRequest().body().path("messages");
+            assertThat(sent.get(1)
+                            .path("tool_calls")
+                            .get(0)
+                            .path("function")
+                            .path("arguments")
+                            .isObject())
+                    .as("the call went back with its arguments as an object")
+                    .isTrue();
+            assertThat(sent.get(2).path("role").asText()).isEqualTo("tool");
+        }
+        assertThat(ollama.chatCalls()).isEqualTo(4);
+    }
+
+    @Test
+    void ollamaFormatAsOllama4jSendsIt() throws Exception {
+        Ollama client = new Ollama(ollama.baseUrl());
+        client.setRequestTimeoutSeconds(10);
+        OllamaChatResult json = client.chat(
+                OllamaChatRequest.builder()
+                        .withModel("llama3.2")
+                        .withMessage(OllamaChatMessageRole.USER, "Say four words")
+                        .withGetJsonResponse()
+                        .build(),
+                null);
+        assertThat(Json.MAPPER
+                        .readTree(json.getResponseModel().getMessage().getResponse())
+                        .path("answer")
+                        .asText())
+                .isEqualTo("one two three four");
+
+        OllamaChatRequest schemaRequest = OllamaChatRequest.builder()
+                .withModel("llama3.2")
+                .withMessage(OllamaChatMessageRole.USER, "Describe Paris")
+                .build();
+        schemaRequest.setFormat(Map.of(
+                "type",
+                "object",
+                "properties",
+                Map.of("city", Map.of("type", "string"), "population", Map.of("type", "integer")),
+                "required",
+                List.of("city", "population")));
+        OllamaChatResult schema = client.chat(schemaRequest, null);
+        JsonNode answer =
+                Json.MAPPER.readTree(schema.getResponseModel().getMessage().getResponse());
+        assertThat(answer.path("city").asText()).isEqualTo("Paris");
+        assertThat(answer.path("population").isIntegralNumber()).isTrue();
+    }
+
+    @Test
+    void ollamaImagesAndCapabilitiesAsOllama4jSeesThem() throws Exception {
+        ollama.installModel("llava:7b", 4700L * 1024 * 1024, "llama", "7B", 4096, "completion", "vision");
+        ollama.installModel("nomic-embed-text", 274L * 1024 * 1024, "nomic-bert", "137M", 2048, "embedding");
+        Ollama client = new Ollama(ollama.baseUrl());
+        client.setRequestTimeoutSeconds(10);
+        assertThat(client.getModelDetails("llama3.2").getCapabilities()).containsExactly("completion", "tools");
+        assertThat(client.getModelDetails("llava:7b").getCapabilities()).containsExactly("completion", "vision");
+        assertThat(client.getModelDetails("nomic-embed-text").getCapabilities()).containsExactly("embedding");
+
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+        client.chat(
+                OllamaChatRequest.builder()
+                        .withModel("llava:7b")
+                        .withMessages(new ArrayList<>(List.of(new OllamaChatMessage(
+                                OllamaChatMessageRole.USER, "What is in this picture", null, null, List.of(png)))))
+                        .build(),
+                null);
+        JsonNode sent = ollama.lastChatRequest().body().path("messages").get(0);
+        assertThat(sent.path("images").get(0).asText())
+                .isEqualTo(Base64.getEncoder().encodeToString(png));
+    }
+
+    @Test
+    void ollamaShowsContextLength() throws Exception {
+        ollama.installModel("llava:7b", 4700L * 1024 * 1024, "llama", "7B", 4096, "completion", "vision");
+        HttpResponse<String> show = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(ollama.baseUrl() + "/api/show"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llava:7b\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        JsonNode body = Json.MAPPER.readTree(show.body());
+        assertThat(body.at("/model_info/general.architecture").asText()).isEqualTo("llama");
+        assertThat(body.path("model_info").path("llama.context_length").asInt()).isEqualTo(4096);
     }
 
     // ---- Gemini, with google-genai ----
