@@ -93,7 +93,7 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("routeExplainer", new RouteExplainer(planner, keys));
 
         ChatApi openAi = new OpenAiApi();
-        ChatApi ollama = new OllamaApi();
+        ChatApi ollama = new OllamaApi(settings.integer("cortex.images.max-bytes"));
         // every door, HTTP or messaging, reads request bodies within the same structure limits
         BoundedJsonReader json = new BoundedJsonReader(new JsonLimits(
                 settings.integer("cortex.http.max-messages"),

@@ -2,6 +2,7 @@ package dev.cortex.api;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,15 +14,26 @@ import dev.cortex.chat.ChatResult;
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.PenaltyScale;
+import dev.cortex.chat.ResponseFormat;
 import dev.cortex.chat.ToolCallAssembler;
+import dev.cortex.chat.ToolSpec;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.BadRequestException;
 
 /**
  * Ollama's native chat API ({@code /api/chat}, {@code /api/tags}): NDJSON streams by default, and a request with no
- * model is valid (the chain picks one).
+ * model is valid (the chain picks one). Tools, {@code format} and messages with images, tool calls and tool results
+ * are read as Ollama sends them ({@link OllamaMessages}); tool calls go back whole, arguments as an object, with
+ * {@code done_reason: "stop"} as Ollama's own server says for them.
  */
 public final class OllamaApi implements ChatApi {
+
+    private final OllamaMessages messages;
+
+    /** @param maxImageBytes the largest image one message may carry ({@code cortex.images.max-bytes}) */
+    public OllamaApi(int maxImageBytes) {
+        this.messages = new OllamaMessages(maxImageBytes);
+    }
 
     @Override
     public String door() {
@@ -31,12 +43,6 @@ public final class OllamaApi implements ChatApi {
     @Override
     public ChatRequest parse(JsonNode body) {
         RequestFields f = new RequestFields(body, "");
-        if (f.has("tools")) {
-            throw new BadRequestException("tools", "Tool calling is not supported by this gateway.");
-        }
-        if (f.has("format")) {
-            throw new BadRequestException("format", "Structured output ('format') is not supported by this gateway.");
-        }
         Boolean stream = f.bool("stream");
         RequestFields o = f.object("options");
         Double temperature = null, topP = null, frequencyPenalty = null, presencePenalty = null;
@@ -62,7 +68,7 @@ public final class OllamaApi implements ChatApi {
         }
         return new ChatRequest(
                 f.string("model"),
-                f.messages(),
+                messages.read(body.get("messages")),
                 stream == null || stream,
                 true,
                 temperature,
@@ -72,7 +78,67 @@ public final class OllamaApi implements ChatApi {
                 stop,
                 seed,
                 frequencyPenalty,
-                presencePenalty);
+                presencePenalty,
+                tools(body.get("tools")),
+                null, // Ollama has no tool_choice: offered tools may be called
+                null,
+                format(body.get("format")));
+    }
+
+    /** {@code tools}: OpenAI's shape, {@code [{"type":"function","function":{"name","description","parameters"}}]}. */
+    private static List<ToolSpec> tools(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw new BadRequestException("tools", "'tools' must be an array of functions.");
+        }
+        List<ToolSpec> out = new ArrayList<>(v.size());
+        for (int i = 0; i < v.size(); i++) {
+            String at = "tools[" + i + "]";
+            JsonNode tool = v.get(i);
+            if (!tool.isObject()) {
+                throw new BadRequestException(at, "'" + at + "' must be an object.");
+            }
+            if (tool.hasNonNull("type") && !"function".equals(tool.get("type").asText())) {
+                throw new BadRequestException(at + ".type", "'" + at + ".type' must be \"function\".");
+            }
+            JsonNode function = tool.path("function");
+            if (!function.path("name").isTextual()
+                    || function.get("name").asText().isBlank()) {
+                throw new BadRequestException(at + ".function.name", "'" + at + ".function.name' is required.");
+            }
+            JsonNode description = function.get("description");
+            if (description != null && !description.isNull() && !description.isTextual()) {
+                throw new BadRequestException(
+                        at + ".function.description", "'" + at + ".function.description' must be a string.");
+            }
+            JsonNode parameters = function.get("parameters");
+            if (parameters != null && !parameters.isNull() && !parameters.isObject()) {
+                throw new BadRequestException(
+                        at + ".function.parameters", "'" + at + ".function.parameters' must be a JSON schema object.");
+            }
+            out.add(new ToolSpec(
+                    function.get("name").asText(),
+                    description == null || description.isNull() ? null : description.asText(),
+                    parameters == null || parameters.isNull() ? null : parameters,
+                    null));
+        }
+        return out;
+    }
+
+    /** {@code format}: {@code "json"} for any JSON object, or the JSON schema the answer must follow. */
+    private static ResponseFormat format(JsonNode v) {
+        if (v == null || v.isNull() || (v.isTextual() && v.asText().isEmpty())) {
+            return ResponseFormat.TEXT;
+        }
+        if (v.isTextual() && v.asText().equals("json")) {
+            return ResponseFormat.JSON_OBJECT;
+        }
+        if (v.isObject()) {
+            return v.isEmpty() ? ResponseFormat.JSON_OBJECT : ResponseFormat.schema(null, v, null);
+        }
+        throw new BadRequestException("format", "'format' must be \"json\" or a JSON schema object.");
     }
 
     @Override

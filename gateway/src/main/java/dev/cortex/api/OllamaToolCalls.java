@@ -1,9 +1,7 @@
 package dev.cortex.api;
 
-import java.io.IOException;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -11,9 +9,10 @@ import dev.cortex.chat.Json;
 import dev.cortex.chat.ToolCall;
 
 /**
- * Tool calls on the Ollama door: {@code [{"function":{"name":..,"arguments":{...}}}]}, arguments as an object where
- * OpenAI has JSON text. Arguments that are not a JSON object (a model's malformed output) go out as the string they
- * are, so nothing the model said is lost.
+ * Tool calls on the Ollama door: {@code [{"id":..,"function":{"name":..,"arguments":{...}}}]}, arguments as an object
+ * where OpenAI has JSON text. The id is the one the answering provider gave (or its adapter made up): Ollama's own
+ * server sends none, but clients that echo the call back (ollama4j reads {@code id}) then keep it, and this door reads
+ * it again.
  */
 final class OllamaToolCalls {
 
@@ -22,22 +21,14 @@ final class OllamaToolCalls {
     static ArrayNode render(List<ToolCall> calls) {
         ArrayNode out = Json.MAPPER.createArrayNode();
         for (ToolCall call : calls) {
-            ObjectNode function = out.addObject().putObject("function");
+            ObjectNode c = out.addObject();
+            if (call.id() != null) {
+                c.put("id", call.id());
+            }
+            ObjectNode function = c.putObject("function");
             function.put("name", call.name());
-            function.set("arguments", arguments(call.arguments()));
+            function.set("arguments", call.argumentsObject());
         }
         return out;
-    }
-
-    private static JsonNode arguments(String text) {
-        try {
-            JsonNode parsed = Json.parse(text);
-            if (parsed.isObject()) {
-                return parsed;
-            }
-        } catch (IOException | RuntimeException notJson) {
-            // below
-        }
-        return Json.MAPPER.getNodeFactory().textNode(text);
     }
 }

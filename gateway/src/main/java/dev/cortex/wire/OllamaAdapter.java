@@ -1,19 +1,25 @@
 package dev.cortex.wire;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.cortex.chat.ChatMessage;
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.EmbeddingRequest;
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.PenaltyScale;
 import dev.cortex.chat.StreamListener;
+import dev.cortex.chat.ToolCall;
+import dev.cortex.chat.ToolChoice;
+import dev.cortex.chat.ToolSpec;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.StreamFailure;
 import dev.cortex.failure.UpstreamError;
@@ -21,9 +27,13 @@ import dev.cortex.failure.UpstreamError;
 /**
  * Ollama's native chat API ({@code {base}/api/chat}, no auth): sampling settings go in {@code options},
  * {@code max_tokens} becomes {@code num_predict}, OpenAI's frequency penalty becomes {@code repeat_penalty}; the
- * stream is NDJSON whose last line says {@code done: true} and carries the token counts. Every chat carries the
- * configured {@code keep_alive}: a chat without one resets the model's warm window to the server's default (5 minutes
- * unless the server says otherwise), undoing the window Cortex set when it loaded the model.
+ * stream is NDJSON whose last line says {@code done: true} and carries the token counts. Messages are Ollama's own:
+ * images as a list of base64 strings, tool calls with their arguments as an object and no ids, tool results named by
+ * {@code tool_name}. Tools go in OpenAI's shape, structured output as {@code format} ({@code "json"} or the schema).
+ * Ollama sends each tool call whole and without an id: the decoder gives each one an id of its own, which the
+ * conversation then carries back (its tool turn is named by the call's function, looked up by that id). Every chat
+ * carries the configured {@code keep_alive}: a chat without one resets the model's warm window to the server's
+ * default (5 minutes unless the server says otherwise), undoing the window Cortex set when it loaded the model.
  */
 public final class OllamaAdapter implements ProviderAdapter {
 
@@ -36,8 +46,20 @@ public final class OllamaAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamRequest chatRequest(ChatRequest request, String model, String apiKey) {
-        ObjectNode body = WireJson.streamingChat(model, request.messages());
+        ObjectNode body = Json.object();
+        body.put("model", model);
+        body.set("messages", messages(request));
+        body.put("stream", true);
         body.put("keep_alive", keepAlive);
+        List<ToolSpec> tools = offered(request);
+        if (!tools.isEmpty()) {
+            body.set("tools", OpenAiShapes.tools(tools));
+        }
+        switch (request.responseFormat().kind()) {
+            case JSON_OBJECT -> body.put("format", "json");
+            case JSON_SCHEMA -> body.set("format", request.responseFormat().schema());
+            case TEXT -> {}
+        }
         ObjectNode options = Json.object();
         WireJson.putIfSet(options, "temperature", request.temperature());
         WireJson.putIfSet(options, "top_p", request.topP());
@@ -53,6 +75,52 @@ public final class OllamaAdapter implements ProviderAdapter {
             body.set("options", options);
         }
         return UpstreamRequest.post("/api/chat", Map.of("Content-Type", "application/json"), Json.bytes(body));
+    }
+
+    /**
+     * Ollama has no {@code tool_choice}: "none" offers no tools, a named function is offered alone (the nearest it
+     * comes to "call this one"), and "required" offers them all (the model may still answer in text).
+     */
+    private static List<ToolSpec> offered(ChatRequest request) {
+        if (!request.offersTools()) {
+            return List.of();
+        }
+        ToolChoice choice = request.toolChoice();
+        if (choice != null && choice.mode() == ToolChoice.Mode.FUNCTION) {
+            List<ToolSpec> chosen = request.tools().stream()
+                    .filter(t -> t.name().equals(choice.function()))
+                    .toList();
+            return chosen.isEmpty() ? request.tools() : chosen;
+        }
+        return request.tools();
+    }
+
+    /** {@code [{"role","content","images"?,"tool_calls"?,"tool_name"?}]}. */
+    private static ArrayNode messages(ChatRequest request) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (ChatMessage m : request.messages()) {
+            ObjectNode turn = out.addObject();
+            turn.put("role", m.role());
+            turn.put("content", m.content());
+            if (!m.images().isEmpty()) {
+                ArrayNode images = turn.putArray("images");
+                m.images().forEach(image -> images.add(image.base64()));
+            }
+            if (!m.toolCalls().isEmpty()) {
+                ArrayNode calls = turn.putArray("tool_calls");
+                for (ToolCall call : m.toolCalls()) {
+                    calls.addObject()
+                            .putObject("function")
+                            .put("name", call.name())
+                            .set("arguments", call.argumentsObject());
+                }
+            }
+            String toolName = m.isTool() ? request.toolName(m) : null;
+            if (toolName != null) {
+                turn.put("tool_name", toolName);
+            }
+        }
+        return out;
     }
 
     /** {@code /api/embed}: every input in one call; {@code truncate} off, so an input too long is an error, not a lie. */
@@ -98,10 +166,16 @@ public final class OllamaAdapter implements ProviderAdapter {
         return UpstreamError.http(status, code, RetryHints.fromHeaders(header), UpstreamError.Quota.NONE, message);
     }
 
+    /** An id for a call Ollama sent without one: unique, so calls of one conversation never share one. */
+    private static String newCallId() {
+        return "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+    }
+
     private static final class LineReader implements NdjsonDecoder.ObjectHandler {
         private final StreamListener listener;
         private boolean done;
         private boolean modelSeen;
+        private int toolCalls;
 
         LineReader(StreamListener listener) {
             this.listener = listener;
@@ -120,6 +194,9 @@ public final class OllamaAdapter implements ProviderAdapter {
             if (content != null && !content.isEmpty()) {
                 listener.onText(content);
             }
+            for (JsonNode call : line.path("message").path("tool_calls")) {
+                toolCall(call);
+            }
             if (line.path("done").asBoolean(false)) {
                 done = true;
                 listener.onFinish(
@@ -128,6 +205,24 @@ public final class OllamaAdapter implements ProviderAdapter {
                         line.path("prompt_eval_count").asInt(0),
                         line.path("eval_count").asInt(0)));
             }
+        }
+
+        /** {@code {"function":{"name","arguments":{...}}}}, whole: one piece with a new id and all the arguments. */
+        private void toolCall(JsonNode call) {
+            JsonNode function = call.path("function");
+            String name = Json.text(function, "name");
+            if (name == null || name.isEmpty()) {
+                throw StreamFailure.malformed("a tool call has no function name");
+            }
+            JsonNode arguments = function.path("arguments");
+            String id = Json.text(call, "id"); // newer servers may send one; the protocol has none
+            listener.onToolCall(
+                    toolCalls++,
+                    id == null || id.isEmpty() ? newCallId() : id,
+                    name,
+                    arguments.isMissingNode() || arguments.isNull()
+                            ? "{}"
+                            : arguments.isTextual() ? arguments.asText() : arguments.toString());
         }
 
         @Override

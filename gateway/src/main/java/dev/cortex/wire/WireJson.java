@@ -27,7 +27,7 @@ final class WireJson {
         }
     }
 
-    /** The start every role-and-content chat body shares (OpenAI, Cohere v2, Ollama): model, messages, streaming. */
+    /** The start every role-and-content chat body shares (OpenAI, Cohere v2): model, messages, streaming. */
     static ObjectNode streamingChat(String model, List<ChatMessage> messages) {
         ObjectNode body = Json.object();
         body.put("model", model);
