@@ -151,6 +151,27 @@ final class OllamaModels {
         return new WireReply(200, out);
     }
 
+    /**
+     * The 400 Ollama gives a chat that asks an installed model for what it cannot do ({@code tools} to a model without
+     * the {@code tools} capability, any chat to an embedding model), or null.
+     */
+    WireReply beyondCapabilities(JsonNode body) {
+        Model m = body == null
+                ? null
+                : installed.get(OllamaWire.canonical(body.path("model").asText("")));
+        if (m == null) {
+            return null; // not installed: the chat's own 404
+        }
+        String name = "registry.ollama.ai/library/" + m.name();
+        if (!m.capabilities().contains("completion")) {
+            return new WireReply(400, OllamaWire.error(name + " does not support chat"));
+        }
+        if (!body.path("tools").isEmpty() && !m.capabilities().contains("tools")) {
+            return new WireReply(400, OllamaWire.error(name + " does not support tools"));
+        }
+        return null;
+    }
+
     void pull(HttpServerResponse response, JsonNode body) {
         String name = OllamaWire.canonical(
                 body == null ? "" : body.path("model").asText(body.path("name").asText("")));

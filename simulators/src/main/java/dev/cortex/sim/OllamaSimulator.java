@@ -187,6 +187,14 @@ public final class OllamaSimulator extends ProviderSimulator {
             case "/api/show" -> Loopback.send(request.response(), state.show(Loopback.json(raw)));
             case "/api/pull" -> state.pull(request.response(), Loopback.json(raw));
             case "/api/generate" -> state.generate(request.response(), Loopback.json(raw), this);
+            case "/api/chat" -> {
+                WireReply refused = state.beyondCapabilities(Loopback.json(raw));
+                if (refused != null) {
+                    Loopback.send(request.response(), refused);
+                } else {
+                    super.handle(request, raw);
+                }
+            }
             default -> super.handle(request, raw);
         }
     }

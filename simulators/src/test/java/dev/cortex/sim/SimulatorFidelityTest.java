@@ -401,6 +401,17 @@ class SimulatorFidelityTest {
         JsonNode sent = ollama.lastChatRequest().body().path("messages").get(0);
         assertThat(sent.path("images").get(0).asText())
                 .isEqualTo(Base64.getEncoder().encodeToString(png));
+
+        client.setMaxChatToolCallRetries(0);
+        assertThatThrownBy(() -> client.chat(weatherQuestion().withModel("llava:7b"), null))
+                .hasMessageContaining("llava:7b does not support tools");
+        assertThatThrownBy(() -> client.chat(
+                        OllamaChatRequest.builder()
+                                .withModel("nomic-embed-text")
+                                .withMessage(OllamaChatMessageRole.USER, "hi")
+                                .build(),
+                        null))
+                .hasMessageContaining("does not support chat");
     }
 
     @Test
