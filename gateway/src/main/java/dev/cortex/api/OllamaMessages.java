@@ -21,7 +21,8 @@ import dev.cortex.failure.BadRequestException;
  */
 final class OllamaMessages {
 
-    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+    /** Ollama's roles, and OpenAI's {@code developer} (a system prompt), which this door has always taken. */
+    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     private final int maxImageBytes;
 
@@ -85,7 +86,8 @@ final class OllamaMessages {
                     throw new BadRequestException(
                             at + ".tool_calls", "'" + at + ".tool_calls' may only be on an assistant message.");
                 }
-                yield new ChatMessage(role.asText(), content, images, List.of(), null, null);
+                String r = "developer".equals(role.asText()) ? "system" : role.asText();
+                yield new ChatMessage(r, content, images, List.of(), null, null);
             }
         };
     }
