@@ -70,7 +70,8 @@ final class ImageBytes {
     }
 
     private static BadRequestException tooLarge(String at, int maxBytes) {
+        // 413 as for an oversize body, and as the OpenAI door answers an oversize image
         return new BadRequestException(
-                at, "'" + at + "' is larger than the " + maxBytes + "-byte limit for one image.");
+                413, at, "'" + at + "' is larger than the " + maxBytes + "-byte limit for one image.");
     }
 }

@@ -236,15 +236,21 @@ class AgentsOllamaDoorTest {
 
     @Test
     void anImageThatIsNoImageOrTooLargeIsRefusedNamingIt() throws Exception {
-        String text = Base64.getEncoder().encodeToString("just some text".getBytes());
         byte[] large = new byte[MAX_IMAGE_BYTES + 1];
         System.arraycopy(PNG, 0, large, 0, PNG.length);
-        for (String image : new String[] {text, Base64.getEncoder().encodeToString(large), "not base64!"}) {
+        Map<String, Integer> refused = Map.of(
+                Base64.getEncoder().encodeToString("just some text".getBytes()),
+                400,
+                "not base64!",
+                400,
+                Base64.getEncoder().encodeToString(large),
+                413);
+        for (Map.Entry<String, Integer> e : refused.entrySet()) {
             var r = Http.post(
                     cortex.url("/api/chat"),
                     "{\"model\":\"llama3.2\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\","
-                            + "\"images\":[\"" + image + "\"]}]}");
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+                            + "\"images\":[\"" + e.getKey() + "\"]}]}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(e.getValue());
             assertThat(Json.parse(r.body()).path("error").asText()).contains("messages[0].images[0]");
         }
         assertThat(ollama.chatCalls()).isZero();
