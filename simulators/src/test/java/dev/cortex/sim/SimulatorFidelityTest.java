@@ -1,8 +1,14 @@
 package dev.cortex.sim;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.cohere.api.Cohere;
 import com.cohere.api.core.CohereApiException;
@@ -18,11 +24,23 @@ import com.cohere.api.types.UserMessageV2Content;
 import com.google.genai.Client;
 import com.google.genai.ResponseStream;
 import com.google.genai.errors.ApiException;
+import com.google.genai.types.Content;
+import com.google.genai.types.ContentEmbedding;
+import com.google.genai.types.EmbedContentConfig;
+import com.google.genai.types.EmbedContentResponse;
 import com.google.genai.types.FinishReason;
+import com.google.genai.types.FunctionCall;
+import com.google.genai.types.FunctionCallingConfig;
+import com.google.genai.types.FunctionCallingConfigMode;
+import com.google.genai.types.FunctionDeclaration;
 import com.google.genai.types.GenerateContentConfig;
 import com.google.genai.types.GenerateContentResponse;
 import com.google.genai.types.HttpOptions;
 import com.google.genai.types.HttpRetryOptions;
+import com.google.genai.types.Part;
+import com.google.genai.types.Schema;
+import com.google.genai.types.Tool;
+import com.google.genai.types.ToolConfig;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
@@ -356,6 +374,226 @@ class SimulatorFidelityTest {
                         assertThat(e.status()).isEqualTo("NOT_FOUND");
                         assertThat(e.message()).contains("models/no-such-model is not found");
                     });
+        }
+    }
+
+    private static final Map<String, Object> WEATHER_PARAMETERS = Map.of(
+            "type",
+            "object",
+            "properties",
+            Map.of("city", Map.of("type", "string"), "unit", Map.of("type", List.of("string", "null"))),
+            "required",
+            List.of("city"),
+            "additionalProperties",
+            false);
+
+    private static GenerateContentConfig.Builder withTools() {
+        return GenerateContentConfig.builder()
+                .tools(Tool.builder()
+                        .functionDeclarations(
+                                FunctionDeclaration.builder()
+                                        .name("get_weather")
+                                        .description("Weather in a city")
+                                        .parametersJsonSchema(WEATHER_PARAMETERS)
+                                        .build(),
+                                FunctionDeclaration.builder()
+                                        .name("get_time")
+                                        .parameters(Schema.builder()
+                                                .type("OBJECT")
+                                                .properties(Map.of(
+                                                        "zone",
+                                                        Schema.builder()
+                                                                .type("STRING")
+                                                                .build()))
+                                                .build())
+                                        .build())
+                        .build());
+    }
+
+    @Test
+    void geminiFunctionCallsAsGoogleGenaiSeesThem() {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
+            GenerateContentResponse r = client.models.generateContent(
+                    "gemini-2.5-flash", "Weather in Florence", withTools().build());
+            assertThat(r.functionCalls()).hasSize(1);
+            FunctionCall call = r.functionCalls().get(0);
+            assertThat(call.name()).contains("get_weather");
+            assertThat(call.args().orElseThrow()).containsEntry("city", "Florence");
+            assertThat(r.finishReason().knownEnum()).isEqualTo(FinishReason.Known.STOP);
+            JsonAssert.field(
+                    gemini.lastChatRequest().body().at("/tools/0/functionDeclarations/0"), "name", "get_weather");
+
+            List<FunctionCall> streamed = new ArrayList<>();
+            GenerateContentConfig forced = withTools()
+                    .toolConfig(ToolConfig.builder()
+                            .functionCallingConfig(FunctionCallingConfig.builder()
+                                    .mode(FunctionCallingConfigMode.Known.ANY)
+                                    .allowedFunctionNames("get_time")))
+                    .build();
+            try (ResponseStream<GenerateContentResponse> s =
+                    client.models.generateContentStream("gemini-2.5-flash", "Time in Rome", forced)) {
+                for (GenerateContentResponse chunk : s) {
+                    if (chunk.functionCalls() != null) {
+                        streamed.addAll(chunk.functionCalls());
+                    }
+                }
+            }
+            assertThat(streamed).hasSize(1);
+            assertThat(streamed.get(0).name()).contains("get_time");
+            assertThat(streamed.get(0).args().orElseThrow()).containsEntry("zone", "Rome");
+
+            GenerateContentResponse none = client.models.generateContent(
+                    "gemini-2.5-flash",
+                    "Say four words",
+                    withTools()
+                            .toolConfig(ToolConfig.builder()
+                                    .functionCallingConfig(
+                                            FunctionCallingConfig.builder().mode(FunctionCallingConfigMode.Known.NONE)))
+                            .build());
+            assertThat(none.functionCalls()).isNullOrEmpty();
+            assertThat(none.text()).isEqualTo("one two three four");
+        }
+    }
+
+    @Test
+    void geminiFunctionResponseRoundTripAsGoogleGenaiSeesIt() {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
+            List<Content> conversation = List.of(
+                    Content.builder()
+                            .role("user")
+                            .parts(Part.fromText("Weather in Florence"))
+                            .build(),
+                    Content.builder()
+                            .role("model")
+                            .parts(Part.fromFunctionCall("get_weather", Map.of("city", "Florence")))
+                            .build(),
+                    Content.builder()
+                            .role("user")
+                            .parts(Part.fromFunctionResponse("get_weather", Map.of("temp", 40)))
+                            .build());
+            GenerateContentResponse r = client.models.generateContent(
+                    "gemini-2.5-flash", conversation, withTools().build());
+            assertThat(r.functionCalls()).isNullOrEmpty();
+            assertThat(r.text()).isEqualTo("The tool answered: {\"temp\":40}");
+        }
+    }
+
+    @Test
+    void geminiStructuredOutputAsGoogleGenaiSeesIt() throws Exception {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
+            GenerateContentResponse r = client.models.generateContent(
+                    "gemini-2.5-flash",
+                    "Describe Florence",
+                    GenerateContentConfig.builder()
+                            .responseMimeType("application/json")
+                            .responseSchema(Schema.builder()
+                                    .type("OBJECT")
+                                    .properties(Map.of(
+                                            "city",
+                                                    Schema.builder()
+                                                            .type("STRING")
+                                                            .build(),
+                                            "population",
+                                                    Schema.builder()
+                                                            .type("INTEGER")
+                                                            .build()))
+                                    .required(List.of("city", "population")))
+                            .build());
+            com.fasterxml.jackson.databind.JsonNode answer = Json.MAPPER.readTree(r.text());
+            assertThat(answer.path("city").asText()).isEqualTo("Florence");
+            assertThat(answer.path("population").isInt()).isTrue();
+
+            GenerateContentResponse json = client.models.generateContent(
+                    "gemini-2.5-flash",
+                    "Describe Florence",
+                    GenerateContentConfig.builder()
+                            .responseMimeType("application/json")
+                            .responseJsonSchema(WEATHER_PARAMETERS)
+                            .build());
+            assertThat(Json.MAPPER.readTree(json.text()).path("city").asText()).isEqualTo("Florence");
+        }
+    }
+
+    @Test
+    void geminiRefusesSchemasItCannotReadAsGoogleGenaiSeesIt() {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
+            Map<String, Object> withDialect = new HashMap<>(WEATHER_PARAMETERS);
+            withDialect.put("$schema", "http://json-schema.org/draft-07/schema#");
+            GenerateContentConfig config = GenerateContentConfig.builder()
+                    .tools(Tool.builder()
+                            .functionDeclarations(FunctionDeclaration.builder()
+                                    .name("get_weather")
+                                    .parametersJsonSchema(withDialect)
+                                    .build()))
+                    .build();
+            assertThatThrownBy(() -> client.models.generateContent("gemini-2.5-flash", "hi", config))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.code()).isEqualTo(400);
+                        assertThat(e.status()).isEqualTo("INVALID_ARGUMENT");
+                        assertThat(e.message()).contains("Unknown name \"$schema\"");
+                    });
+        }
+    }
+
+    @Test
+    void geminiRefusesJsonSchemaKeywordsInItsOpenApiSubset() throws Exception {
+        String body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}],"
+                + "\"tools\":[{\"functionDeclarations\":[{\"name\":\"f\",\"parameters\":"
+                + "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":[\"string\",\"null\"]}}}}]}]}";
+        HttpResponse<String> typeList = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create(gemini.origin() + "/v1beta/models/gemini-2.5-flash:generateContent"))
+                                .header("x-goog-api-key", "AIza_test_fidelity_0001")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(typeList.statusCode()).isEqualTo(400);
+        assertThat(typeList.body())
+                .contains(
+                        "Unknown name \\\"type\\\" at 'tools[0].function_declarations[0].parameters.properties[0].value'")
+                .contains("Proto field is not repeating");
+        HttpResponse<String> additional = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create(gemini.origin() + "/v1beta/models/gemini-2.5-flash:generateContent"))
+                                .header("x-goog-api-key", "AIza_test_fidelity_0001")
+                                .POST(HttpRequest.BodyPublishers.ofString(body.replace(
+                                        "[\"string\",\"null\"]}}", "\"string\"}},\"additionalProperties\":false")))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(additional.statusCode()).isEqualTo(400);
+        assertThat(additional.body()).contains("Unknown name \\\"additionalProperties\\\"");
+    }
+
+    @Test
+    void geminiEmbeddingsThroughGoogleGenai() {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
+            EmbedContentResponse r = client.models.embedContent(
+                    "gemini-embedding-001",
+                    List.of("first text", "second text"),
+                    EmbedContentConfig.builder()
+                            .taskType("RETRIEVAL_DOCUMENT")
+                            .outputDimensionality(256)
+                            .build());
+            List<ContentEmbedding> embeddings = r.embeddings().orElseThrow();
+            assertThat(embeddings).hasSize(2);
+            assertThat(embeddings)
+                    .allSatisfy(e -> assertThat(e.values().orElseThrow()).hasSize(256));
+            assertThat(embeddings.get(0).values())
+                    .isNotEqualTo(embeddings.get(1).values());
+            assertThat(gemini.lastChatRequest().path())
+                    .isEqualTo("/v1beta/models/gemini-embedding-001:batchEmbedContents");
+
+            EmbedContentResponse full = client.models.embedContent("gemini-embedding-001", "first text", null);
+            List<Float> values = full.embeddings().orElseThrow().get(0).values().orElseThrow();
+            assertThat(values).hasSize(3072); // the model's own length
+            assertThatThrownBy(() -> client.models.embedContent(
+                            "gemini-embedding-001",
+                            "x",
+                            EmbedContentConfig.builder().taskType("SUMMARY").build()))
+                    .isInstanceOfSatisfying(
+                            ApiException.class, e -> assertThat(e.code()).isEqualTo(400));
         }
     }
 
