@@ -30,6 +30,13 @@ import dev.cortex.failure.UpstreamError;
  * assistant is called {@code model}, system prompts move to {@code systemInstruction}, sampling goes in
  * {@code generationConfig}; the SSE stream has no end marker (the last chunk carries {@code finishReason}); quota
  * errors say in their details how long to wait and whether the quota is per minute or per day.
+ *
+ * <p>Tools are {@code functionDeclarations}, {@code tool_choice} a {@code functionCallingConfig} (Gemini has no switch
+ * for parallel calls: the caller's is not sent). Schemas go in the JSON-Schema fields ({@code parametersJsonSchema},
+ * {@code responseJsonSchema}), not in {@code parameters} / {@code responseSchema}, which take an OpenAPI subset and
+ * refuse what agents' schemas routinely hold (type lists for nullable fields, {@code additionalProperties},
+ * {@code const}, {@code $ref}): passing JSON Schema on loses nothing, where translating it down would; what Gemini still
+ * refuses there is taken out by {@link GeminiSchema}. The conversation's shape is {@link GeminiContents}'.
  */
 public final class GeminiAdapter implements ProviderAdapter {
 

@@ -143,6 +143,27 @@ class GeminiAgainstSimulatorTest {
     }
 
     @Test
+    void theResultsOfParallelCallsGoBackTogether() throws Exception {
+        List<ToolCall> calls = List.of(
+                new ToolCall("call_a", "get_weather", "{\"city\":\"Florence\"}"),
+                new ToolCall("call_b", "get_time", "{\"zone\":\"Rome\"}"));
+        DecoderFramingTest.Recorder answer = new DecoderFramingTest.Recorder();
+        ChatRequest followUp = chat(
+                List.of(
+                        new ChatMessage("user", "Weather and time in Florence"),
+                        ChatMessage.assistant("", calls),
+                        ChatMessage.toolResult("call_a", null, "{\"temp\":40}"),
+                        ChatMessage.toolResult("call_b", null, "14:05")),
+                List.of(TIME, WEATHER),
+                null,
+                null);
+        // Gemini refuses results that do not answer all of the previous turn's calls in one turn
+        assertThat(exchange(adapter.chatRequest(followUp, "gemini-2.5-flash", "AIzaKey"), adapter.decoder(answer)))
+                .isEqualTo(200);
+        assertThat(String.join("", answer.texts)).isEqualTo("The tool answered: {\"temp\":40}\n{\"result\":\"14:05\"}");
+    }
+
+    @Test
     void aSchemaShapedAnswerAboutAnImage() throws Exception {
         DecoderFramingTest.Recorder r = new DecoderFramingTest.Recorder();
         ChatRequest ask = chat(

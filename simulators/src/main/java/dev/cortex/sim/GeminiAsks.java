@@ -80,6 +80,7 @@ final class GeminiAsks {
             }
         }
         JsonNode contents = field(body, "contents");
+        checkResponsesAnswerCalls(contents);
         int images = 0;
         for (JsonNode turn : contents) {
             for (JsonNode part : turn.path("parts")) {
@@ -116,6 +117,28 @@ final class GeminiAsks {
             }
         }
         return results.length() == 0 ? null : results.toString();
+    }
+
+    /**
+     * A turn of function responses answers the model turn before it, all of its calls: Gemini refuses a conversation
+     * whose counts differ (results split over several turns, or one left out).
+     */
+    private static void checkResponsesAnswerCalls(JsonNode contents) {
+        for (int i = 0; i < contents.size(); i++) {
+            int responses = count(contents.get(i), "functionResponse");
+            if (responses > 0 && (i == 0 || count(contents.get(i - 1), "functionCall") != responses)) {
+                throw GeminiRefusals.invalid("Please ensure that the number of function response parts is equal to "
+                        + "the number of function call parts of the function call turn.");
+            }
+        }
+    }
+
+    private static int count(JsonNode turn, String kind) {
+        int n = 0;
+        for (JsonNode part : turn.path("parts")) {
+            n += field(part, kind).isObject() ? 1 : 0;
+        }
+        return n;
     }
 
     private static void checkSubset(JsonNode schema, String at) {
