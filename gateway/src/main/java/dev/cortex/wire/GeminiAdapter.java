@@ -201,8 +201,9 @@ public final class GeminiAdapter implements ProviderAdapter {
 
     /**
      * Reads {@code GenerateContentResponse} chunks; text parts are deltas, usage grows, the last has a reason. A
-     * {@code functionCall} part comes whole and without an id (Gemini matches results by name): it is passed on as one
-     * call with an id made here, so the caller can refer back to it as OpenAI's wire requires.
+     * {@code functionCall} part comes whole (Gemini streams arguments in pieces only when asked to, and Cortex does not
+     * ask) and without an id (Gemini matches results by name): it is passed on as one call with an id made here, so
+     * the caller can refer back to it as OpenAI's wire requires.
      */
     private static final class ChunkReader implements SseDecoder.EventHandler {
         private final StreamListener listener;

@@ -198,11 +198,13 @@ final class GeminiWire implements ChatWire {
             if (text != null) {
                 parts.addObject().put("text", text);
             }
-            for (Asks.Call call : calls ? a.toolCalls() : List.<Asks.Call>of()) {
-                parts.addObject()
-                        .putObject("functionCall")
-                        .put("name", call.name())
-                        .set("args", call.arguments());
+            if (calls) {
+                for (Asks.Call call : a.toolCalls()) {
+                    parts.addObject()
+                            .putObject("functionCall")
+                            .put("name", call.name())
+                            .set("args", call.arguments());
+                }
             }
         }
         content.put("role", "model");
