@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * "output_dimension"?,"truncate"?}} in, {@code {"id","embeddings":{"float":[[...]]},"texts","meta":{...},
  * "response_type":"embeddings_by_type"}} out. Refused as Cohere refuses: no {@code input_type} or
  * {@code embedding_types} (v2 requires both), values it does not know, more than 96 texts, an output dimension its
- * models cannot give. Serves texts (not images) and the {@code float} type: a request for another type is refused
+ * models cannot give, a chat model. Serves texts (not images) and the {@code float} type: a request for another type is refused
  * with a message that says the simulator has only floats.
  */
 final class CohereEmbeddings {
@@ -39,6 +39,10 @@ final class CohereEmbeddings {
         }
         if (!body.path("model").isTextual() || body.path("model").asText().isBlank()) {
             throw CohereAsks.badRequest("model is required");
+        }
+        if (!isEmbeddingModel(body.get("model").asText())) {
+            throw CohereAsks.badRequest(
+                    "model '" + body.get("model").asText() + "' does not support the embed endpoint");
         }
         List<String> texts = Json.strings(body.path("texts"));
         if (!body.path("texts").isArray() || texts.isEmpty()) {

@@ -75,6 +75,10 @@ final class CohereWire implements ChatWire {
         if (!body.path("model").isTextual() || !body.path("messages").isArray()) {
             throw new WireReply(400, message("invalid request: model and messages are required.")).refused();
         }
+        if (CohereEmbeddings.isEmbeddingModel(body.get("model").asText())) {
+            throw CohereAsks.badRequest(
+                    "model '" + body.get("model").asText() + "' does not support the chat endpoint");
+        }
         Asks asks = CohereAsks.read(body);
         int prompt = 0;
         String last = null;

@@ -121,6 +121,20 @@ class CohereRefusalsTest {
     }
 
     @Test
+    void chatModelsChatAndEmbeddingModelsEmbed() throws Exception {
+        Reply chatWithEmbedder =
+                post("/v2/chat", "{\"model\":\"embed-v4.0\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(chatWithEmbedder.status()).isEqualTo(400);
+        assertThat(chatWithEmbedder.body().path("message").asText()).contains("embed-v4.0", "chat");
+        Reply embedWithChatModel = post(
+                "/v2/embed",
+                "{\"model\":\"command-a-03-2025\",\"texts\":[\"tea\"],\"input_type\":\"search_query\","
+                        + "\"embedding_types\":[\"float\"]}");
+        assertThat(embedWithChatModel.status()).isEqualTo(400);
+        assertThat(embedWithChatModel.body().path("message").asText()).contains("command-a-03-2025", "embed");
+    }
+
+    @Test
     void theModelListSaysWhichModelsChatAndWhichEmbed() throws Exception {
         HttpResponse<byte[]> r = HTTP.send(
                 HttpRequest.newBuilder(URI.create(cohere.baseUrl() + "/v1/models?endpoint=chat"))
