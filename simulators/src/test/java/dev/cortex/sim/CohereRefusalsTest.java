@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Cohere simulator refuses what Cohere refuses in OpenAI-shaped requests that an SDK for Cohere cannot send (and
  * a gateway translating OpenAI's shapes could): OpenAI's {@code tool_choice} words, OpenAI's per-function
- * {@code strict}, a tool result that answers no call, an embedding request without v2's required fields.
+ * {@code strict}, a tool result that answers no call, an image part without its URL, an embedding request without
+ * v2's required fields.
  */
 class CohereRefusalsTest {
 
@@ -94,6 +95,18 @@ class CohereRefusalsTest {
         Reply r = post("/v2/chat", orphan);
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.body().path("message").asText()).contains("tool_call_id 'nobody'");
+    }
+
+    @Test
+    void anImagePartNeedsItsUrl() throws Exception {
+        String image = "{\"model\":\"command-a-03-2025\",\"messages\":[{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"text\",\"text\":\"What is this?\"},{\"type\":\"image_url\",\"image_url\":%s}]}]}";
+        assertThat(post("/v2/chat", image.formatted("{\"url\":\"data:image/png;base64,iVBORw0KGgo=\"}"))
+                        .status())
+                .isEqualTo(200);
+        Reply noUrl = post("/v2/chat", image.formatted("{}"));
+        assertThat(noUrl.status()).isEqualTo(400);
+        assertThat(noUrl.body().path("message").asText()).contains("image_url.url");
     }
 
     @Test
