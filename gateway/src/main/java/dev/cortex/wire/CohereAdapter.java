@@ -70,7 +70,8 @@ public final class CohereAdapter implements ProviderAdapter {
      * {@code REQUIRED} and {@code NONE} (the model deciding is the default, sent as no {@code tool_choice}); it cannot
      * name a function, so a call of one named function is asked for by offering that function alone, required. Cohere
      * takes strictness for all tools at once ({@code strict_tools}), not per function as OpenAI does: one strict tool
-     * makes them all strict, a schema the caller promised to follow anyway.
+     * makes them all strict, a schema the caller promised to follow anyway. Cohere has no switch for parallel calls,
+     * so {@code parallel_tool_calls} is not sent: its models may call several tools in one turn.
      */
     private static void putTools(ObjectNode body, ChatRequest request) {
         if (request.tools().isEmpty()) {
