@@ -15,10 +15,25 @@ import com.cohere.api.core.CohereApiException;
 import com.cohere.api.core.Environment;
 import com.cohere.api.resources.v2.requests.V2ChatRequest;
 import com.cohere.api.resources.v2.requests.V2ChatStreamRequest;
+import com.cohere.api.resources.v2.requests.V2EmbedRequest;
+import com.cohere.api.resources.v2.types.V2ChatRequestToolChoice;
 import com.cohere.api.resources.v2.types.V2ChatResponse;
 import com.cohere.api.resources.v2.types.V2ChatStreamResponse;
+import com.cohere.api.types.AssistantMessage;
+import com.cohere.api.types.AssistantMessageV2Content;
 import com.cohere.api.types.ChatFinishReason;
 import com.cohere.api.types.ChatMessageV2;
+import com.cohere.api.types.EmbedByTypeResponse;
+import com.cohere.api.types.EmbedInputType;
+import com.cohere.api.types.EmbeddingType;
+import com.cohere.api.types.JsonResponseFormatV2;
+import com.cohere.api.types.ResponseFormatV2;
+import com.cohere.api.types.ToolCallV2;
+import com.cohere.api.types.ToolCallV2Function;
+import com.cohere.api.types.ToolMessageV2;
+import com.cohere.api.types.ToolMessageV2Content;
+import com.cohere.api.types.ToolV2;
+import com.cohere.api.types.ToolV2Function;
 import com.cohere.api.types.UserMessageV2;
 import com.cohere.api.types.UserMessageV2Content;
 import com.google.genai.Client;
@@ -724,6 +739,203 @@ class SimulatorFidelityTest {
                     assertThat(e.statusCode()).isEqualTo(404);
                     assertThat(e.body().toString()).contains("model 'no-such-model' not found");
                 });
+    }
+
+    // ---- Cohere agents: tools, tool results, JSON answers, embeddings, with cohere-java ----
+
+    private static final Map<String, Object> CITY = Map.of(
+            "type", "object", "properties", Map.of("city", Map.of("type", "string")), "required", List.of("city"));
+
+    private static List<ToolV2> weatherTool() {
+        return List.of(ToolV2.builder()
+                .function(ToolV2Function.builder()
+                        .name("get_weather")
+                        .description("The weather in a city now")
+                        .parameters(CITY)
+                        .build())
+                .build());
+    }
+
+    @Test
+    void cohereToolCallThroughCohereJava() throws Exception {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        V2ChatResponse r = client.v2()
+                .chat(V2ChatRequest.builder()
+                        .model("command-a-03-2025")
+                        .messages(userSays("Weather in Paris"))
+                        .tools(weatherTool())
+                        .toolChoice(V2ChatRequestToolChoice.REQUIRED)
+                        .build());
+        assertThat(r.getFinishReason()).isEqualTo(ChatFinishReason.TOOL_CALL);
+        assertThat(r.getMessage().getContent())
+                .as("a turn of calls has no text")
+                .isEmpty();
+        assertThat(r.getMessage().getToolPlan().orElseThrow()).contains("get_weather");
+        ToolCallV2 call = r.getMessage().getToolCalls().orElseThrow().get(0);
+        assertThat(call.getId()).isNotBlank();
+        assertThat(call.getFunction().flatMap(f -> f.getName())).contains("get_weather");
+        assertThat(Json.MAPPER
+                        .readTree(call.getFunction()
+                                .flatMap(f -> f.getArguments())
+                                .orElseThrow())
+                        .path("city")
+                        .asText())
+                .isEqualTo("Paris");
+
+        V2ChatResponse told = client.v2()
+                .chat(V2ChatRequest.builder()
+                        .model("command-a-03-2025")
+                        .messages(userSays("Weather in Paris"))
+                        .tools(weatherTool())
+                        .toolChoice(V2ChatRequestToolChoice.NONE)
+                        .build());
+        assertThat(told.getFinishReason()).isEqualTo(ChatFinishReason.COMPLETE);
+        assertThat(told.getMessage().getToolCalls().orElse(List.of())).isEmpty();
+    }
+
+    @Test
+    void cohereStreamsAToolCallAsCohereJavaReadsIt() throws Exception {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        StringBuilder plan = new StringBuilder();
+        List<ToolCallV2> starts = new ArrayList<>();
+        List<String> fragments = new ArrayList<>();
+        List<Integer> ends = new ArrayList<>();
+        List<ChatFinishReason> finishes = new ArrayList<>();
+        for (V2ChatStreamResponse event : client.v2()
+                .chatStream(V2ChatStreamRequest.builder()
+                        .model("command-a-03-2025")
+                        .messages(userSays("Weather in Paris"))
+                        .tools(weatherTool())
+                        .build())) {
+            event.getToolPlanDelta()
+                    .flatMap(e -> e.getDelta())
+                    .flatMap(d -> d.getMessage())
+                    .flatMap(m -> m.getToolPlan())
+                    .ifPresent(plan::append);
+            event.getToolCallStart()
+                    .flatMap(e -> e.getDelta())
+                    .flatMap(d -> d.getMessage())
+                    .flatMap(m -> m.getToolCalls())
+                    .ifPresent(starts::add);
+            event.getToolCallDelta()
+                    .flatMap(e -> e.getDelta())
+                    .flatMap(d -> d.getMessage())
+                    .flatMap(m -> m.getToolCalls())
+                    .flatMap(c -> c.getFunction())
+                    .flatMap(f -> f.getArguments())
+                    .ifPresent(fragments::add);
+            event.getToolCallEnd().flatMap(e -> e.getIndex()).ifPresent(ends::add);
+            event.getMessageEnd()
+                    .flatMap(e -> e.getDelta())
+                    .flatMap(d -> d.getFinishReason())
+                    .ifPresent(finishes::add);
+            assertThat(event.isContentDelta())
+                    .as("a turn of calls streams no text")
+                    .isFalse();
+        }
+        assertThat(plan.toString()).isEqualTo("I will use get_weather to answer this.");
+        assertThat(starts).hasSize(1);
+        assertThat(starts.get(0).getFunction().flatMap(f -> f.getName())).contains("get_weather");
+        assertThat(fragments).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(Json.MAPPER.readTree(String.join("", fragments)).path("city").asText())
+                .isEqualTo("Paris");
+        assertThat(ends).containsExactly(0);
+        assertThat(finishes).containsExactly(ChatFinishReason.TOOL_CALL);
+    }
+
+    @Test
+    void cohereAnswersWithAToolsResultThroughCohereJava() {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        ToolCallV2 call = ToolCallV2.builder()
+                .id("get_weather_x1")
+                .function(ToolCallV2Function.builder()
+                        .name("get_weather")
+                        .arguments("{\"city\":\"Paris\"}")
+                        .build())
+                .build();
+        List<ChatMessageV2> conversation = new ArrayList<>(userSays("Weather in Paris"));
+        conversation.add(ChatMessageV2.assistant(AssistantMessage.builder()
+                .toolPlan("I will look it up.")
+                .toolCalls(List.of(call))
+                .build()));
+        conversation.add(ChatMessageV2.tool(ToolMessageV2.builder()
+                .toolCallId("get_weather_x1")
+                .content(ToolMessageV2Content.of("18 degrees and clear"))
+                .build()));
+        V2ChatResponse r = client.v2()
+                .chat(V2ChatRequest.builder()
+                        .model("command-a-03-2025")
+                        .messages(conversation)
+                        .tools(weatherTool())
+                        .build());
+        assertThat(r.getFinishReason()).isEqualTo(ChatFinishReason.COMPLETE);
+        assertThat(r.getMessage()
+                        .getContent()
+                        .orElseThrow()
+                        .get(0)
+                        .getText()
+                        .orElseThrow()
+                        .getText())
+                .isEqualTo("The tool answered: 18 degrees and clear");
+
+        conversation.set(
+                1,
+                ChatMessageV2.assistant(AssistantMessage.builder()
+                        .content(AssistantMessageV2Content.of("Let me look."))
+                        .toolCalls(List.of(call))
+                        .build()));
+        assertThatThrownBy(() -> client.v2()
+                        .chat(V2ChatRequest.builder()
+                                .model("command-a-03-2025")
+                                .messages(conversation)
+                                .tools(weatherTool())
+                                .build()))
+                .as("Cohere takes no text beside tool calls")
+                .isInstanceOfSatisfying(CohereApiException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(400);
+                    assertThat(e.body().toString()).contains("text content is not allowed when tool_calls");
+                });
+    }
+
+    @Test
+    void cohereAnswersJsonToASchemaThroughCohereJava() throws Exception {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        V2ChatResponse r = client.v2()
+                .chat(V2ChatRequest.builder()
+                        .model("command-a-03-2025")
+                        .messages(userSays("Describe Paris"))
+                        .responseFormat(ResponseFormatV2.jsonObject(
+                                JsonResponseFormatV2.builder().jsonSchema(CITY).build()))
+                        .build());
+        String text = r.getMessage()
+                .getContent()
+                .orElseThrow()
+                .get(0)
+                .getText()
+                .orElseThrow()
+                .getText();
+        assertThat(Json.MAPPER.readTree(text).path("city").asText()).isEqualTo("Paris");
+    }
+
+    @Test
+    void cohereEmbedsThroughCohereJava() {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        EmbedByTypeResponse r = client.v2()
+                .embed(V2EmbedRequest.builder()
+                        .model("embed-v4.0")
+                        .inputType(EmbedInputType.SEARCH_DOCUMENT)
+                        .texts(List.of("tea in the garden", "rain"))
+                        .embeddingTypes(List.of(EmbeddingType.FLOAT))
+                        .outputDimension(256)
+                        .build());
+        List<List<Double>> vectors = r.getEmbeddings().getFloat().orElseThrow();
+        assertThat(vectors).hasSize(2);
+        assertThat(vectors.get(0)).hasSize(256);
+        assertThat(vectors.get(0)).isNotEqualTo(vectors.get(1));
+        assertThat(r.getTexts().orElseThrow()).containsExactly("tea in the garden", "rain");
+        assertThat(r.getMeta().flatMap(m -> m.getBilledUnits()).flatMap(b -> b.getInputTokens()))
+                .contains(5.0);
+        assertThat(cohere.lastChatRequest().path()).isEqualTo("/v2/embed");
     }
 
     /** Small JSON checks on what a simulator received. */
