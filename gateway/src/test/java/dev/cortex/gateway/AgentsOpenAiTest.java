@@ -22,6 +22,7 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.model.chat.Capability;
@@ -124,7 +125,15 @@ class AgentsOpenAiTest {
 
     @Test
     void openAiJavaToolRoundTrip() throws Exception {
-        ChatCompletionCreateParams asked = weatherQuestion();
+        ChatCompletionCreateParams asked = weatherQuestion().toBuilder()
+                .addFunctionTool(FunctionDefinition.builder().name("get_time").build())
+                .toolChoice(ChatCompletionNamedToolChoice.builder()
+                        .function(ChatCompletionNamedToolChoice.Function.builder()
+                                .name("get_weather")
+                                .build())
+                        .build())
+                .parallelToolCalls(false)
+                .build();
         ChatCompletion called = openAi().chat().completions().create(asked);
         assertThat(called.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
         ChatCompletionMessageFunctionToolCall call = called.choices()
@@ -228,6 +237,22 @@ class AgentsOpenAiTest {
         assertThat(format.path("json_schema").path("name").asText()).isEqualTo("person");
         assertThat(format.path("json_schema").path("schema").path("properties").has("age"))
                 .isTrue();
+    }
+
+    @Test
+    void jsonObjectOutputIsAnObject() throws Exception {
+        HttpResponse<String> response = post("{\"model\":\"llama-3.1-8b-instant\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Answer in JSON\"}],\"response_format\":{\"type\":\"json_object\"}}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        String content =
+                Json.parse(response.body()).at("/choices/0/message/content").asText();
+        assertThat(Json.parse(content).path("answer").asText()).isEqualTo("Nothing to call here");
+        assertThat(groq.lastChatRequest()
+                        .body()
+                        .path("response_format")
+                        .path("type")
+                        .asText())
+                .isEqualTo("json_object");
     }
 
     /** A tool LangChain4j calls when the model asks; counts its calls. */
