@@ -25,7 +25,8 @@ import dev.cortex.failure.UpstreamError;
  * that rejects the field is configured without it.</li>
  * </ul>
  * Fields some of these services reject ({@code logprobs}, {@code logit_bias}, {@code messages[].name}, {@code n>1}:
- * Groq) are never sent. Groq's extras are read wherever they appear: usage in {@code x_groq.usage}, an in-band error
+ * Groq) are never sent. Tools, tool choice, structured output, tool calls and results and images go in OpenAI's own
+ * shapes ({@link OpenAiShapes}). Groq's extras are read wherever they appear: usage in {@code x_groq.usage}, an in-band error
  * in {@code x_groq.error}; per-day quotas in a 429's text; resets in Go-style durations
  * ({@code x-ratelimit-reset-requests: 2m59.56s}).
  */
