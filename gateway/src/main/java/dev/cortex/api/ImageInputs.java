@@ -47,11 +47,11 @@ public final class ImageInputs {
 
     /** An image named by a URL: a data URL, or an http(s) URL when fetching is allowed. */
     ImageInput fromUrl(String url, String field) {
-        String scheme = url.length() >= 5 ? url.substring(0, 5).toLowerCase(Locale.ROOT) : "";
-        if (scheme.equals("data:")) {
+        String start = url.substring(0, Math.min(url.length(), 8)).toLowerCase(Locale.ROOT);
+        if (start.startsWith("data:")) {
             return fromDataUrl(url, field);
         }
-        if (scheme.equals("http:") || scheme.equals("https")) {
+        if (start.startsWith("http://") || start.startsWith("https://")) {
             if (!fetchUrls) {
                 throw new BadRequestException(
                         field,
@@ -72,7 +72,7 @@ public final class ImageInputs {
             throw new BadRequestException(
                     field, "'" + field + "' must be a base64 data URL (data:image/png;base64,...).");
         }
-        String mediaType = header.substring(0, header.length() - ";base64".length());
+        String mediaType = header.split(";", 2)[0]; // parameters (;name=..., ;charset=...) are no part of the type
         if (!mediaType.startsWith("image/") || mediaType.length() == "image/".length()) {
             throw new BadRequestException(
                     field, "'" + field + "' must hold an image (data:image/...), not '" + mediaType + "'.");
