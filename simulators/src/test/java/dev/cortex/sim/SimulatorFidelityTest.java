@@ -209,7 +209,7 @@ class SimulatorFidelityTest {
     }
 
     /** A weather tool, as an agent declares it. */
-    private static FunctionDefinition weatherTool() {
+    private static FunctionDefinition openAiWeatherTool() {
         return FunctionDefinition.builder()
                 .name("get_weather")
                 .description("The weather in a city")
@@ -226,7 +226,7 @@ class SimulatorFidelityTest {
         ChatCompletionCreateParams asked = ChatCompletionCreateParams.builder()
                 .model("llama-3.1-8b-instant")
                 .addUserMessage("What is the weather in Paris")
-                .addFunctionTool(weatherTool())
+                .addFunctionTool(openAiWeatherTool())
                 .build();
         ChatCompletion c = openAi().chat().completions().create(asked);
         assertThat(c.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
