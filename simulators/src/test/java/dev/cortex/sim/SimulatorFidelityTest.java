@@ -58,15 +58,25 @@ import com.google.genai.types.Tool;
 import com.google.genai.types.ToolConfig;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
+import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionContentPart;
+import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import io.github.ollama4j.Ollama;
 import io.github.ollama4j.models.chat.OllamaChatMessageRole;
 import io.github.ollama4j.models.chat.OllamaChatRequest;
@@ -228,6 +238,132 @@ class SimulatorFidelityTest {
                         BadRequestException.class,
                         e -> assertThat(e.body().toString()).contains("'n'"));
         assertThat(groq.chatCalls()).as("a refused request is no chat call").isEqualTo(3);
+    }
+
+    /** A weather tool, as an agent declares it. */
+    private static FunctionDefinition openAiWeatherTool() {
+        return FunctionDefinition.builder()
+                .name("get_weather")
+                .description("The weather in a city")
+                .parameters(FunctionParameters.builder()
+                        .putAdditionalProperty("type", JsonValue.from("object"))
+                        .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                        .putAdditionalProperty("required", JsonValue.from(List.of("city")))
+                        .build())
+                .build();
+    }
+
+    @Test
+    void groqToolCallsAsOpenAiJavaSeesThem() throws Exception {
+        ChatCompletionCreateParams asked = ChatCompletionCreateParams.builder()
+                .model("llama-3.1-8b-instant")
+                .addUserMessage("What is the weather in Paris")
+                .addFunctionTool(openAiWeatherTool())
+                .build();
+        ChatCompletion c = openAi().chat().completions().create(asked);
+        assertThat(c.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+        assertThat(c.choices().get(0).message().content()).isEmpty();
+        ChatCompletionMessageFunctionToolCall call =
+                c.choices().get(0).message().toolCalls().orElseThrow().get(0).asFunction();
+        assertThat(call.id()).startsWith("call_");
+        assertThat(call.function().name()).isEqualTo("get_weather");
+        assertThat(Json.MAPPER
+                        .readTree(call.function().arguments())
+                        .path("city")
+                        .asText())
+                .isEqualTo("Paris");
+
+        ChatCompletionAccumulator accumulated = ChatCompletionAccumulator.create();
+        int[] toolDeltas = {0};
+        try (StreamResponse<ChatCompletionChunk> s =
+                openAi().chat().completions().createStreaming(asked)) {
+            s.stream().forEach(chunk -> {
+                accumulated.accumulate(chunk);
+                chunk.choices()
+                        .forEach(ch -> toolDeltas[0] +=
+                                ch.delta().toolCalls().map(List::size).orElse(0));
+            });
+        }
+        ChatCompletion streamed = accumulated.chatCompletion();
+        assertThat(toolDeltas[0]).as("a first delta and two argument fragments").isEqualTo(3);
+        assertThat(streamed.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+        ChatCompletionMessageFunctionToolCall whole = streamed.choices()
+                .get(0)
+                .message()
+                .toolCalls()
+                .orElseThrow()
+                .get(0)
+                .asFunction();
+        assertThat(whole.function().name()).isEqualTo("get_weather");
+        assertThat(Json.MAPPER
+                        .readTree(whole.function().arguments())
+                        .path("city")
+                        .asText())
+                .isEqualTo("Paris");
+
+        ChatCompletion answered = openAi().chat()
+                .completions()
+                .create(asked.toBuilder()
+                        .addMessage(c.choices().get(0).message())
+                        .addMessage(ChatCompletionToolMessageParam.builder()
+                                .toolCallId(call.id())
+                                .content("sunny, 21 C")
+                                .build())
+                        .build());
+        assertThat(answered.choices().get(0).message().content()).contains("The tool answered: sunny, 21 C");
+        assertThat(answered.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+        JsonAssert.field(groq.lastChatRequest().body().path("messages").path(2), "tool_call_id", call.id());
+    }
+
+    @Test
+    void groqStructuredOutputAsOpenAiJavaSeesIt() throws Exception {
+        ChatCompletion c = openAi().chat()
+                .completions()
+                .create(groqParams()
+                        .responseFormat(ResponseFormatJsonSchema.builder()
+                                .jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder()
+                                        .name("person")
+                                        .schema(ResponseFormatJsonSchema.JsonSchema.Schema.builder()
+                                                .putAdditionalProperty("type", JsonValue.from("object"))
+                                                .putAdditionalProperty(
+                                                        "properties",
+                                                        JsonValue.from(Map.of(
+                                                                "name", Map.of("type", "string"),
+                                                                "age", Map.of("type", "integer"))))
+                                                .build())
+                                        .build())
+                                .build())
+                        .maxCompletionTokens(64)
+                        .build());
+        com.fasterxml.jackson.databind.JsonNode person =
+                Json.MAPPER.readTree(c.choices().get(0).message().content().orElseThrow());
+        assertThat(person.path("name").isTextual()).isTrue();
+        assertThat(person.path("age").isInt()).isTrue();
+    }
+
+    @Test
+    void groqRefusesImagesForATextModel() {
+        ChatCompletionContentPart image = ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+                .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder()
+                        .url("data:image/png;base64,iVBORw0KGgo=")
+                        .build())
+                .build());
+        ChatCompletionContentPart text = ChatCompletionContentPart.ofText(
+                ChatCompletionContentPartText.builder().text("What is this").build());
+        ChatCompletionCreateParams.Builder params =
+                ChatCompletionCreateParams.builder().addUserMessageOfArrayOfContentParts(List.of(text, image));
+        assertThatThrownBy(() -> openAi().chat()
+                        .completions()
+                        .create(params.model("llama-3.1-8b-instant").build()))
+                .isInstanceOfSatisfying(
+                        BadRequestException.class,
+                        e -> assertThat(e.body().toString()).contains("messages.0.content"));
+        groq.models("meta-llama/llama-4-scout-17b-16e-instruct");
+        ChatCompletion seen = openAi().chat()
+                .completions()
+                .create(params.model("meta-llama/llama-4-scout-17b-16e-instruct")
+                        .build());
+        assertThat(seen.choices().get(0).message().content()).contains("one two three four");
     }
 
     // ---- Ollama, with ollama4j ----
