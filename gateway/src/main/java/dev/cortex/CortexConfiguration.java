@@ -22,6 +22,7 @@ import dev.cortex.api.ChatReplyWriter;
 import dev.cortex.api.ChatRequestReader;
 import dev.cortex.api.ErrorReply;
 import dev.cortex.api.HealthReport;
+import dev.cortex.api.ImageInputs;
 import dev.cortex.api.JsonLimits;
 import dev.cortex.api.MetricsScrape;
 import dev.cortex.api.ModelListing;
@@ -92,8 +93,12 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("chainPlanner", planner);
         registry.bind("routeExplainer", new RouteExplainer(planner, keys));
 
-        ChatApi openAi = new OpenAiApi();
-        ChatApi ollama = new OllamaApi(settings.integer("cortex.images.max-bytes"));
+        ImageInputs images = new ImageInputs(
+                Boolean.parseBoolean(settings.string("cortex.images.fetch-urls")),
+                settings.integer("cortex.images.max-bytes"),
+                settings.millis("cortex.images.fetch-timeout-ms"));
+        ChatApi openAi = new OpenAiApi(images);
+        ChatApi ollama = new OllamaApi(images);
         // every door, HTTP or messaging, reads request bodies within the same structure limits
         BoundedJsonReader json = new BoundedJsonReader(new JsonLimits(
                 settings.integer("cortex.http.max-messages"),
@@ -124,7 +129,7 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("providersHealthCheck", new ProvidersHealthCheck(all));
         registry.bind("providerRestore", new ProviderRestore(all));
 
-        MessagingWiring.wire(context, settings, all, json, access);
+        MessagingWiring.wire(context, settings, all, json, access, openAi);
     }
 
     private static FrontDoorSettings frontDoor(Settings settings) {

@@ -13,7 +13,6 @@ import org.apache.camel.spi.Registry;
 import dev.cortex.access.GatewayAccess;
 import dev.cortex.api.BoundedJsonReader;
 import dev.cortex.api.ChatApi;
-import dev.cortex.api.OpenAiApi;
 import dev.cortex.messaging.DeadLetter;
 import dev.cortex.messaging.EmbeddedBroker;
 import dev.cortex.messaging.KafkaCommit;
@@ -36,13 +35,18 @@ final class MessagingWiring {
      * connection factory — to the embedded Artemis broker, started here, unless {@code JMS_URL} names another one.
      *
      * @param access who a request's gateway key ({@code CortexApiKey}) belongs to
+     * @param openAi the OpenAI door's parsing, shared with HTTP (the same image settings)
      */
     static void wire(
-            CamelContext context, Settings s, ProviderRegistry providers, BoundedJsonReader json, GatewayAccess access)
+            CamelContext context,
+            Settings s,
+            ProviderRegistry providers,
+            BoundedJsonReader json,
+            GatewayAccess access,
+            ChatApi openAi)
             throws Exception {
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
-        ChatApi openAi = new OpenAiApi();
         Map<String, Duration> providerWorstCase = new HashMap<>();
         providers
                 .all()

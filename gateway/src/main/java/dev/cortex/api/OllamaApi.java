@@ -2,7 +2,6 @@ package dev.cortex.api;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +15,6 @@ import dev.cortex.chat.Json;
 import dev.cortex.chat.PenaltyScale;
 import dev.cortex.chat.ResponseFormat;
 import dev.cortex.chat.ToolCallAssembler;
-import dev.cortex.chat.ToolSpec;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.BadRequestException;
 
@@ -30,9 +28,9 @@ public final class OllamaApi implements ChatApi {
 
     private final OllamaMessages messages;
 
-    /** @param maxImageBytes the largest image one message may carry ({@code cortex.images.max-bytes}) */
-    public OllamaApi(int maxImageBytes) {
-        this.messages = new OllamaMessages(maxImageBytes);
+    /** @param images how images are checked (their size limit, {@code cortex.images.max-bytes}) */
+    public OllamaApi(ImageInputs images) {
+        this.messages = new OllamaMessages(images);
     }
 
     @Override
@@ -79,52 +77,10 @@ public final class OllamaApi implements ChatApi {
                 seed,
                 frequencyPenalty,
                 presencePenalty,
-                tools(body.get("tools")),
+                OpenAiTools.tools(f), // Ollama takes OpenAI's shape
                 null, // Ollama has no tool_choice: offered tools may be called
                 null,
                 format(body.get("format")));
-    }
-
-    /** {@code tools}: OpenAI's shape, {@code [{"type":"function","function":{"name","description","parameters"}}]}. */
-    private static List<ToolSpec> tools(JsonNode v) {
-        if (v == null || v.isNull()) {
-            return List.of();
-        }
-        if (!v.isArray()) {
-            throw new BadRequestException("tools", "'tools' must be an array of functions.");
-        }
-        List<ToolSpec> out = new ArrayList<>(v.size());
-        for (int i = 0; i < v.size(); i++) {
-            String at = "tools[" + i + "]";
-            JsonNode tool = v.get(i);
-            if (!tool.isObject()) {
-                throw new BadRequestException(at, "'" + at + "' must be an object.");
-            }
-            if (tool.hasNonNull("type") && !"function".equals(tool.get("type").asText())) {
-                throw new BadRequestException(at + ".type", "'" + at + ".type' must be \"function\".");
-            }
-            JsonNode function = tool.path("function");
-            if (!function.path("name").isTextual()
-                    || function.get("name").asText().isBlank()) {
-                throw new BadRequestException(at + ".function.name", "'" + at + ".function.name' is required.");
-            }
-            JsonNode description = function.get("description");
-            if (description != null && !description.isNull() && !description.isTextual()) {
-                throw new BadRequestException(
-                        at + ".function.description", "'" + at + ".function.description' must be a string.");
-            }
-            JsonNode parameters = function.get("parameters");
-            if (parameters != null && !parameters.isNull() && !parameters.isObject()) {
-                throw new BadRequestException(
-                        at + ".function.parameters", "'" + at + ".function.parameters' must be a JSON schema object.");
-            }
-            out.add(new ToolSpec(
-                    function.get("name").asText(),
-                    description == null || description.isNull() ? null : description.asText(),
-                    parameters == null || parameters.isNull() ? null : parameters,
-                    null));
-        }
-        return out;
     }
 
     /** {@code format}: {@code "json"} for any JSON object, or the JSON schema the answer must follow. */

@@ -24,11 +24,11 @@ final class OllamaMessages {
     /** Ollama's roles, and OpenAI's {@code developer} (a system prompt), which this door has always taken. */
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
-    private final int maxImageBytes;
+    private final ImageInputs images;
 
-    /** @param maxImageBytes the largest image one message may carry ({@code cortex.images.max-bytes}) */
-    OllamaMessages(int maxImageBytes) {
-        this.maxImageBytes = maxImageBytes;
+    /** @param images how images are checked (their size limit, {@code cortex.images.max-bytes}) */
+    OllamaMessages(ImageInputs images) {
+        this.images = images;
     }
 
     /** {@code messages}: required, non-empty. */
@@ -121,7 +121,7 @@ final class OllamaMessages {
             if (!v.get(i).isTextual()) {
                 throw new BadRequestException(where, "'" + where + "' must be an image in base64.");
             }
-            out.add(ImageBytes.fromBase64(v.get(i).asText(), where, maxImageBytes));
+            out.add(images.fromBase64(v.get(i).asText(), where));
         }
         return out;
     }

@@ -13,12 +13,27 @@ import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.ChatResult;
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
+import dev.cortex.chat.ResponseFormat;
 import dev.cortex.chat.ToolCall;
+import dev.cortex.chat.ToolChoice;
+import dev.cortex.chat.ToolSpec;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.BadRequestException;
 
 /** The OpenAI Chat Completions front door ({@code /v1/chat/completions}, {@code /v1/models}). */
 public final class OpenAiApi implements ChatApi {
+
+    private final OpenAiMessages messages;
+
+    /** @param images how image parts become bytes (data URLs; http URLs only when the operator allows fetching) */
+    public OpenAiApi(ImageInputs images) {
+        this.messages = new OpenAiMessages(images);
+    }
+
+    /** With the default image settings: data URLs up to 5 MiB, no fetching. */
+    public OpenAiApi() {
+        this(ImageInputs.DEFAULTS);
+    }
 
     @Override
     public String door() {
@@ -32,13 +47,9 @@ public final class OpenAiApi implements ChatApi {
         if (n != null && n != 1) {
             throw new BadRequestException("n", "Only n=1 is supported.");
         }
-        if (f.has("tools") || f.has("functions")) {
-            throw new BadRequestException("tools", "Tool calling is not supported by this gateway.");
-        }
-        RequestFields format = f.object("response_format");
-        if (format != null && !"text".equals(format.string("type"))) {
-            throw new BadRequestException("response_format", "Only response_format {\"type\":\"text\"} is supported.");
-        }
+        List<ToolSpec> tools = OpenAiTools.tools(f);
+        ToolChoice toolChoice = OpenAiTools.choice(f, tools);
+        ResponseFormat responseFormat = OpenAiTools.responseFormat(f);
         boolean stream = Boolean.TRUE.equals(f.bool("stream"));
         RequestFields streamOptions = f.object("stream_options");
         boolean includeUsage = streamOptions != null && Boolean.TRUE.equals(streamOptions.bool("include_usage"));
@@ -52,7 +63,7 @@ public final class OpenAiApi implements ChatApi {
         }
         return new ChatRequest(
                 f.string("model"),
-                f.messages(),
+                f.messages(messages),
                 stream,
                 includeUsage,
                 f.number("temperature", 0, 2),
@@ -62,7 +73,11 @@ public final class OpenAiApi implements ChatApi {
                 stop,
                 f.longValue("seed"),
                 f.number("frequency_penalty", -2, 2),
-                f.number("presence_penalty", -2, 2));
+                f.number("presence_penalty", -2, 2),
+                tools,
+                toolChoice,
+                f.bool("parallel_tool_calls"),
+                responseFormat);
     }
 
     @Override

@@ -128,6 +128,16 @@ final class RequestFields {
 
     /** {@code messages}: required, non-empty, each with a known role and text content. */
     List<ChatMessage> messages() {
+        return messages(RequestFields::message);
+    }
+
+    /** Reads one message of a door's shape, {@code at} naming it in errors ({@code messages[2]}). */
+    interface MessageReader {
+        ChatMessage read(JsonNode message, String at);
+    }
+
+    /** {@code messages}: required, non-empty, each read by the door's own reader. */
+    List<ChatMessage> messages(MessageReader reader) {
         JsonNode v = root.get("messages");
         if (v == null || v.isNull()) {
             throw new BadRequestException("messages", "'messages' is required.");
@@ -140,12 +150,17 @@ final class RequestFields {
         }
         List<ChatMessage> out = new ArrayList<>(v.size());
         for (int i = 0; i < v.size(); i++) {
-            out.add(message(v.get(i), "messages[" + i + "]"));
+            out.add(reader.read(v.get(i), "messages[" + i + "]"));
         }
         return out;
     }
 
     private static ChatMessage message(JsonNode m, String at) {
+        return new ChatMessage(role(m, at), content(m.get("content"), at + ".content"));
+    }
+
+    /** A message's role, one of the known ones ({@code developer} read as the {@code system} it is a synonym of). */
+    static String role(JsonNode m, String at) {
         if (!m.isObject()) {
             throw new BadRequestException(at, "'" + at + "' must be an object with 'role' and 'content'.");
         }
@@ -153,8 +168,7 @@ final class RequestFields {
         if (role == null || !role.isTextual() || !ROLES.contains(role.asText())) {
             throw new BadRequestException(at + ".role", "'" + at + ".role' must be one of " + ROLES + ".");
         }
-        String r = "developer".equals(role.asText()) ? "system" : role.asText();
-        return new ChatMessage(r, content(m.get("content"), at + ".content"));
+        return "developer".equals(role.asText()) ? "system" : role.asText();
     }
 
     /** Content is a string, or OpenAI's array of parts of which only text is supported. */
@@ -180,6 +194,11 @@ final class RequestFields {
             text.append(part.get("text").asText());
         }
         return text.toString();
+    }
+
+    /** The field's raw value when present and not null, for the shapes typed reads do not cover. */
+    JsonNode node(String field) {
+        return present(field);
     }
 
     private JsonNode present(String field) {

@@ -3,19 +3,24 @@ package dev.cortex.wire;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.cortex.chat.ChatMessage;
 import dev.cortex.chat.ChatRequest;
+import dev.cortex.chat.EmbeddingRequest;
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.Json;
 import dev.cortex.chat.StreamListener;
+import dev.cortex.chat.ToolChoice;
+import dev.cortex.chat.ToolSpec;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.StreamFailure;
 import dev.cortex.failure.UpstreamError;
@@ -25,25 +30,38 @@ import dev.cortex.failure.UpstreamError;
  * assistant is called {@code model}, system prompts move to {@code systemInstruction}, sampling goes in
  * {@code generationConfig}; the SSE stream has no end marker (the last chunk carries {@code finishReason}); quota
  * errors say in their details how long to wait and whether the quota is per minute or per day.
+ *
+ * <p>Tools are {@code functionDeclarations}, {@code tool_choice} a {@code functionCallingConfig} (Gemini has no switch
+ * for parallel calls: the caller's is not sent). Schemas go in the JSON-Schema fields ({@code parametersJsonSchema},
+ * {@code responseJsonSchema}), not in {@code parameters} / {@code responseSchema}, which take an OpenAPI subset and
+ * refuse what agents' schemas routinely hold (type lists for nullable fields, {@code additionalProperties},
+ * {@code const}, {@code $ref}): passing JSON Schema on loses nothing, where translating it down would; what Gemini still
+ * refuses there is taken out by {@link GeminiSchema}. The conversation's shape is {@link GeminiContents}'.
  */
 public final class GeminiAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamRequest chatRequest(ChatRequest request, String model, String apiKey) {
         ObjectNode body = Json.object();
-        ArrayNode contents = body.putArray("contents");
-        StringJoiner system = new StringJoiner("\n\n");
-        for (ChatMessage m : request.messages()) {
-            if (m.isSystem()) {
-                system.add(m.content());
-            } else {
-                ObjectNode turn = contents.addObject();
-                turn.put("role", "assistant".equals(m.role()) ? "model" : "user");
-                turn.putArray("parts").addObject().put("text", m.content());
-            }
+        body.set("contents", GeminiContents.of(request));
+        String system = GeminiContents.system(request);
+        if (!system.isEmpty()) {
+            body.putObject("systemInstruction").putArray("parts").addObject().put("text", system);
         }
-        if (system.length() > 0) {
-            body.putObject("systemInstruction").putArray("parts").addObject().put("text", system.toString());
+        if (!request.tools().isEmpty()) {
+            ArrayNode declarations = body.putArray("tools").addObject().putArray("functionDeclarations");
+            for (ToolSpec tool : request.tools()) {
+                ObjectNode d = declarations.addObject().put("name", tool.name());
+                if (tool.description() != null) {
+                    d.put("description", tool.description());
+                }
+                if (tool.parameters() != null) {
+                    d.set("parametersJsonSchema", GeminiSchema.of(tool.parameters()));
+                }
+            }
+            if (request.toolChoice() != null) {
+                body.putObject("toolConfig").set("functionCallingConfig", callingConfig(request.toolChoice()));
+            }
         }
         ObjectNode config = Json.object();
         WireJson.putIfSet(config, "temperature", request.temperature());
@@ -54,6 +72,14 @@ public final class GeminiAdapter implements ProviderAdapter {
         WireJson.putIfSet(config, "seed", request.seed());
         WireJson.putIfSet(config, "frequencyPenalty", request.frequencyPenalty());
         WireJson.putIfSet(config, "presencePenalty", request.presencePenalty());
+        if (request.responseFormat().json()) {
+            config.put("responseMimeType", "application/json");
+            if (request.responseFormat().schema() != null) {
+                config.set(
+                        "responseJsonSchema",
+                        GeminiSchema.of(request.responseFormat().schema()));
+            }
+        }
         if (!config.isEmpty()) {
             body.set("generationConfig", config);
         }
@@ -62,6 +88,74 @@ public final class GeminiAdapter implements ProviderAdapter {
                 path,
                 Map.of("x-goog-api-key", apiKey, "Content-Type", "application/json", "Accept", "text/event-stream"),
                 Json.bytes(body));
+    }
+
+    /** AUTO, NONE, or ANY (a call is required), limited to one function when the caller named it. */
+    private static ObjectNode callingConfig(ToolChoice choice) {
+        ObjectNode c = Json.object();
+        c.put(
+                "mode",
+                switch (choice.mode()) {
+                    case AUTO -> "AUTO";
+                    case NONE -> "NONE";
+                    case REQUIRED, FUNCTION -> "ANY";
+                });
+        if (choice.mode() == ToolChoice.Mode.FUNCTION) {
+            c.putArray("allowedFunctionNames").add(choice.function());
+        }
+        return c;
+    }
+
+    /**
+     * {@code :batchEmbedContents}, every input one request of the batch; what the texts are for becomes Gemini's
+     * {@code taskType} (its models embed queries and documents differently).
+     */
+    @Override
+    public Optional<UpstreamRequest> embedRequest(EmbeddingRequest request, String model, String apiKey) {
+        ObjectNode body = Json.object();
+        ArrayNode requests = body.putArray("requests");
+        String taskType = taskType(request.inputType());
+        for (String text : request.inputs()) {
+            ObjectNode r = requests.addObject().put("model", "models/" + model);
+            r.putObject("content").putArray("parts").addObject().put("text", text);
+            if (taskType != null) {
+                r.put("taskType", taskType);
+            }
+            WireJson.putIfSet(r, "outputDimensionality", request.dimensions());
+        }
+        String path = "/models/" + URLEncoder.encode(model, StandardCharsets.UTF_8) + ":batchEmbedContents";
+        return Optional.of(UpstreamRequest.post(
+                path, Map.of("x-goog-api-key", apiKey, "Content-Type", "application/json"), Json.bytes(body)));
+    }
+
+    /** Cohere's {@code input_type} words, as the gateway takes them, in Gemini's terms; null when Gemini has none. */
+    static String taskType(String inputType) {
+        if (inputType == null) {
+            return null;
+        }
+        return switch (inputType) {
+            case "search_document" -> "RETRIEVAL_DOCUMENT";
+            case "search_query" -> "RETRIEVAL_QUERY";
+            case "classification" -> "CLASSIFICATION";
+            case "clustering" -> "CLUSTERING";
+            default -> null;
+        };
+    }
+
+    /** {@code {"embeddings":[{"values":[...]}]}}: Gemini reports no token counts for embeddings. */
+    @Override
+    public StreamDecoder embedDecoder(StreamListener listener) {
+        return new WholeBodyDecoder(body -> {
+            JsonNode embeddings = body.path("embeddings");
+            if (!embeddings.isArray()) {
+                throw StreamFailure.malformed("the answer holds no embeddings");
+            }
+            List<float[]> vectors = new ArrayList<>(embeddings.size());
+            for (JsonNode e : embeddings) {
+                vectors.add(WireJson.vector(e.path("values")));
+            }
+            listener.onEmbeddings(vectors);
+        });
     }
 
     @Override
@@ -105,11 +199,17 @@ public final class GeminiAdapter implements ProviderAdapter {
         return UpstreamError.http(status, code, retry, quota, message);
     }
 
-    /** Reads {@code GenerateContentResponse} chunks; text parts are deltas, usage grows, the last has a reason. */
+    /**
+     * Reads {@code GenerateContentResponse} chunks; text parts are deltas, usage grows, the last has a reason. A
+     * {@code functionCall} part comes whole (Gemini streams arguments in pieces only when asked to, and Cortex does not
+     * ask) and without an id (Gemini matches results by name): it is passed on as one call with an id made here, so
+     * the caller can refer back to it as OpenAI's wire requires.
+     */
     private static final class ChunkReader implements SseDecoder.EventHandler {
         private final StreamListener listener;
         private boolean finished;
-        private boolean anyText;
+        private boolean anyContent;
+        private int calls;
         private boolean modelSeen;
 
         ChunkReader(StreamListener listener) {
@@ -134,9 +234,18 @@ public final class GeminiAdapter implements ProviderAdapter {
             JsonNode candidate = chunk.path("candidates").path(0);
             for (JsonNode part : candidate.path("content").path("parts")) {
                 String text = Json.text(part, "text");
+                JsonNode call = part.get("functionCall");
                 if (text != null && !text.isEmpty() && !part.path("thought").asBoolean(false)) {
-                    anyText = true;
+                    anyContent = true;
                     listener.onText(text);
+                } else if (call != null && call.hasNonNull("name")) {
+                    anyContent = true;
+                    JsonNode args = call.path("args");
+                    listener.onToolCall(
+                            calls++,
+                            "call_" + UUID.randomUUID().toString().replace("-", ""),
+                            call.get("name").asText(),
+                            args.isObject() ? args.toString() : "{}");
                 }
             }
             JsonNode usage = chunk.get("usageMetadata");
@@ -149,9 +258,10 @@ public final class GeminiAdapter implements ProviderAdapter {
             String reason = Json.text(candidate, "finishReason");
             if (reason != null) {
                 finished = true;
-                if (!anyText) {
+                if (!anyContent) {
                     // a safety block, or thinking that used the whole budget: no answer, and it must not pass as one
-                    throw StreamFailure.inBand("empty_answer", "Gemini returned no text (finishReason " + reason + ")");
+                    throw StreamFailure.inBand(
+                            "empty_answer", "Gemini returned neither text nor a call (finishReason " + reason + ")");
                 }
                 listener.onFinish(finishReason(reason));
             }

@@ -25,7 +25,8 @@ import dev.cortex.failure.UpstreamError;
  * that rejects the field is configured without it.</li>
  * </ul>
  * Fields some of these services reject ({@code logprobs}, {@code logit_bias}, {@code messages[].name}, {@code n>1}:
- * Groq) are never sent. Groq's extras are read wherever they appear: usage in {@code x_groq.usage}, an in-band error
+ * Groq) are never sent. Tools, tool choice, structured output, tool calls and results and images go in OpenAI's own
+ * shapes ({@link OpenAiShapes}). Groq's extras are read wherever they appear: usage in {@code x_groq.usage}, an in-band error
  * in {@code x_groq.error}; per-day quotas in a 429's text; resets in Go-style durations
  * ({@code x-ratelimit-reset-requests: 2m59.56s}).
  */
@@ -52,6 +53,19 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         WireJson.putIfSet(body, "seed", request.seed());
         WireJson.putIfSet(body, "frequency_penalty", request.frequencyPenalty());
         WireJson.putIfSet(body, "presence_penalty", request.presencePenalty());
+        if (!request.tools().isEmpty()) {
+            body.set("tools", OpenAiShapes.tools(request.tools()));
+            if (request.toolChoice() != null) {
+                body.set("tool_choice", OpenAiShapes.toolChoice(request.toolChoice()));
+            }
+            if (request.parallelToolCalls() != null) {
+                body.put("parallel_tool_calls", request.parallelToolCalls());
+            }
+        }
+        ObjectNode format = OpenAiShapes.responseFormat(request.responseFormat());
+        if (format != null) {
+            body.set("response_format", format);
+        }
         return UpstreamRequest.post("/chat/completions", UpstreamRequest.bearerStream(apiKey), Json.bytes(body));
     }
 
@@ -127,6 +141,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
             if (content != null && !content.isEmpty()) {
                 listener.onText(content);
             }
+            toolCalls(choice.path("delta").path("tool_calls"));
             String finish = Json.text(choice, "finish_reason");
             if (finish != null) {
                 listener.onFinish(finishReason(finish));
@@ -136,6 +151,22 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
                 listener.onUsage(new Usage(
                         usage.path("prompt_tokens").asInt(),
                         usage.path("completion_tokens").asInt()));
+            }
+        }
+
+        /**
+         * {@code delta.tool_calls}: the first piece of a call brings its index, id and name; later pieces the same index
+         * and an arguments fragment. Groq sends each call whole in one piece; that is the same shape, once.
+         */
+        private void toolCalls(JsonNode calls) {
+            for (int i = 0; i < calls.size(); i++) {
+                JsonNode call = calls.get(i);
+                JsonNode function = call.path("function");
+                listener.onToolCall(
+                        call.path("index").asInt(i),
+                        Json.text(call, "id"),
+                        Json.text(function, "name"),
+                        Json.text(function, "arguments"));
             }
         }
 

@@ -2,13 +2,17 @@ package dev.cortex.wire;
 
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import dev.cortex.chat.ChatMessage;
 import dev.cortex.chat.ImageInput;
 import dev.cortex.chat.Json;
+import dev.cortex.chat.ResponseFormat;
 import dev.cortex.chat.ToolCall;
+import dev.cortex.chat.ToolChoice;
 import dev.cortex.chat.ToolSpec;
 
 /**
@@ -77,5 +81,40 @@ final class OpenAiShapes {
             }
         }
         return out;
+    }
+
+    /** {@code "auto"|"none"|"required"} or {@code {"type":"function","function":{"name":..}}}. */
+    static JsonNode toolChoice(ToolChoice choice) {
+        return switch (choice.mode()) {
+            case AUTO -> TextNode.valueOf("auto");
+            case NONE -> TextNode.valueOf("none");
+            case REQUIRED -> TextNode.valueOf("required");
+            case FUNCTION -> {
+                ObjectNode named = Json.object().put("type", "function");
+                named.putObject("function").put("name", choice.function());
+                yield named;
+            }
+        };
+    }
+
+    /**
+     * {@code {"type":"json_object"}} or {@code {"type":"json_schema","json_schema":{name,schema,strict}}}; null for
+     * plain text (nothing to send).
+     */
+    static ObjectNode responseFormat(ResponseFormat format) {
+        return switch (format.kind()) {
+            case TEXT -> null;
+            case JSON_OBJECT -> Json.object().put("type", "json_object");
+            case JSON_SCHEMA -> {
+                ObjectNode out = Json.object().put("type", "json_schema");
+                ObjectNode schema = out.putObject("json_schema");
+                schema.put("name", format.name() == null ? "answer" : format.name());
+                schema.set("schema", format.schema());
+                if (format.strict() != null) {
+                    schema.put("strict", format.strict());
+                }
+                yield out;
+            }
+        };
     }
 }

@@ -27,6 +27,12 @@ public record UpstreamRequest(String method, String path, Map<String, String> he
                 "Authorization", "Bearer " + apiKey, "Content-Type", "application/json", "Accept", "text/event-stream");
     }
 
+    /** The headers of a JSON request to a Bearer-key API whose answer is one JSON body (Cohere's embeddings). */
+    static Map<String, String> bearerJson(String apiKey) {
+        return Map.of(
+                "Authorization", "Bearer " + apiKey, "Content-Type", "application/json", "Accept", "application/json");
+    }
+
     public static UpstreamRequest get(String path, Map<String, String> headers) {
         return new UpstreamRequest("GET", path, headers, null);
     }

@@ -1,7 +1,10 @@
 package dev.cortex.api;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class OllamaApiTest {
 
-    private static final OllamaApi DOOR = new OllamaApi(64);
+    private static final OllamaApi DOOR = new OllamaApi(new ImageInputs(false, 64, Duration.ofSeconds(1)));
     private static final String PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUg==";
 
     private static ChatRequest parse(String body) throws Exception {
@@ -85,20 +88,34 @@ class OllamaApiTest {
     }
 
     @Test
-    void imagesAreKnownByTheirFirstBytes() {
-        assertThat(ImageBytes.mediaType(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 0}))
-                .isEqualTo("image/jpeg");
-        assertThat(ImageBytes.mediaType("GIF89a...".getBytes(StandardCharsets.US_ASCII)))
-                .isEqualTo("image/gif");
-        assertThat(ImageBytes.mediaType("RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.US_ASCII)))
-                .isEqualTo("image/webp");
-        assertThat(ImageBytes.mediaType("RIFF\0\0\0\0WAVEfmt ".getBytes(StandardCharsets.US_ASCII)))
-                .isNull();
+    void imagesAreTypedByTheirFirstBytesAndBoundedBySize() throws Exception {
+        Map<String, String> types = Map.of(
+                "/9j/4AAQ",
+                "image/jpeg",
+                Base64.getEncoder().encodeToString("GIF89a..".getBytes(StandardCharsets.US_ASCII)),
+                "image/gif",
+                Base64.getEncoder().encodeToString("RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.US_ASCII)),
+                "image/webp");
+        for (Map.Entry<String, String> e : types.entrySet()) {
+            assertThat(parse("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"images\":[\"" + e.getKey()
+                                    + "\"]}]}")
+                            .messages()
+                            .get(0)
+                            .images()
+                            .get(0)
+                            .mediaType())
+                    .isEqualTo(e.getValue());
+        }
+        String wave = Base64.getEncoder().encodeToString("RIFF\0\0\0\0WAVEfmt ".getBytes(StandardCharsets.US_ASCII));
+        assertThatThrownBy(() ->
+                        parse("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"images\":[\"" + wave + "\"]}]}"))
+                .isInstanceOf(BadRequestException.class)
+                .hasMessageContaining("messages[0].images[0]");
         assertThatThrownBy(() -> parse("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"images\":[\""
                         + "A".repeat(100) + "\"]}]}"))
                 .isInstanceOf(BadRequestException.class)
                 .hasMessageContaining("messages[0].images[0]")
-                .hasMessageContaining("64-byte limit");
+                .hasMessageContaining("limit of 64 bytes");
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.StreamListener;
+import dev.cortex.chat.ToolCall;
 import dev.cortex.chat.ToolCallAssembler;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.StreamFailure;
@@ -95,6 +96,31 @@ class DecoderFramingTest {
                 .isInstanceOfSatisfying(
                         StreamFailure.class,
                         f -> assertThat(f.error().kind()).isEqualTo(UpstreamError.Kind.STREAM_ERROR));
+    }
+
+    @Test
+    void groqToolCallsSentWholeInOneChunk() {
+        Recorder r = new Recorder();
+        feedByteByByte(
+                new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(r),
+                WireFixtures.text("groq/stream-tool-calls-whole.sse"));
+        assertThat(r.toolCalls.calls())
+                .containsExactly(
+                        new ToolCall("call_a1", "get_weather", "{\"city\":\"Paris\"}"),
+                        new ToolCall("call_b2", "get_time", "{\"zone\":\"CET\"}"));
+        assertThat(r.texts).isEmpty();
+        assertThat(r.finish).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(r.usage).isEqualTo(new Usage(210, 37));
+    }
+
+    @Test
+    void toolCallArgumentsInFragmentsAreAssembled() {
+        Recorder r = new Recorder();
+        feedByteByByte(
+                new OpenAiCompatibleAdapter("max_completion_tokens", true).decoder(r),
+                WireFixtures.text("groq/stream-tool-call-fragments.sse"));
+        assertThat(r.toolCalls.calls()).containsExactly(new ToolCall("call_x9", "get_weather", "{\"city\":\"Oslo\"}"));
+        assertThat(r.finish).isEqualTo(FinishReason.TOOL_CALLS);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.cortex.sim;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +13,10 @@ import io.vertx.core.http.HttpServerRequest;
  * {@code content-delta} to {@code message-end}, then an optional {@code [DONE]}), the model list
  * ({@code /v1/models}), Bearer keys, and flat {@code {"message": ...}} errors. Usage reports {@code tokens} (with
  * Cohere's own prompt template counted) apart from the smaller {@code billed_units}. Honours {@code max_tokens}
- * (finish {@code MAX_TOKENS}) and {@code stop_sequences} (finish {@code STOP_SEQUENCE}).
+ * (finish {@code MAX_TOKENS}) and {@code stop_sequences} (finish {@code STOP_SEQUENCE}). Tools, tool results, JSON
+ * answers and images are read by {@link CohereAsks}; a turn that calls tools says its {@code tool_plan} first, then
+ * each call ({@code tool-call-start}, its arguments in {@code tool-call-delta} pieces, {@code tool-call-end}), and
+ * ends with {@code TOOL_CALL}. Embeddings ({@code /v2/embed}) are {@link CohereEmbeddings}'.
  */
 final class CohereWire implements ChatWire {
 
@@ -30,7 +34,7 @@ final class CohereWire implements ChatWire {
 
     @Override
     public List<String> defaultModels() {
-        return List.of("command-r-08-2024", "command-a-03-2025");
+        return List.of("command-r-08-2024", "command-a-03-2025", "embed-v4.0");
     }
 
     @Override
@@ -43,7 +47,23 @@ final class CohereWire implements ChatWire {
         return request.path().equals("/v2/chat") && request.method().name().equals("POST");
     }
 
-    private static ObjectNode message(String message) {
+    @Override
+    public boolean isEmbedding(HttpServerRequest request) {
+        return request.path().equals("/v2/embed") && request.method().name().equals("POST");
+    }
+
+    @Override
+    public EmbedRequest readEmbedding(HttpServerRequest request, JsonNode body) {
+        return CohereEmbeddings.read(body);
+    }
+
+    @Override
+    public JsonNode embeddings(EmbedRequest request, List<float[]> vectors) {
+        return CohereEmbeddings.answer(request, vectors);
+    }
+
+    /** Cohere's error body. */
+    static ObjectNode message(String message) {
         return Json.object().put("message", message);
     }
 
@@ -55,6 +75,11 @@ final class CohereWire implements ChatWire {
         if (!body.path("model").isTextual() || !body.path("messages").isArray()) {
             throw new WireReply(400, message("invalid request: model and messages are required.")).refused();
         }
+        if (CohereEmbeddings.isEmbeddingModel(body.get("model").asText())) {
+            throw CohereAsks.badRequest(
+                    "model '" + body.get("model").asText() + "' does not support the chat endpoint");
+        }
+        Asks asks = CohereAsks.read(body);
         int prompt = 0;
         String last = null;
         for (JsonNode m : body.path("messages")) {
@@ -73,11 +98,12 @@ final class CohereWire implements ChatWire {
                 prompt,
                 max.isNumber() ? max.asInt() : null,
                 stop,
-                body);
+                body,
+                asks);
     }
 
-    /** A message's text: a string, or its text parts put together. */
-    private static String text(JsonNode content) {
+    /** A message's text: a string, or its text parts put together (image parts have none). */
+    static String text(JsonNode content) {
         if (!content.isArray()) {
             return content.asText("");
         }
@@ -106,12 +132,17 @@ final class CohereWire implements ChatWire {
         if (apiKey(request) == null) {
             return new WireReply(401, message("no api key supplied"));
         }
+        String endpoint = request.getParam("endpoint");
         ObjectNode list = Json.object();
         ArrayNode out = list.putArray("models");
         models.forEach(m -> {
+            String serves = CohereEmbeddings.isEmbeddingModel(m) ? "embed" : "chat";
+            if (endpoint != null && !endpoint.equals(serves)) {
+                return;
+            }
             ObjectNode e =
                     out.addObject().put("name", m).put("finetuned", false).put("context_length", 128000);
-            e.putArray("endpoints").add("chat");
+            e.putArray("endpoints").add(serves);
         });
         list.putNull("next_page_token");
         return new WireReply(200, list);
@@ -148,6 +179,9 @@ final class CohereWire implements ChatWire {
     // ---- answers ----
 
     private static String finish(ChatWire.Answer a) {
+        if (a.callsTools()) {
+            return "TOOL_CALL";
+        }
         return switch (a.finish()) {
             case LENGTH -> "MAX_TOKENS";
             case STOP_SEQUENCE -> "STOP_SEQUENCE";
@@ -178,6 +212,64 @@ final class CohereWire implements ChatWire {
         return "text/event-stream";
     }
 
+    /** Whether the answer has a text block: any answer but one that only calls tools. */
+    private static boolean hasText(ChatWire.Answer a) {
+        return !a.callsTools() || !a.text().isEmpty();
+    }
+
+    /** What the model says it will do before its calls, as Cohere's models do. */
+    private static String toolPlan(ChatWire.Answer a) {
+        return "I will use "
+                + String.join(
+                        " and ", a.toolCalls().stream().map(Asks.Call::name).toList())
+                + " to answer this.";
+    }
+
+    /** A call as Cohere writes it, its arguments as JSON text ({@code arguments} replaced when given). */
+    private static ObjectNode call(Asks.Call call, String arguments) {
+        ObjectNode c = Json.object().put("id", call.id()).put("type", "function");
+        c.putObject("function")
+                .put("name", call.name())
+                .put("arguments", arguments != null ? arguments : Json.text(call.arguments()));
+        return c;
+    }
+
+    /**
+     * The plan one word a frame, then each call: its start (id, name, no arguments yet), its arguments' JSON text in
+     * pieces of a third or so (two at the least), its end. Each call's events carry its {@code index}.
+     */
+    @Override
+    public List<String> toolCallFrames(ChatWire.Answer a) {
+        List<String> frames = new ArrayList<>();
+        if (!a.callsTools()) {
+            return frames;
+        }
+        for (String word : Generation.chunks(toolPlan(a))) {
+            ObjectNode plan = typed("tool-plan-delta");
+            plan.putObject("delta").putObject("message").put("tool_plan", word);
+            frames.add(event("tool-plan-delta", plan));
+        }
+        for (int i = 0; i < a.toolCalls().size(); i++) {
+            Asks.Call c = a.toolCalls().get(i);
+            ObjectNode start = typed("tool-call-start").put("index", i);
+            start.putObject("delta").putObject("message").set("tool_calls", call(c, ""));
+            frames.add(event("tool-call-start", start));
+            String arguments = Json.text(c.arguments());
+            int piece = Math.max(1, (arguments.length() + 2) / 3);
+            for (int at = 0; at < arguments.length(); at += piece) {
+                ObjectNode delta = typed("tool-call-delta").put("index", i);
+                delta.putObject("delta")
+                        .putObject("message")
+                        .putObject("tool_calls")
+                        .putObject("function")
+                        .put("arguments", arguments.substring(at, Math.min(arguments.length(), at + piece)));
+                frames.add(event("tool-call-delta", delta));
+            }
+            frames.add(event("tool-call-end", typed("tool-call-end").put("index", i)));
+        }
+        return frames;
+    }
+
     @Override
     public String open(ChatWire.Answer a) {
         ObjectNode start = Json.object().put("id", a.id()).put("type", "message-start");
@@ -186,6 +278,9 @@ final class CohereWire implements ChatWire {
         message.put("tool_plan", "");
         message.putArray("tool_calls");
         message.putArray("citations");
+        if (!hasText(a)) {
+            return event("message-start", start);
+        }
         ObjectNode contentStart = typed("content-start").put("index", 0);
         contentStart
                 .putObject("delta")
@@ -207,8 +302,9 @@ final class CohereWire implements ChatWire {
     public String close(ChatWire.Answer a) {
         ObjectNode end = typed("message-end");
         end.putObject("delta").put("finish_reason", finish(a)).set("usage", usage(a));
-        return event("content-end", typed("content-end").put("index", 0)) + event("message-end", end)
-                + "data: [DONE]\n\n";
+        String contentEnd =
+                hasText(a) ? event("content-end", typed("content-end").put("index", 0)) : "";
+        return contentEnd + event("message-end", end) + "data: [DONE]\n\n";
     }
 
     @Override
@@ -227,7 +323,14 @@ final class CohereWire implements ChatWire {
     public JsonNode complete(ChatWire.Answer a) {
         ObjectNode r = Json.object().put("id", a.id());
         ObjectNode message = r.putObject("message").put("role", "assistant");
-        message.putArray("content").addObject().put("type", "text").put("text", a.text());
+        if (hasText(a)) {
+            message.putArray("content").addObject().put("type", "text").put("text", a.text());
+        }
+        if (a.callsTools()) {
+            message.put("tool_plan", toolPlan(a));
+            ArrayNode calls = message.putArray("tool_calls");
+            a.toolCalls().forEach(c -> calls.add(call(c, null)));
+        }
         r.put("finish_reason", finish(a)).set("usage", usage(a));
         return r;
     }

@@ -14,7 +14,10 @@ import io.vertx.core.http.HttpServerRequest;
  * chunk, the finish reason on the last), the model list, keys by {@code x-goog-api-key} or {@code ?key=} (missing:
  * 403; wrong: 400 {@code API_KEY_INVALID}), and Gemini's strictness about unknown fields and roles (its Google RPC
  * error bodies, quota failures and fault replies are built by {@link GeminiRefusals}). Honours
- * {@code generationConfig.maxOutputTokens} (finish {@code MAX_TOKENS}) and {@code stopSequences}.
+ * {@code generationConfig.maxOutputTokens} (finish {@code MAX_TOKENS}) and {@code stopSequences}. Tools, tool results,
+ * structured output and images are read by {@link GeminiAsks}; the model's calls go back as {@code functionCall} parts
+ * (in the last chunk of a stream, with the finish reason). Embeddings ({@code :batchEmbedContents},
+ * {@code :embedContent}) are {@link GeminiEmbeddings}'.
  */
 final class GeminiWire implements ChatWire {
 
@@ -45,7 +48,7 @@ final class GeminiWire implements ChatWire {
 
     @Override
     public List<String> defaultModels() {
-        return List.of("gemini-2.0-flash", "gemini-2.5-flash");
+        return List.of("gemini-2.0-flash", "gemini-2.5-flash", GeminiEmbeddings.MODEL);
     }
 
     @Override
@@ -59,6 +62,30 @@ final class GeminiWire implements ChatWire {
         String path = request.path();
         return path.startsWith(PREFIX + "/models/")
                 && (path.endsWith(":generateContent") || path.endsWith(":streamGenerateContent"));
+    }
+
+    @Override
+    public boolean isEmbedding(HttpServerRequest request) {
+        String path = request.path();
+        return path.startsWith(PREFIX + "/models/")
+                && (path.endsWith(":batchEmbedContents") || path.endsWith(":embedContent"));
+    }
+
+    @Override
+    public EmbedRequest readEmbedding(HttpServerRequest request, JsonNode body) {
+        String path = request.path();
+        if (apiKey(request) == null) {
+            throw GeminiRefusals.noKeyOnChat();
+        }
+        return GeminiEmbeddings.read(
+                path.substring((PREFIX + "/models/").length(), path.lastIndexOf(':')),
+                path.endsWith(":batchEmbedContents"),
+                body);
+    }
+
+    @Override
+    public JsonNode embeddings(EmbedRequest request, List<float[]> vectors) {
+        return GeminiEmbeddings.answer(request, vectors);
     }
 
     @Override
@@ -88,11 +115,13 @@ final class GeminiWire implements ChatWire {
                 throw GeminiRefusals.invalid("Please use a valid role: user, model.");
             }
             StringBuilder text = new StringBuilder();
+            boolean anyText = false;
             for (JsonNode part : turn.path("parts")) {
+                anyText |= part.has("text");
                 text.append(part.path("text").asText(""));
                 prompt += Generation.words(part.path("text").asText(""));
             }
-            if (role.equals("user")) {
+            if (role.equals("user") && anyText) { // a turn of function responses only is no prompt
                 last = text.toString();
             }
         }
@@ -112,7 +141,8 @@ final class GeminiWire implements ChatWire {
                 prompt,
                 max.isNumber() && max.asInt() > 0 ? max.asInt() : null,
                 stop,
-                body);
+                body,
+                GeminiAsks.read(body));
     }
 
     @Override
@@ -138,7 +168,11 @@ final class GeminiWire implements ChatWire {
                     .put("displayName", m)
                     .put("inputTokenLimit", 1048576)
                     .put("outputTokenLimit", 65536);
-            e.putArray("supportedGenerationMethods").add("generateContent").add("countTokens");
+            if (m.contains("embedding")) {
+                e.putArray("supportedGenerationMethods").add("embedContent").add("batchEmbedContents");
+            } else {
+                e.putArray("supportedGenerationMethods").add("generateContent").add("countTokens");
+            }
         }
         return new WireReply(200, list);
     }
@@ -150,13 +184,28 @@ final class GeminiWire implements ChatWire {
 
     // ---- answers ----
 
-    /** One GenerateContentResponse: {@code text} null for a candidate without parts, {@code finish} null mid-stream. */
-    private static ObjectNode response(ChatWire.Answer a, String text, String finish, int candidates) {
+    /**
+     * One GenerateContentResponse: {@code text} null for a candidate without parts, {@code finish} null mid-stream;
+     * the answer's calls as {@code functionCall} parts after the text when {@code calls} (Gemini sends each call
+     * whole, names no id, and ends such a turn with STOP, as any other).
+     */
+    private static ObjectNode response(ChatWire.Answer a, String text, boolean calls, String finish, int candidates) {
         ObjectNode r = Json.object();
         ObjectNode candidate = r.putArray("candidates").addObject();
         ObjectNode content = candidate.putObject("content");
-        if (text != null) {
-            content.putArray("parts").addObject().put("text", text);
+        if (text != null || calls) {
+            ArrayNode parts = content.putArray("parts");
+            if (text != null) {
+                parts.addObject().put("text", text);
+            }
+            if (calls) {
+                for (Asks.Call call : a.toolCalls()) {
+                    parts.addObject()
+                            .putObject("functionCall")
+                            .put("name", call.name())
+                            .set("args", call.arguments());
+                }
+            }
         }
         content.put("role", "model");
         if (finish != null) {
@@ -176,7 +225,9 @@ final class GeminiWire implements ChatWire {
 
     /** A blocked answer (a finish reason and no parts at all), or null. */
     private static ObjectNode blocked(ChatWire.Answer a) {
-        return a.blocked() == null ? null : response(a, null, a.blocked().equals("stop") ? "SAFETY" : a.blocked(), 0);
+        return a.blocked() == null
+                ? null
+                : response(a, null, false, a.blocked().equals("stop") ? "SAFETY" : a.blocked(), 0);
     }
 
     private static String data(JsonNode json) {
@@ -195,13 +246,17 @@ final class GeminiWire implements ChatWire {
 
     @Override
     public String chunk(ChatWire.Answer a, String text, int index) {
-        return data(response(a, text, null, index + 1));
+        return data(response(a, text, false, null, index + 1));
     }
 
+    /** The last chunk: the finish reason and the final usage, and the calls, which Gemini sends in it whole. */
     @Override
     public String close(ChatWire.Answer a) {
         ObjectNode blocked = blocked(a);
-        return data(blocked != null ? blocked : response(a, "", finish(a), a.completionTokens()));
+        if (blocked != null) {
+            return data(blocked);
+        }
+        return data(response(a, a.callsTools() ? null : "", a.callsTools(), finish(a), a.completionTokens()));
     }
 
     @Override
@@ -220,6 +275,10 @@ final class GeminiWire implements ChatWire {
         return blocked != null
                 ? blocked
                 : response(
-                        a, a.text().isEmpty() ? null : a.text(), finish(a), a.completionTokens()); // no text: no parts
+                        a,
+                        a.text().isEmpty() ? null : a.text(), // no text: no text part
+                        a.callsTools(),
+                        finish(a),
+                        a.completionTokens());
     }
 }

@@ -24,6 +24,13 @@ final class GroqRefusals {
         return new WireReply(400, error(message, "invalid_request_error", null)).refused();
     }
 
+    /** Groq's 400 for image parts sent to a text-only model: its validator wants the content as a string. */
+    static WireReply.Refused imagesRefused(int message, String role) {
+        String at = "messages." + message + ".content";
+        return badRequest("'messages." + message + "' : for 'role:" + role + "' the following must be satisfied[('" + at
+                + "' : value must be a string)]");
+    }
+
     static WireReply invalidKey() {
         return new WireReply(401, error("Invalid API Key", "invalid_request_error", "invalid_api_key"));
     }

@@ -1,5 +1,6 @@
 package dev.cortex.sim;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +14,9 @@ import io.vertx.core.http.HttpServerRequest;
  * with {@code x_groq} on the first and finish chunks, the usage chunk when asked, then {@code data: [DONE]}; the
  * model list; Bearer keys; which fields Groq rejects (the 400s, like every error body, rate-limit header and fault
  * reply, are built by {@link GroqRefusals}). Honours {@code max_completion_tokens} (or {@code max_tokens}) and
- * {@code stop} (a string or a list); the finish reason is {@code stop} or {@code length}.
+ * {@code stop} (a string or a list); the finish reason is {@code stop}, {@code length} or {@code tool_calls}. Tools,
+ * {@code tool_choice}, tool results and {@code response_format} are read for {@link AgentScript}; image parts are
+ * refused, as Groq refuses them, for a model that is not one of its vision models.
  */
 final class GroqWire implements ChatWire {
 
@@ -80,13 +83,22 @@ final class GroqWire implements ChatWire {
         }
         int prompt = 0;
         String last = null;
-        for (JsonNode m : body.path("messages")) {
+        int images = 0;
+        JsonNode messages = body.path("messages");
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
             if (m.has("name")) {
                 throw GroqRefusals.badRequest("'messages.name' : property 'name' is unsupported");
             }
-            prompt += Generation.words(m.path("content").asText(""));
+            String text = text(m.path("content"));
+            int pictures = images(m.path("content"));
+            if (pictures > 0 && !visionCapable(body.get("model").asText())) {
+                throw GroqRefusals.imagesRefused(i, m.path("role").asText());
+            }
+            images += pictures;
+            prompt += Generation.words(text);
             if (m.path("role").asText().equals("user")) {
-                last = m.path("content").asText("");
+                last = text;
             }
         }
         JsonNode max =
@@ -99,7 +111,55 @@ final class GroqWire implements ChatWire {
                 prompt,
                 max != null && max.isNumber() ? max.asInt() : null,
                 stop,
-                body);
+                body,
+                asks(body, images));
+    }
+
+    /** Groq's vision models (Llama 4 Scout and Maverick, and the older "-vision-" previews); the others take text. */
+    static boolean visionCapable(String model) {
+        return model.contains("llama-4") || model.contains("vision");
+    }
+
+    /** A message's text: its content string, or its text parts joined. */
+    private static String text(JsonNode content) {
+        if (!content.isArray()) {
+            return content.asText("");
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : content) {
+            if (part.path("type").asText().equals("text")) {
+                text.append(part.path("text").asText(""));
+            }
+        }
+        return text.toString();
+    }
+
+    private static int images(JsonNode content) {
+        int n = 0;
+        for (JsonNode part : content) {
+            n += part.path("type").asText().equals("image_url") ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Tools, the tool choice, a last-turn tool result, structured output: what the simulated model plays. */
+    private static Asks asks(JsonNode body, int images) {
+        List<Asks.Tool> tools = new ArrayList<>();
+        for (JsonNode tool : body.path("tools")) {
+            JsonNode function = tool.path("function");
+            tools.add(new Asks.Tool(function.path("name").asText(), function.get("parameters")));
+        }
+        JsonNode choice = body.path("tool_choice");
+        JsonNode named = choice.path("function").path("name");
+        String toolChoice = choice.isTextual() ? choice.asText() : named.isTextual() ? named.asText() : null;
+        JsonNode messages = body.path("messages");
+        JsonNode lastTurn = messages.get(messages.size() - 1);
+        String toolResult = lastTurn.path("role").asText().equals("tool") ? text(lastTurn.path("content")) : null;
+        JsonNode format = body.path("response_format");
+        String type = format.path("type").asText("text");
+        JsonNode schema =
+                type.equals("json_schema") ? format.path("json_schema").get("schema") : null;
+        return new Asks(tools, toolChoice, toolResult, schema, type.equals("json_object"), images);
     }
 
     @Override
@@ -136,6 +196,9 @@ final class GroqWire implements ChatWire {
     // ---- answers ----
 
     private static String finish(ChatWire.Answer a) {
+        if (a.callsTools()) {
+            return "tool_calls";
+        }
         return a.finish() == Generation.Finish.LENGTH
                         || (a.blocked() != null && !a.blocked().equals("stop"))
                 ? "length"
@@ -191,6 +254,36 @@ final class GroqWire implements ChatWire {
         return data(chunk(a, Json.object().put("content", text), null));
     }
 
+    /**
+     * Each call as OpenAI streams it: a first delta with its index, id, type, name and empty arguments, then its
+     * arguments in two fragments (real Groq sends them whole; fragments make a client put them back together).
+     */
+    @Override
+    public List<String> toolCallFrames(ChatWire.Answer a) {
+        List<String> frames = new ArrayList<>();
+        for (int i = 0; i < a.toolCalls().size(); i++) {
+            Asks.Call call = a.toolCalls().get(i);
+            ObjectNode first =
+                    Json.object().put("index", i).put("id", call.id()).put("type", "function");
+            first.putObject("function").put("name", call.name()).put("arguments", "");
+            frames.add(toolDelta(a, first));
+            String arguments = Json.text(call.arguments());
+            int half = arguments.length() / 2;
+            for (String fragment : List.of(arguments.substring(0, half), arguments.substring(half))) {
+                ObjectNode piece = Json.object().put("index", i);
+                piece.putObject("function").put("arguments", fragment);
+                frames.add(toolDelta(a, piece));
+            }
+        }
+        return frames;
+    }
+
+    private static String toolDelta(ChatWire.Answer a, ObjectNode call) {
+        ObjectNode delta = Json.object();
+        delta.putArray("tool_calls").add(call);
+        return data(chunk(a, delta, null));
+    }
+
     @Override
     public String close(ChatWire.Answer a) {
         boolean includeUsage =
@@ -228,7 +321,17 @@ final class GroqWire implements ChatWire {
     public JsonNode complete(ChatWire.Answer a) {
         ObjectNode c = head(a, "chat.completion");
         ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", a.text());
+        ObjectNode message = choice.putObject("message").put("role", "assistant");
+        if (a.callsTools()) {
+            message.putNull("content");
+            ArrayNode calls = message.putArray("tool_calls");
+            for (Asks.Call call : a.toolCalls()) {
+                ObjectNode made = calls.addObject().put("id", call.id()).put("type", "function");
+                made.putObject("function").put("name", call.name()).put("arguments", Json.text(call.arguments()));
+            }
+        } else {
+            message.put("content", a.text());
+        }
         choice.putNull("logprobs").put("finish_reason", finish(a));
         c.set("usage", usage(a));
         c.put("system_fingerprint", "fp_sim");

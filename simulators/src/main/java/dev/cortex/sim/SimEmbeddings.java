@@ -11,12 +11,19 @@ final class SimEmbeddings {
 
     private SimEmbeddings() {}
 
-    /** The vector length of a model: 768 unless a test's model name says otherwise ({@code ...-384}). */
+    /**
+     * The vector length of a model: 768 unless a test's model name says otherwise ({@code ...-384}); a version
+     * suffix ({@code -001}) is not a length.
+     */
     static int dimensions(String model) {
         int dash = model.lastIndexOf('-');
         if (dash >= 0) {
             try {
-                return Integer.parseInt(model.substring(dash + 1));
+                String suffix = model.substring(dash + 1);
+                int n = Integer.parseInt(suffix);
+                if (!suffix.startsWith("0") && n >= 16) {
+                    return n;
+                }
             } catch (NumberFormatException notANumber) {
                 // below
             }

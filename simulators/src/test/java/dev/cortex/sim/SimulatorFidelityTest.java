@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,32 +16,69 @@ import com.cohere.api.core.CohereApiException;
 import com.cohere.api.core.Environment;
 import com.cohere.api.resources.v2.requests.V2ChatRequest;
 import com.cohere.api.resources.v2.requests.V2ChatStreamRequest;
+import com.cohere.api.resources.v2.requests.V2EmbedRequest;
+import com.cohere.api.resources.v2.types.V2ChatRequestToolChoice;
 import com.cohere.api.resources.v2.types.V2ChatResponse;
 import com.cohere.api.resources.v2.types.V2ChatStreamResponse;
+import com.cohere.api.types.AssistantMessage;
+import com.cohere.api.types.AssistantMessageV2Content;
 import com.cohere.api.types.ChatFinishReason;
 import com.cohere.api.types.ChatMessageV2;
+import com.cohere.api.types.EmbedByTypeResponse;
+import com.cohere.api.types.EmbedInputType;
+import com.cohere.api.types.EmbeddingType;
+import com.cohere.api.types.JsonResponseFormatV2;
+import com.cohere.api.types.ResponseFormatV2;
+import com.cohere.api.types.ToolCallV2;
+import com.cohere.api.types.ToolCallV2Function;
+import com.cohere.api.types.ToolMessageV2;
+import com.cohere.api.types.ToolMessageV2Content;
+import com.cohere.api.types.ToolV2;
+import com.cohere.api.types.ToolV2Function;
 import com.cohere.api.types.UserMessageV2;
 import com.cohere.api.types.UserMessageV2Content;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.genai.Client;
 import com.google.genai.ResponseStream;
 import com.google.genai.errors.ApiException;
+import com.google.genai.types.Content;
+import com.google.genai.types.ContentEmbedding;
+import com.google.genai.types.EmbedContentConfig;
+import com.google.genai.types.EmbedContentResponse;
 import com.google.genai.types.FinishReason;
+import com.google.genai.types.FunctionCall;
+import com.google.genai.types.FunctionCallingConfig;
+import com.google.genai.types.FunctionCallingConfigMode;
+import com.google.genai.types.FunctionDeclaration;
 import com.google.genai.types.GenerateContentConfig;
 import com.google.genai.types.GenerateContentResponse;
 import com.google.genai.types.HttpOptions;
 import com.google.genai.types.HttpRetryOptions;
+import com.google.genai.types.Part;
+import com.google.genai.types.Schema;
+import com.google.genai.types.Tool;
+import com.google.genai.types.ToolConfig;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
+import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionContentPart;
+import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import io.github.ollama4j.Ollama;
 import io.github.ollama4j.models.chat.OllamaChatMessage;
 import io.github.ollama4j.models.chat.OllamaChatMessageRole;
@@ -205,6 +243,132 @@ class SimulatorFidelityTest {
                         BadRequestException.class,
                         e -> assertThat(e.body().toString()).contains("'n'"));
         assertThat(groq.chatCalls()).as("a refused request is no chat call").isEqualTo(3);
+    }
+
+    /** A weather tool, as an agent declares it. */
+    private static FunctionDefinition openAiWeatherTool() {
+        return FunctionDefinition.builder()
+                .name("get_weather")
+                .description("The weather in a city")
+                .parameters(FunctionParameters.builder()
+                        .putAdditionalProperty("type", JsonValue.from("object"))
+                        .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                        .putAdditionalProperty("required", JsonValue.from(List.of("city")))
+                        .build())
+                .build();
+    }
+
+    @Test
+    void groqToolCallsAsOpenAiJavaSeesThem() throws Exception {
+        ChatCompletionCreateParams asked = ChatCompletionCreateParams.builder()
+                .model("llama-3.1-8b-instant")
+                .addUserMessage("What is the weather in Paris")
+                .addFunctionTool(openAiWeatherTool())
+                .build();
+        ChatCompletion c = openAi().chat().completions().create(asked);
+        assertThat(c.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+        assertThat(c.choices().get(0).message().content()).isEmpty();
+        ChatCompletionMessageFunctionToolCall call =
+                c.choices().get(0).message().toolCalls().orElseThrow().get(0).asFunction();
+        assertThat(call.id()).startsWith("call_");
+        assertThat(call.function().name()).isEqualTo("get_weather");
+        assertThat(Json.MAPPER
+                        .readTree(call.function().arguments())
+                        .path("city")
+                        .asText())
+                .isEqualTo("Paris");
+
+        ChatCompletionAccumulator accumulated = ChatCompletionAccumulator.create();
+        int[] toolDeltas = {0};
+        try (StreamResponse<ChatCompletionChunk> s =
+                openAi().chat().completions().createStreaming(asked)) {
+            s.stream().forEach(chunk -> {
+                accumulated.accumulate(chunk);
+                chunk.choices()
+                        .forEach(ch -> toolDeltas[0] +=
+                                ch.delta().toolCalls().map(List::size).orElse(0));
+            });
+        }
+        ChatCompletion streamed = accumulated.chatCompletion();
+        assertThat(toolDeltas[0]).as("a first delta and two argument fragments").isEqualTo(3);
+        assertThat(streamed.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+        ChatCompletionMessageFunctionToolCall whole = streamed.choices()
+                .get(0)
+                .message()
+                .toolCalls()
+                .orElseThrow()
+                .get(0)
+                .asFunction();
+        assertThat(whole.function().name()).isEqualTo("get_weather");
+        assertThat(Json.MAPPER
+                        .readTree(whole.function().arguments())
+                        .path("city")
+                        .asText())
+                .isEqualTo("Paris");
+
+        ChatCompletion answered = openAi().chat()
+                .completions()
+                .create(asked.toBuilder()
+                        .addMessage(c.choices().get(0).message())
+                        .addMessage(ChatCompletionToolMessageParam.builder()
+                                .toolCallId(call.id())
+                                .content("sunny, 21 C")
+                                .build())
+                        .build());
+        assertThat(answered.choices().get(0).message().content()).contains("The tool answered: sunny, 21 C");
+        assertThat(answered.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+        JsonAssert.field(groq.lastChatRequest().body().path("messages").path(2), "tool_call_id", call.id());
+    }
+
+    @Test
+    void groqStructuredOutputAsOpenAiJavaSeesIt() throws Exception {
+        ChatCompletion c = openAi().chat()
+                .completions()
+                .create(groqParams()
+                        .responseFormat(ResponseFormatJsonSchema.builder()
+                                .jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder()
+                                        .name("person")
+                                        .schema(ResponseFormatJsonSchema.JsonSchema.Schema.builder()
+                                                .putAdditionalProperty("type", JsonValue.from("object"))
+                                                .putAdditionalProperty(
+                                                        "properties",
+                                                        JsonValue.from(Map.of(
+                                                                "name", Map.of("type", "string"),
+                                                                "age", Map.of("type", "integer"))))
+                                                .build())
+                                        .build())
+                                .build())
+                        .maxCompletionTokens(64)
+                        .build());
+        com.fasterxml.jackson.databind.JsonNode person =
+                Json.MAPPER.readTree(c.choices().get(0).message().content().orElseThrow());
+        assertThat(person.path("name").isTextual()).isTrue();
+        assertThat(person.path("age").isInt()).isTrue();
+    }
+
+    @Test
+    void groqRefusesImagesForATextModel() {
+        ChatCompletionContentPart image = ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+                .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder()
+                        .url("data:image/png;base64,iVBORw0KGgo=")
+                        .build())
+                .build());
+        ChatCompletionContentPart text = ChatCompletionContentPart.ofText(
+                ChatCompletionContentPartText.builder().text("What is this").build());
+        ChatCompletionCreateParams.Builder params =
+                ChatCompletionCreateParams.builder().addUserMessageOfArrayOfContentParts(List.of(text, image));
+        assertThatThrownBy(() -> openAi().chat()
+                        .completions()
+                        .create(params.model("llama-3.1-8b-instant").build()))
+                .isInstanceOfSatisfying(
+                        BadRequestException.class,
+                        e -> assertThat(e.body().toString()).contains("messages.0.content"));
+        groq.models("meta-llama/llama-4-scout-17b-16e-instruct");
+        ChatCompletion seen = openAi().chat()
+                .completions()
+                .create(params.model("meta-llama/llama-4-scout-17b-16e-instruct")
+                        .build());
+        assertThat(seen.choices().get(0).message().content()).contains("one two three four");
     }
 
     // ---- Ollama, with ollama4j ----
@@ -521,6 +685,226 @@ class SimulatorFidelityTest {
         }
     }
 
+    private static final Map<String, Object> WEATHER_PARAMETERS = Map.of(
+            "type",
+            "object",
+            "properties",
+            Map.of("city", Map.of("type", "string"), "unit", Map.of("type", List.of("string", "null"))),
+            "required",
+            List.of("city"),
+            "additionalProperties",
+            false);
+
+    private static GenerateContentConfig.Builder withTools() {
+        return GenerateContentConfig.builder()
+                .tools(Tool.builder()
+                        .functionDeclarations(
+                                FunctionDeclaration.builder()
+                                        .name("get_weather")
+                                        .description("Weather in a city")
+                                        .parametersJsonSchema(WEATHER_PARAMETERS)
+                                        .build(),
+                                FunctionDeclaration.builder()
+                                        .name("get_time")
+                                        .parameters(Schema.builder()
+                                                .type("OBJECT")
+                                                .properties(Map.of(
+                                                        "zone",
+                                                        Schema.builder()
+                                                                .type("STRING")
+                                                                .build()))
+                                                .build())
+                                        .build())
+                        .build());
+    }
+
+    @Test
+    void geminiFunctionCallsAsGoogleGenaiSeesThem() {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
+            GenerateContentResponse r = client.models.generateContent(
+                    "gemini-2.5-flash", "Weather in Florence", withTools().build());
+            assertThat(r.functionCalls()).hasSize(1);
+            FunctionCall call = r.functionCalls().get(0);
+            assertThat(call.name()).contains("get_weather");
+            assertThat(call.args().orElseThrow()).containsEntry("city", "Florence");
+            assertThat(r.finishReason().knownEnum()).isEqualTo(FinishReason.Known.STOP);
+            JsonAssert.field(
+                    gemini.lastChatRequest().body().at("/tools/0/functionDeclarations/0"), "name", "get_weather");
+
+            List<FunctionCall> streamed = new ArrayList<>();
+            GenerateContentConfig forced = withTools()
+                    .toolConfig(ToolConfig.builder()
+                            .functionCallingConfig(FunctionCallingConfig.builder()
+                                    .mode(FunctionCallingConfigMode.Known.ANY)
+                                    .allowedFunctionNames("get_time")))
+                    .build();
+            try (ResponseStream<GenerateContentResponse> s =
+                    client.models.generateContentStream("gemini-2.5-flash", "Time in Rome", forced)) {
+                for (GenerateContentResponse chunk : s) {
+                    if (chunk.functionCalls() != null) {
+                        streamed.addAll(chunk.functionCalls());
+                    }
+                }
+            }
+            assertThat(streamed).hasSize(1);
+            assertThat(streamed.get(0).name()).contains("get_time");
+            assertThat(streamed.get(0).args().orElseThrow()).containsEntry("zone", "Rome");
+
+            GenerateContentResponse none = client.models.generateContent(
+                    "gemini-2.5-flash",
+                    "Say four words",
+                    withTools()
+                            .toolConfig(ToolConfig.builder()
+                                    .functionCallingConfig(
+                                            FunctionCallingConfig.builder().mode(FunctionCallingConfigMode.Known.NONE)))
+                            .build());
+            assertThat(none.functionCalls()).isNullOrEmpty();
+            assertThat(none.text()).isEqualTo("one two three four");
+        }
+    }
+
+    @Test
+    void geminiFunctionResponseRoundTripAsGoogleGenaiSeesIt() {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
+            List<Content> conversation = List.of(
+                    Content.builder()
+                            .role("user")
+                            .parts(Part.fromText("Weather in Florence"))
+                            .build(),
+                    Content.builder()
+                            .role("model")
+                            .parts(Part.fromFunctionCall("get_weather", Map.of("city", "Florence")))
+                            .build(),
+                    Content.builder()
+                            .role("user")
+                            .parts(Part.fromFunctionResponse("get_weather", Map.of("temp", 40)))
+                            .build());
+            GenerateContentResponse r = client.models.generateContent(
+                    "gemini-2.5-flash", conversation, withTools().build());
+            assertThat(r.functionCalls()).isNullOrEmpty();
+            assertThat(r.text()).isEqualTo("The tool answered: {\"temp\":40}");
+        }
+    }
+
+    @Test
+    void geminiStructuredOutputAsGoogleGenaiSeesIt() throws Exception {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
+            GenerateContentResponse r = client.models.generateContent(
+                    "gemini-2.5-flash",
+                    "Describe Florence",
+                    GenerateContentConfig.builder()
+                            .responseMimeType("application/json")
+                            .responseSchema(Schema.builder()
+                                    .type("OBJECT")
+                                    .properties(Map.of(
+                                            "city",
+                                                    Schema.builder()
+                                                            .type("STRING")
+                                                            .build(),
+                                            "population",
+                                                    Schema.builder()
+                                                            .type("INTEGER")
+                                                            .build()))
+                                    .required(List.of("city", "population")))
+                            .build());
+            com.fasterxml.jackson.databind.JsonNode answer = Json.MAPPER.readTree(r.text());
+            assertThat(answer.path("city").asText()).isEqualTo("Florence");
+            assertThat(answer.path("population").isInt()).isTrue();
+
+            GenerateContentResponse json = client.models.generateContent(
+                    "gemini-2.5-flash",
+                    "Describe Florence",
+                    GenerateContentConfig.builder()
+                            .responseMimeType("application/json")
+                            .responseJsonSchema(WEATHER_PARAMETERS)
+                            .build());
+            assertThat(Json.MAPPER.readTree(json.text()).path("city").asText()).isEqualTo("Florence");
+        }
+    }
+
+    @Test
+    void geminiRefusesSchemasItCannotReadAsGoogleGenaiSeesIt() {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
+            Map<String, Object> withDialect = new HashMap<>(WEATHER_PARAMETERS);
+            withDialect.put("$schema", "http://json-schema.org/draft-07/schema#");
+            GenerateContentConfig config = GenerateContentConfig.builder()
+                    .tools(Tool.builder()
+                            .functionDeclarations(FunctionDeclaration.builder()
+                                    .name("get_weather")
+                                    .parametersJsonSchema(withDialect)
+                                    .build()))
+                    .build();
+            assertThatThrownBy(() -> client.models.generateContent("gemini-2.5-flash", "hi", config))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.code()).isEqualTo(400);
+                        assertThat(e.status()).isEqualTo("INVALID_ARGUMENT");
+                        assertThat(e.message()).contains("Unknown name \"$schema\"");
+                    });
+        }
+    }
+
+    @Test
+    void geminiRefusesJsonSchemaKeywordsInItsOpenApiSubset() throws Exception {
+        String body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}],"
+                + "\"tools\":[{\"functionDeclarations\":[{\"name\":\"f\",\"parameters\":"
+                + "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":[\"string\",\"null\"]}}}}]}]}";
+        HttpResponse<String> typeList = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create(gemini.origin() + "/v1beta/models/gemini-2.5-flash:generateContent"))
+                                .header("x-goog-api-key", "AIza_test_fidelity_0001")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(typeList.statusCode()).isEqualTo(400);
+        assertThat(typeList.body())
+                .contains(
+                        "Unknown name \\\"type\\\" at 'tools[0].function_declarations[0].parameters.properties[0].value'")
+                .contains("Proto field is not repeating");
+        HttpResponse<String> additional = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create(gemini.origin() + "/v1beta/models/gemini-2.5-flash:generateContent"))
+                                .header("x-goog-api-key", "AIza_test_fidelity_0001")
+                                .POST(HttpRequest.BodyPublishers.ofString(body.replace(
+                                        "[\"string\",\"null\"]}}", "\"string\"}},\"additionalProperties\":false")))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(additional.statusCode()).isEqualTo(400);
+        assertThat(additional.body()).contains("Unknown name \\\"additionalProperties\\\"");
+    }
+
+    @Test
+    void geminiEmbeddingsThroughGoogleGenai() {
+        try (Client client = genai("AIza_test_fidelity_0001")) {
+            EmbedContentResponse r = client.models.embedContent(
+                    "gemini-embedding-001",
+                    List.of("first text", "second text"),
+                    EmbedContentConfig.builder()
+                            .taskType("RETRIEVAL_DOCUMENT")
+                            .outputDimensionality(256)
+                            .build());
+            List<ContentEmbedding> embeddings = r.embeddings().orElseThrow();
+            assertThat(embeddings).hasSize(2);
+            assertThat(embeddings)
+                    .allSatisfy(e -> assertThat(e.values().orElseThrow()).hasSize(256));
+            assertThat(embeddings.get(0).values())
+                    .isNotEqualTo(embeddings.get(1).values());
+            assertThat(gemini.lastChatRequest().path())
+                    .isEqualTo("/v1beta/models/gemini-embedding-001:batchEmbedContents");
+
+            EmbedContentResponse full = client.models.embedContent("gemini-embedding-001", "first text", null);
+            List<Float> values = full.embeddings().orElseThrow().get(0).values().orElseThrow();
+            assertThat(values).hasSize(3072); // the model's own length
+            assertThatThrownBy(() -> client.models.embedContent(
+                            "gemini-embedding-001",
+                            "x",
+                            EmbedContentConfig.builder().taskType("SUMMARY").build()))
+                    .isInstanceOfSatisfying(
+                            ApiException.class, e -> assertThat(e.code()).isEqualTo(400));
+        }
+    }
+
     // ---- Cohere, with cohere-java ----
 
     private static Cohere cohereClient(String key) {
@@ -648,6 +1032,203 @@ class SimulatorFidelityTest {
                     assertThat(e.statusCode()).isEqualTo(404);
                     assertThat(e.body().toString()).contains("model 'no-such-model' not found");
                 });
+    }
+
+    // ---- Cohere agents: tools, tool results, JSON answers, embeddings, with cohere-java ----
+
+    private static final Map<String, Object> CITY = Map.of(
+            "type", "object", "properties", Map.of("city", Map.of("type", "string")), "required", List.of("city"));
+
+    private static List<ToolV2> weatherTool() {
+        return List.of(ToolV2.builder()
+                .function(ToolV2Function.builder()
+                        .name("get_weather")
+                        .description("The weather in a city now")
+                        .parameters(CITY)
+                        .build())
+                .build());
+    }
+
+    @Test
+    void cohereToolCallThroughCohereJava() throws Exception {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        V2ChatResponse r = client.v2()
+                .chat(V2ChatRequest.builder()
+                        .model("command-a-03-2025")
+                        .messages(userSays("Weather in Paris"))
+                        .tools(weatherTool())
+                        .toolChoice(V2ChatRequestToolChoice.REQUIRED)
+                        .build());
+        assertThat(r.getFinishReason()).isEqualTo(ChatFinishReason.TOOL_CALL);
+        assertThat(r.getMessage().getContent())
+                .as("a turn of calls has no text")
+                .isEmpty();
+        assertThat(r.getMessage().getToolPlan().orElseThrow()).contains("get_weather");
+        ToolCallV2 call = r.getMessage().getToolCalls().orElseThrow().get(0);
+        assertThat(call.getId()).isNotBlank();
+        assertThat(call.getFunction().flatMap(f -> f.getName())).contains("get_weather");
+        assertThat(Json.MAPPER
+                        .readTree(call.getFunction()
+                                .flatMap(f -> f.getArguments())
+                                .orElseThrow())
+                        .path("city")
+                        .asText())
+                .isEqualTo("Paris");
+
+        V2ChatResponse told = client.v2()
+                .chat(V2ChatRequest.builder()
+                        .model("command-a-03-2025")
+                        .messages(userSays("Weather in Paris"))
+                        .tools(weatherTool())
+                        .toolChoice(V2ChatRequestToolChoice.NONE)
+                        .build());
+        assertThat(told.getFinishReason()).isEqualTo(ChatFinishReason.COMPLETE);
+        assertThat(told.getMessage().getToolCalls().orElse(List.of())).isEmpty();
+    }
+
+    @Test
+    void cohereStreamsAToolCallAsCohereJavaReadsIt() throws Exception {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        StringBuilder plan = new StringBuilder();
+        List<ToolCallV2> starts = new ArrayList<>();
+        List<String> fragments = new ArrayList<>();
+        List<Integer> ends = new ArrayList<>();
+        List<ChatFinishReason> finishes = new ArrayList<>();
+        for (V2ChatStreamResponse event : client.v2()
+                .chatStream(V2ChatStreamRequest.builder()
+                        .model("command-a-03-2025")
+                        .messages(userSays("Weather in Paris"))
+                        .tools(weatherTool())
+                        .build())) {
+            event.getToolPlanDelta()
+                    .flatMap(e -> e.getDelta())
+                    .flatMap(d -> d.getMessage())
+                    .flatMap(m -> m.getToolPlan())
+                    .ifPresent(plan::append);
+            event.getToolCallStart()
+                    .flatMap(e -> e.getDelta())
+                    .flatMap(d -> d.getMessage())
+                    .flatMap(m -> m.getToolCalls())
+                    .ifPresent(starts::add);
+            event.getToolCallDelta()
+                    .flatMap(e -> e.getDelta())
+                    .flatMap(d -> d.getMessage())
+                    .flatMap(m -> m.getToolCalls())
+                    .flatMap(c -> c.getFunction())
+                    .flatMap(f -> f.getArguments())
+                    .ifPresent(fragments::add);
+            event.getToolCallEnd().flatMap(e -> e.getIndex()).ifPresent(ends::add);
+            event.getMessageEnd()
+                    .flatMap(e -> e.getDelta())
+                    .flatMap(d -> d.getFinishReason())
+                    .ifPresent(finishes::add);
+            assertThat(event.isContentDelta())
+                    .as("a turn of calls streams no text")
+                    .isFalse();
+        }
+        assertThat(plan.toString()).isEqualTo("I will use get_weather to answer this.");
+        assertThat(starts).hasSize(1);
+        assertThat(starts.get(0).getFunction().flatMap(f -> f.getName())).contains("get_weather");
+        assertThat(fragments).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(Json.MAPPER.readTree(String.join("", fragments)).path("city").asText())
+                .isEqualTo("Paris");
+        assertThat(ends).containsExactly(0);
+        assertThat(finishes).containsExactly(ChatFinishReason.TOOL_CALL);
+    }
+
+    @Test
+    void cohereAnswersWithAToolsResultThroughCohereJava() {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        ToolCallV2 call = ToolCallV2.builder()
+                .id("get_weather_x1")
+                .function(ToolCallV2Function.builder()
+                        .name("get_weather")
+                        .arguments("{\"city\":\"Paris\"}")
+                        .build())
+                .build();
+        List<ChatMessageV2> conversation = new ArrayList<>(userSays("Weather in Paris"));
+        conversation.add(ChatMessageV2.assistant(AssistantMessage.builder()
+                .toolPlan("I will look it up.")
+                .toolCalls(List.of(call))
+                .build()));
+        conversation.add(ChatMessageV2.tool(ToolMessageV2.builder()
+                .toolCallId("get_weather_x1")
+                .content(ToolMessageV2Content.of("18 degrees and clear"))
+                .build()));
+        V2ChatResponse r = client.v2()
+                .chat(V2ChatRequest.builder()
+                        .model("command-a-03-2025")
+                        .messages(conversation)
+                        .tools(weatherTool())
+                        .build());
+        assertThat(r.getFinishReason()).isEqualTo(ChatFinishReason.COMPLETE);
+        assertThat(r.getMessage()
+                        .getContent()
+                        .orElseThrow()
+                        .get(0)
+                        .getText()
+                        .orElseThrow()
+                        .getText())
+                .isEqualTo("The tool answered: 18 degrees and clear");
+
+        conversation.set(
+                1,
+                ChatMessageV2.assistant(AssistantMessage.builder()
+                        .content(AssistantMessageV2Content.of("Let me look."))
+                        .toolCalls(List.of(call))
+                        .build()));
+        assertThatThrownBy(() -> client.v2()
+                        .chat(V2ChatRequest.builder()
+                                .model("command-a-03-2025")
+                                .messages(conversation)
+                                .tools(weatherTool())
+                                .build()))
+                .as("Cohere takes no text beside tool calls")
+                .isInstanceOfSatisfying(CohereApiException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(400);
+                    assertThat(e.body().toString()).contains("text content is not allowed when tool_calls");
+                });
+    }
+
+    @Test
+    void cohereAnswersJsonToASchemaThroughCohereJava() throws Exception {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        V2ChatResponse r = client.v2()
+                .chat(V2ChatRequest.builder()
+                        .model("command-a-03-2025")
+                        .messages(userSays("Describe Paris"))
+                        .responseFormat(ResponseFormatV2.jsonObject(
+                                JsonResponseFormatV2.builder().jsonSchema(CITY).build()))
+                        .build());
+        String text = r.getMessage()
+                .getContent()
+                .orElseThrow()
+                .get(0)
+                .getText()
+                .orElseThrow()
+                .getText();
+        assertThat(Json.MAPPER.readTree(text).path("city").asText()).isEqualTo("Paris");
+    }
+
+    @Test
+    void cohereEmbedsThroughCohereJava() {
+        Cohere client = cohereClient("cohere-fidelity-key-0000001");
+        EmbedByTypeResponse r = client.v2()
+                .embed(V2EmbedRequest.builder()
+                        .model("embed-v4.0")
+                        .inputType(EmbedInputType.SEARCH_DOCUMENT)
+                        .texts(List.of("tea in the garden", "rain"))
+                        .embeddingTypes(List.of(EmbeddingType.FLOAT))
+                        .outputDimension(256)
+                        .build());
+        List<List<Double>> vectors = r.getEmbeddings().getFloat().orElseThrow();
+        assertThat(vectors).hasSize(2);
+        assertThat(vectors.get(0)).hasSize(256);
+        assertThat(vectors.get(0)).isNotEqualTo(vectors.get(1));
+        assertThat(r.getTexts().orElseThrow()).containsExactly("tea in the garden", "rain");
+        assertThat(r.getMeta().flatMap(m -> m.getBilledUnits()).flatMap(b -> b.getInputTokens()))
+                .contains(5.0);
+        assertThat(cohere.lastChatRequest().path()).isEqualTo("/v2/embed");
     }
 
     /** Small JSON checks on what a simulator received. */
