@@ -27,13 +27,30 @@ final class OllamaModels {
     private final Map<String, Model> installed = new ConcurrentHashMap<>();
     private final Map<String, Instant> loaded = new ConcurrentHashMap<>();
     private final Map<String, Model> pullable = new ConcurrentHashMap<>();
+    private final Map<String, Traits> traits = new ConcurrentHashMap<>();
     private final AtomicInteger pulls = new AtomicInteger();
     private final AtomicInteger loads = new AtomicInteger();
     private final List<String> unloads = new CopyOnWriteArrayList<>();
     volatile Duration loadDelay = Duration.ZERO;
     volatile boolean gpu;
 
+    /** What {@code /api/show} says a model can do, and its context length. */
+    record Traits(List<String> capabilities, long contextLength) {
+
+        /** Ollama's own answer for typical models: an embedding model embeds only; a chat model completes and calls tools. */
+        static Traits typical(String name) {
+            return name.contains("embed")
+                    ? new Traits(List.of("embedding"), 2048)
+                    : new Traits(List.of("completion", "tools"), 131072);
+        }
+    }
+
+    void traits(String name, Traits t) {
+        traits.put(name, t);
+    }
+
     void clear() {
+        traits.clear();
         installed.clear();
         loaded.clear();
         pullable.clear();
@@ -119,7 +136,6 @@ final class OllamaModels {
         return out;
     }
 
-    /** {@code /api/show}: details, {@code model_info} with the context window, and {@code capabilities}. */
     WireReply show(JsonNode body) {
         // "name" is the field's old spelling, which the server still reads (ollama4j sends it)
         String asked =
@@ -128,32 +144,20 @@ final class OllamaModels {
         if (m == null) {
             return new WireReply(404, OllamaWire.error("model '" + asked + "' not found"));
         }
-        ObjectNode out = Json.object()
-                .put("modelfile", "FROM " + m.name())
-                .put("parameters", "stop \"<|eot_id|>\"")
-                .put("template", "{{ .Prompt }}");
-        ObjectNode details = out.putObject("details")
-                .put("parent_model", "")
-                .put("format", "gguf")
-                .put("family", m.family())
-                .put("parameter_size", m.parameterSize())
-                .put("quantization_level", "Q4_K_M");
-        details.putArray("families").add(m.family());
-        // keys are prefixed by the architecture, as the GGUF metadata they come from is; at 4-bit quantization a
-        // byte holds about two parameters
+        ObjectNode out = Json.object().put("modelfile", "FROM " + m.name()).put("template", "{{ .Prompt }}");
+        out.putObject("details").put("family", m.family()).put("parameter_size", m.parameterSize());
+        Traits t = traits.getOrDefault(m.name(), Traits.typical(m.name()));
         out.putObject("model_info")
                 .put("general.architecture", m.family())
-                .put("general.parameter_count", m.sizeBytes() * 2)
-                .put(m.family() + ".context_length", m.contextLength());
+                .put(m.family() + ".context_length", t.contextLength());
         ArrayNode capabilities = out.putArray("capabilities");
-        m.capabilities().forEach(capabilities::add);
-        out.put("modified_at", "2025-01-01T00:00:00Z");
+        t.capabilities().forEach(capabilities::add);
         return new WireReply(200, out);
     }
 
     /**
      * The 400 Ollama gives a chat that asks an installed model for what it cannot do ({@code tools} to a model without
-     * the {@code tools} capability, any chat to an embedding model), or null.
+     * the {@code tools} capability, any chat to a model that cannot complete, such as an embedding model), or null.
      */
     WireReply beyondCapabilities(JsonNode body) {
         Model m = body == null
@@ -162,11 +166,13 @@ final class OllamaModels {
         if (m == null) {
             return null; // not installed: the chat's own 404
         }
+        List<String> can =
+                traits.getOrDefault(m.name(), Traits.typical(m.name())).capabilities();
         String name = "registry.ollama.ai/library/" + m.name();
-        if (!m.capabilities().contains("completion")) {
+        if (!can.contains("completion")) {
             return new WireReply(400, OllamaWire.error(name + " does not support chat"));
         }
-        if (!body.path("tools").isEmpty() && !m.capabilities().contains("tools")) {
+        if (!body.path("tools").isEmpty() && !can.contains("tools")) {
             return new WireReply(400, OllamaWire.error(name + " does not support tools"));
         }
         return null;
@@ -210,6 +216,13 @@ final class OllamaModels {
             return;
         }
         JsonNode keepAlive = body.get("keep_alive");
+        if (!traits.getOrDefault(model, Traits.typical(model)).capabilities().contains("completion")
+                && (keepAlive == null || !keepAlive(keepAlive).isZero())) {
+            // Ollama checks the model's capabilities first: an embedding model cannot generate, not even to load
+            Loopback.send(
+                    response, new WireReply(400, OllamaWire.error("\"" + model + "\" does not support generate")));
+            return;
+        }
         if (keepAlive != null && keepAlive(keepAlive).isZero()) {
             keep(model, keepAlive);
             Loopback.send(

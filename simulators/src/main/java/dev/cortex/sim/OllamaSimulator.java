@@ -18,35 +18,8 @@ public final class OllamaSimulator extends ProviderSimulator {
 
     private static final long MB = 1024 * 1024;
 
-    /** What a chat model can do unless installed otherwise: chat and call tools (llama3.2 and qwen2.5 can). */
-    public static final List<String> CHAT_WITH_TOOLS = List.of("completion", "tools");
-
-    /** The context window a model has unless installed otherwise (llama3.2's). */
-    public static final int DEFAULT_CONTEXT_LENGTH = 131072;
-
-    /**
-     * A model on disk.
-     *
-     * @param capabilities what {@code /api/show} says it can do: {@code completion}, {@code tools}, {@code vision},
-     *                     {@code embedding}, ...
-     * @param contextLength its context window in tokens ({@code model_info.<family>.context_length})
-     */
-    public record Model(
-            String name,
-            long sizeBytes,
-            String family,
-            String parameterSize,
-            List<String> capabilities,
-            int contextLength) {
-
-        public Model {
-            capabilities = List.copyOf(capabilities);
-        }
-
-        public Model(String name, long sizeBytes, String family, String parameterSize) {
-            this(name, sizeBytes, family, parameterSize, CHAT_WITH_TOOLS, DEFAULT_CONTEXT_LENGTH);
-        }
-    }
+    /** A model on disk. */
+    public record Model(String name, long sizeBytes, String family, String parameterSize) {}
 
     private final OllamaModels state = new OllamaModels();
     private final Map<String, Fault> pathFaults = new ConcurrentHashMap<>();
@@ -72,18 +45,12 @@ public final class OllamaSimulator extends ProviderSimulator {
     }
 
     /**
-     * Installs a model that can do what {@code capabilities} say (e.g. {@code "completion", "vision"} for a vision
-     * model, {@code "embedding"} for an embedding model), with this context window, as {@code /api/show} reports.
+     * What {@code /api/show} says of a model: Ollama's capability words ({@code completion}, {@code tools},
+     * {@code vision}, {@code embedding}) and its context length. Unset, a model whose name holds {@code embed} embeds
+     * only (2,048 tokens), any other completes and calls tools (131,072).
      */
-    public OllamaSimulator installModel(
-            String name,
-            long sizeBytes,
-            String family,
-            String parameterSize,
-            int contextLength,
-            String... capabilities) {
-        state.install(new Model(
-                OllamaWire.canonical(name), sizeBytes, family, parameterSize, List.of(capabilities), contextLength));
+    public OllamaSimulator capabilities(String name, long contextLength, String... capabilities) {
+        state.traits(OllamaWire.canonical(name), new OllamaModels.Traits(List.of(capabilities), contextLength));
         return this;
     }
 

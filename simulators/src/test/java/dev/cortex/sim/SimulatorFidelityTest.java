@@ -546,8 +546,10 @@ class SimulatorFidelityTest {
 
     @Test
     void ollamaImagesAndCapabilitiesAsOllama4jSeesThem() throws Exception {
-        ollama.installModel("llava:7b", 4700L * 1024 * 1024, "llama", "7B", 4096, "completion", "vision");
-        ollama.installModel("nomic-embed-text", 274L * 1024 * 1024, "nomic-bert", "137M", 2048, "embedding");
+        ollama.installModel("llava:7b", 4700L * 1024 * 1024, "llama", "7B")
+                .capabilities("llava:7b", 4096, "completion", "vision");
+        ollama.installModel("nomic-embed-text", 274L * 1024 * 1024, "nomic-bert", "137M")
+                .capabilities("nomic-embed-text", 2048, "embedding");
         Ollama client = new Ollama(ollama.baseUrl());
         client.setRequestTimeoutSeconds(10);
         assertThat(client.getModelDetails("llama3.2").getCapabilities()).containsExactly("completion", "tools");
@@ -580,7 +582,8 @@ class SimulatorFidelityTest {
 
     @Test
     void ollamaShowsContextLength() throws Exception {
-        ollama.installModel("llava:7b", 4700L * 1024 * 1024, "llama", "7B", 4096, "completion", "vision");
+        ollama.installModel("llava:7b", 4700L * 1024 * 1024, "llama", "7B")
+                .capabilities("llava:7b", 4096, "completion", "vision");
         HttpResponse<String> show = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create(ollama.baseUrl() + "/api/show"))
