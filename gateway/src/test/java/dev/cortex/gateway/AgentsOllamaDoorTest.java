@@ -51,15 +51,19 @@ class AgentsOllamaDoorTest {
     @BeforeAll
     static void start() {
         ollama = (OllamaSimulator) new OllamaSimulator().start();
+        ollama.installModel("llava:7b", 4700L * 1024 * 1024, "llama", "7B")
+                .capabilities("llava:7b", 4096, "completion", "vision");
         groq = (GroqSimulator) new GroqSimulator().start();
         cortex = CortexServer.start(Map.of(
                 "provider.ollama.base-url", ollama.baseUrl(),
                 "provider.groq.api-key", "gsk_test_ollama_door_key_0001",
                 "provider.groq.base-url", groq.baseUrl(),
                 "cortex.images.max-bytes", String.valueOf(MAX_IMAGE_BYTES)));
-        // a request naming llama3.2 goes to Ollama once Cortex has seen Ollama's model list (its first probe)
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> Http.get(cortex.url("/api/health")).body().contains("\"llama3.2:latest\""));
+        // a request naming an Ollama model goes to Ollama once Cortex has seen Ollama's model list (its first probe)
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            String health = Http.get(cortex.url("/api/health")).body();
+            return health.contains("\"llama3.2:latest\"") && health.contains("\"llava:7b\"");
+        });
     }
 
     @BeforeEach
@@ -220,7 +224,7 @@ class AgentsOllamaDoorTest {
     void anImageReachesOllamaAsBase64() throws Exception {
         client().chat(
                         OllamaChatRequest.builder()
-                                .withModel("llama3.2")
+                                .withModel("llava:7b") // a vision model
                                 .withMessages(new ArrayList<>(List.of(new OllamaChatMessage(
                                         OllamaChatMessageRole.USER,
                                         "What is in this picture",
