@@ -1,6 +1,7 @@
 package dev.cortex.api;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -149,8 +150,17 @@ final class RequestFields {
             throw new BadRequestException("messages", "'messages' must contain at least one message.");
         }
         List<ChatMessage> out = new ArrayList<>(v.size());
+        Set<String> calledIds = new HashSet<>();
         for (int i = 0; i < v.size(); i++) {
-            out.add(reader.read(v.get(i), "messages[" + i + "]"));
+            ChatMessage m = reader.read(v.get(i), "messages[" + i + "]");
+            m.toolCalls().forEach(call -> calledIds.add(call.id()));
+            if (m.toolCallId() != null && !calledIds.contains(m.toolCallId())) {
+                // as OpenAI refuses it; and the providers that need the function's name (Gemini) could not find it
+                String at = "messages[" + i + "].tool_call_id";
+                throw new BadRequestException(
+                        at, "'" + at + "' must answer a tool call of an earlier assistant message.");
+            }
+            out.add(m);
         }
         return out;
     }

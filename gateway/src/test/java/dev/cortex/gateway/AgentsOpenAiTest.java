@@ -341,6 +341,14 @@ class AgentsOpenAiTest {
                         "[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"tool\",\"content\":\"sunny\"}]")),
                 400,
                 "messages[1].tool_call_id");
+        // a result for a call nobody made: OpenAI refuses it, and Gemini could not name the function it answers
+        assertRefused(
+                post(chat(
+                        "llama-3.1-8b-instant",
+                        "[{\"role\":\"user\",\"content\":\"hi\"},"
+                                + "{\"role\":\"tool\",\"tool_call_id\":\"call_never_made\",\"content\":\"sunny\"}]")),
+                400,
+                "messages[1].tool_call_id");
         assertRefused(
                 post(chat(
                         VISION_MODEL,
