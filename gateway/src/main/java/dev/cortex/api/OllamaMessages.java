@@ -17,7 +17,7 @@ import dev.cortex.failure.BadRequestException;
  * no ids, but the other providers' conversations need them: a call without one gets {@code call_<turn>_<i>} (the same
  * conversation sent again gets the same ids), and a tool turn is linked to the call it answers — by
  * {@code tool_call_id} when the client kept one, else the first call not yet answered with its {@code tool_name},
- * else the first call not yet answered.
+ * else the first call not yet answered. A tool turn that answers no call is refused, as on the OpenAI door.
  */
 final class OllamaMessages {
 
@@ -73,13 +73,20 @@ final class OllamaMessages {
             case "tool" -> {
                 String toolName = optionalString(m, "tool_name", at);
                 ToolCall answered = answered(unanswered, optionalString(m, "tool_call_id", at), toolName);
+                if (answered == null) {
+                    // as the OpenAI door refuses it: a provider that needs ids or the function's name could not follow
+                    throw new BadRequestException(
+                            at,
+                            "'" + at + "' is a tool result, but no earlier assistant message made a call it answers"
+                                    + (toolName == null ? "." : " (tool_name '" + toolName + "')."));
+                }
                 yield new ChatMessage(
                         "tool",
                         content,
                         images,
                         List.of(),
-                        answered == null ? null : answered.id(),
-                        toolName != null ? toolName : answered == null ? null : answered.name());
+                        answered.id(),
+                        toolName != null ? toolName : answered.name());
             }
             default -> {
                 if (m.hasNonNull("tool_calls") && !m.get("tool_calls").isEmpty()) {

@@ -57,6 +57,20 @@ class OllamaApiTest {
     }
 
     @Test
+    void aToolResultThatAnswersNoCallIsRefused() {
+        assertThatThrownBy(() -> parse("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},"
+                        + "{\"role\":\"tool\",\"tool_name\":\"get_weather\",\"content\":\"21 C\"}]}"))
+                .isInstanceOf(BadRequestException.class)
+                .hasMessageContaining("messages[1]")
+                .hasMessageContaining("get_weather");
+        assertThatThrownBy(() -> parse("{\"messages\":[{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":["
+                        + "{\"function\":{\"name\":\"f\",\"arguments\":{}}}]},"
+                        + "{\"role\":\"tool\",\"tool_name\":\"g\",\"content\":\"x\"}]}"))
+                .as("a result for a function nobody called")
+                .hasMessageContaining("messages[1]");
+    }
+
+    @Test
     void anIdTheClientKeptIsUsed() throws Exception {
         ChatRequest r = parse("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},"
                 + "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":["
