@@ -2,6 +2,7 @@ package dev.cortex.gateway;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
@@ -18,6 +19,10 @@ import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import dev.langchain4j.agent.tool.Tool;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.service.AiServices;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The issue's bar for agents, once per provider: through Cortex's OpenAI door, pinned to one provider's simulator, the
- * OpenAI Java SDK completes a tool-call round trip (tools → a call → its result → the final answer), streaming and not.
+ * OpenAI Java SDK completes a tool-call round trip (tools → a call → its result → the final answer), streaming and not;
+ * LangChain4j's AiServices runs a {@code @Tool} method and returns a structured-output record, unchanged.
  * Each simulator speaks its provider's own wire, so every provider's translation is crossed twice: the call coming
  * back, and the conversation with the call and its result going out.
  */
@@ -196,5 +202,65 @@ class AgentsAcrossProvidersTest {
         for (String p : new String[] {"groq", "gemini", "cohere", "ollama"}) {
             assertThat(sim(p).chatCalls()).as(p).isEqualTo(p.equals(provider) ? calls : 0);
         }
+    }
+
+    /** A tool LangChain4j calls when the model asks; counts its calls. */
+    static final class WeatherTools {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Tool("The weather in a city")
+        String weather(String city) {
+            calls.incrementAndGet();
+            return "foggy in " + city;
+        }
+    }
+
+    interface Assistant {
+        String chat(String message);
+    }
+
+    record Person(String name, int age) {}
+
+    interface Extractor {
+        Person extract(String text);
+    }
+
+    private static OpenAiChatModel.OpenAiChatModelBuilder langChain4j(String provider) {
+        return OpenAiChatModel.builder()
+                .baseUrl(cortex.url("/v1"))
+                .apiKey("any-key")
+                .modelName("default")
+                .customHeaders(Map.of("X-Cortex-Provider", provider))
+                .maxRetries(0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"groq", "gemini", "cohere", "ollama"})
+    void langChain4jAiServicesCallsTheTool(String provider) {
+        WeatherTools tools = new WeatherTools();
+        Assistant assistant = AiServices.builder(Assistant.class)
+                .chatModel(langChain4j(provider).build())
+                .tools(tools)
+                .build();
+        String answer = assistant.chat("What is the weather in Oslo");
+        assertThat(tools.calls).hasValue(1);
+        assertThat(answer).contains("The tool answered").contains("foggy in Oslo");
+        assertOnlyAsked(provider, 2);
+    }
+
+    /** LangChain4j sends the record's schema only to a model said to take one: its own switch, not Cortex's. */
+    @ParameterizedTest
+    @ValueSource(strings = {"groq", "gemini", "cohere", "ollama"})
+    void langChain4jAiServicesReturnsARecord(String provider) {
+        Extractor extractor = AiServices.builder(Extractor.class)
+                .chatModel(langChain4j(provider)
+                        .supportedCapabilities(Capability.RESPONSE_FORMAT_JSON_SCHEMA)
+                        .strictJsonSchema(true)
+                        .build())
+                .build();
+        Person person = extractor.extract("Grace Hopper was born in 1906");
+        assertThat(person.name()).isNotBlank();
+        assertThat(person.age()).isEqualTo(42); // the simulator's sample integer: the answer followed the schema
+        assertOnlyAsked(provider, 1);
     }
 }

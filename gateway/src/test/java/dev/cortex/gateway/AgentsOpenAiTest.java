@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
@@ -24,10 +23,6 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
-import dev.langchain4j.agent.tool.Tool;
-import dev.langchain4j.model.chat.Capability;
-import dev.langchain4j.model.openai.OpenAiChatModel;
-import dev.langchain4j.service.AiServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,8 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What agents send through the OpenAI door, to Groq (pinned with {@code X-Cortex-Provider}): a tool-call round trip
- * with the OpenAI Java SDK, whole and streamed; structured output; LangChain4j's AiServices with a {@code @Tool} and
- * with a record return type, unchanged; images as data URLs; and the bad inputs an agent can send, refused by name.
+ * with the OpenAI Java SDK, whole and streamed; structured output (LangChain4j's AiServices, for every provider, in
+ * AgentsAcrossProvidersTest); images as data URLs; and the bad inputs an agent can send, refused by name.
  */
 class AgentsOpenAiTest {
 
@@ -253,67 +248,6 @@ class AgentsOpenAiTest {
                         .path("type")
                         .asText())
                 .isEqualTo("json_object");
-    }
-
-    /** A tool LangChain4j calls when the model asks; counts its calls. */
-    static final class WeatherTools {
-        final AtomicInteger calls = new AtomicInteger();
-
-        @Tool("The weather in a city")
-        String weather(String city) {
-            calls.incrementAndGet();
-            return "foggy in " + city;
-        }
-    }
-
-    interface Assistant {
-        String chat(String message);
-    }
-
-    record Person(String name, int age) {}
-
-    interface Extractor {
-        Person extract(String text);
-    }
-
-    private static OpenAiChatModel.OpenAiChatModelBuilder langChain4j() {
-        return OpenAiChatModel.builder()
-                .baseUrl(cortex.url("/v1"))
-                .apiKey("any-key")
-                .modelName("llama-3.1-8b-instant")
-                .customHeaders(Map.of("X-Cortex-Provider", "groq"))
-                .maxRetries(0);
-    }
-
-    @Test
-    void langChain4jAiServicesCallsTheTool() {
-        WeatherTools tools = new WeatherTools();
-        Assistant assistant = AiServices.builder(Assistant.class)
-                .chatModel(langChain4j().build())
-                .tools(tools)
-                .build();
-        String answer = assistant.chat("What is the weather in Oslo");
-        assertThat(tools.calls).hasValue(1);
-        assertThat(answer).contains("The tool answered: foggy in Oslo");
-    }
-
-    @Test
-    void langChain4jAiServicesReturnsARecord() {
-        Extractor extractor = AiServices.builder(Extractor.class)
-                .chatModel(langChain4j()
-                        .supportedCapabilities(Capability.RESPONSE_FORMAT_JSON_SCHEMA)
-                        .strictJsonSchema(true)
-                        .build())
-                .build();
-        Person person = extractor.extract("Grace Hopper was born in 1906");
-        assertThat(person.name()).isNotBlank();
-        assertThat(person.age()).isEqualTo(42); // the simulator's sample integer: the answer came from the schema
-        assertThat(groq.lastChatRequest()
-                        .body()
-                        .path("response_format")
-                        .path("type")
-                        .asText())
-                .isEqualTo("json_schema");
     }
 
     @Test
