@@ -11,8 +11,10 @@ import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 
 import dev.cortex.chat.AttemptTrail;
+import dev.cortex.failure.BadRequestException;
 import dev.cortex.failure.FailureClass;
 import dev.cortex.failure.ProviderFailure;
+import dev.cortex.provider.Capabilities;
 
 /**
  * What the caller hears when no provider answered, decided from the attempt trail alone, the same for every front
@@ -45,6 +47,14 @@ public record ChainVerdict(int status, String code, String message, Optional<Ins
     public static ChainVerdict of(AttemptTrail trail, boolean pinned) {
         List<AttemptTrail.Entry> asked =
                 trail.entries().stream().filter(AttemptTrail.Entry::shown).toList();
+        if (!asked.isEmpty() && asked.stream().allMatch(e -> Capabilities.isReason(e.outcome()))) {
+            // every provider passed over because of what the request needs (the plan usually says so first)
+            return new ChainVerdict(
+                    400,
+                    BadRequestException.CAPABILITY_UNAVAILABLE,
+                    "No configured provider has a model that can serve this request. " + reasons(trail),
+                    Optional.empty());
+        }
         if (!asked.isEmpty() && asked.stream().allMatch(ChainVerdict::refusedTheRequest)) {
             int first = asked.get(0).status();
             int status = asked.stream().allMatch(e -> e.status() == first) ? first : 400;

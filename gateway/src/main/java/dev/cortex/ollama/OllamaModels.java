@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -15,7 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.cortex.failure.ProviderFailure;
+import dev.cortex.provider.Capabilities;
 import dev.cortex.provider.ModelSource;
+import dev.cortex.provider.ProviderSettings;
 
 /**
  * One Ollama server's models: which are installed and loaded, which one serves a request ({@link ModelChooser}),
@@ -36,6 +39,10 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
     private final ModelChooser chooser;
     private final ModelLoader loader;
     private volatile boolean known; // whether Ollama ever listed its installed models
+    private final ProviderSettings settings;
+    private final String prefix;
+    /** What {@code /api/show} said of each installed model, by canonical name (asked once per model). */
+    private final Map<String, OllamaClient.Shown> shown = new ConcurrentHashMap<>();
 
     /** @param provider the name of the provider this server is (provider.<name>.*) */
     public OllamaModels(
@@ -47,6 +54,34 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
             long criticalMaxMb,
             String keepAlive,
             Duration loadTimeout) {
+        this(
+                provider,
+                client,
+                configured,
+                budgetMb,
+                criticalNames,
+                criticalMaxMb,
+                keepAlive,
+                loadTimeout,
+                new ProviderSettings(provider));
+    }
+
+    /**
+     * @param settings the provider's settings: what they say of a model's capabilities and context window overrides
+     *                 what Ollama says ({@link #capabilities})
+     */
+    public OllamaModels(
+            String provider,
+            OllamaClient client,
+            List<String> configured,
+            long budgetMb,
+            Set<String> criticalNames,
+            long criticalMaxMb,
+            String keepAlive,
+            Duration loadTimeout,
+            ProviderSettings settings) {
+        this.settings = settings;
+        this.prefix = provider + "/";
         this.client = client;
         this.configured = configured.stream().map(OllamaModels::canonical).toList();
         this.criticalNames = criticalNames.stream().map(OllamaModels::canonical).collect(Collectors.toSet());
@@ -75,7 +110,86 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
             return ps.isPresent() && now.loaded() == before.loaded() ? next.withLoaded(ps.get()) : next;
         });
         known |= tags.isPresent();
+        if (tags.isPresent()) {
+            // a model removed (or replaced under its name) is asked about again when it comes back
+            shown.keySet().retainAll(picture.get().installed().keySet());
+            picture.get().installed().keySet().forEach(this::shown); // on the timer's thread, not a request's
+        }
         return tags.isPresent();
+    }
+
+    /**
+     * What {@code model} can do: a line of its own in the settings ({@code capabilities.<model>},
+     * {@code context-window.<model>}, {@code embedding-models}) wins; else what Ollama's {@code /api/show} says
+     * (asked once per installed model); else, from a server too old to say, the provider's own lines; else every
+     * capability is assumed and Ollama says no itself.
+     */
+    @Override
+    public Capabilities capabilities(String model) {
+        String name = canonical(model.startsWith(prefix) ? model.substring(prefix.length()) : model);
+        List<String> names =
+                List.of(model, name, name.endsWith(":latest") ? name.substring(0, name.length() - 7) : name);
+        long window = 0;
+        for (String n : names) {
+            if (settings.contextWindowConfiguredFor(n)) {
+                window = settings.contextWindow(n);
+                break;
+            }
+        }
+        for (String n : names) {
+            if (settings.embeddingModelList().contains(n)) {
+                return Capabilities.embedding(window);
+            }
+        }
+        OllamaClient.Shown said = shown(name);
+        if (window == 0) {
+            window = said != null && said.contextLength() > 0 ? said.contextLength() : settings.contextWindow(null);
+        }
+        for (String n : names) {
+            if (settings.capabilitiesConfiguredFor(n)) {
+                return settings.configuredCapabilities(n).orElseThrow().withContextWindow(window);
+            }
+        }
+        if (said != null && !said.capabilities().isEmpty()) {
+            return fromServer(said.capabilities(), window);
+        }
+        return settings.configuredCapabilities(null).orElse(Capabilities.ANY).withContextWindow(window);
+    }
+
+    /**
+     * Ollama's words in the gateway's terms. Structured output is Ollama's {@code format} with a JSON Schema, which
+     * every completion model takes (the server constrains the sampling, whatever the model).
+     */
+    private static Capabilities fromServer(List<String> words, long window) {
+        boolean chat = words.contains("completion");
+        return new Capabilities(
+                chat, words.contains("tools"), chat, words.contains("vision"), words.contains("embedding"), window);
+    }
+
+    /** What {@code /api/show} said of an installed model, asked the first time; null when Ollama did not say. */
+    private OllamaClient.Shown shown(String name) {
+        OllamaClient.Shown cached = shown.get(name);
+        if (cached != null || !picture.get().installed().containsKey(name)) {
+            return cached;
+        }
+        try {
+            OllamaClient.Shown said = client.show(name);
+            shown.put(name, said);
+            return said;
+        } catch (IOException e) {
+            LOG.debug("Ollama did not answer /api/show for {}: {}", name, e.getMessage());
+            return null;
+        }
+    }
+
+    /** The installed models a request may fall back to: the configured ones first, then the others by name. */
+    @Override
+    public List<String> candidates() {
+        Map<String, OllamaClient.Installed> installed = picture.get().installed();
+        List<String> out = new ArrayList<>();
+        configured.stream().filter(installed::containsKey).forEach(out::add);
+        installed.keySet().stream().sorted().filter(m -> !out.contains(m)).forEach(out::add);
+        return out;
     }
 
     private interface ModelList<T> {
@@ -186,6 +300,9 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
 
     @Override
     public boolean lists(String model) {
+        if (!known) {
+            refresh(); // as select does: until Ollama has listed its models, ask it
+        }
         String name = canonical(model);
         return configured.contains(name) || picture.get().installed().containsKey(name);
     }

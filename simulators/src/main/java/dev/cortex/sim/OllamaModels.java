@@ -27,13 +27,30 @@ final class OllamaModels {
     private final Map<String, Model> installed = new ConcurrentHashMap<>();
     private final Map<String, Instant> loaded = new ConcurrentHashMap<>();
     private final Map<String, Model> pullable = new ConcurrentHashMap<>();
+    private final Map<String, Traits> traits = new ConcurrentHashMap<>();
     private final AtomicInteger pulls = new AtomicInteger();
     private final AtomicInteger loads = new AtomicInteger();
     private final List<String> unloads = new CopyOnWriteArrayList<>();
     volatile Duration loadDelay = Duration.ZERO;
     volatile boolean gpu;
 
+    /** What {@code /api/show} says a model can do, and its context length. */
+    record Traits(List<String> capabilities, long contextLength) {
+
+        /** Ollama's own answer for typical models: an embedding model embeds only; a chat model completes and calls tools. */
+        static Traits typical(String name) {
+            return name.contains("embed")
+                    ? new Traits(List.of("embedding"), 2048)
+                    : new Traits(List.of("completion", "tools"), 131072);
+        }
+    }
+
+    void traits(String name, Traits t) {
+        traits.put(name, t);
+    }
+
     void clear() {
+        traits.clear();
         installed.clear();
         loaded.clear();
         pullable.clear();
@@ -127,6 +144,12 @@ final class OllamaModels {
         }
         ObjectNode out = Json.object().put("modelfile", "FROM " + m.name()).put("template", "{{ .Prompt }}");
         out.putObject("details").put("family", m.family()).put("parameter_size", m.parameterSize());
+        Traits t = traits.getOrDefault(m.name(), Traits.typical(m.name()));
+        out.putObject("model_info")
+                .put("general.architecture", m.family())
+                .put(m.family() + ".context_length", t.contextLength());
+        ArrayNode capabilities = out.putArray("capabilities");
+        t.capabilities().forEach(capabilities::add);
         return new WireReply(200, out);
     }
 

@@ -44,6 +44,16 @@ public final class OllamaSimulator extends ProviderSimulator {
         return this;
     }
 
+    /**
+     * What {@code /api/show} says of a model: Ollama's capability words ({@code completion}, {@code tools},
+     * {@code vision}, {@code embedding}) and its context length. Unset, a model whose name holds {@code embed} embeds
+     * only (2,048 tokens), any other completes and calls tools (131,072).
+     */
+    public OllamaSimulator capabilities(String name, long contextLength, String... capabilities) {
+        state.traits(OllamaWire.canonical(name), new OllamaModels.Traits(List.of(capabilities), contextLength));
+        return this;
+    }
+
     public OllamaSimulator uninstall(String name) {
         state.uninstall(OllamaWire.canonical(name));
         return this;
