@@ -199,7 +199,9 @@ class CapabilityRoutingTest {
                 cortex.url("/v1/chat/completions"),
                 "{\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(shortOne.headers().firstValue("X-Cortex-Provider"))
-                .as("a short prompt fits the small window: %s", shortOne.headers().map())
+                .as(
+                        "a short prompt fits the small window: %s",
+                        shortOne.headers().map())
                 .hasValue("plain");
     }
 
