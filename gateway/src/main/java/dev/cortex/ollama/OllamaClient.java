@@ -105,6 +105,15 @@ public final class OllamaClient {
         post("/api/generate", body, timeout);
     }
 
+    /** Loads an embedding model (which cannot generate) by embedding one short text. */
+    public void embedOnce(String model, String keepAlive) throws IOException {
+        ObjectNode body = Json.object();
+        body.put("model", model);
+        body.put("input", "hi");
+        body.put("keep_alive", keepAlive);
+        post("/api/embed", body, timeout);
+    }
+
     /** Asks Ollama to drop a model from memory now ({@code keep_alive: 0}). */
     public void unload(String model) throws IOException {
         ObjectNode body = Json.object();

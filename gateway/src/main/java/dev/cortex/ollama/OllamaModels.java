@@ -87,7 +87,10 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
         this.criticalNames = criticalNames.stream().map(OllamaModels::canonical).collect(Collectors.toSet());
         this.criticalMaxBytes = criticalMaxMb * MB;
         this.chooser = new ModelChooser(provider, this.configured);
-        this.loader = new ModelLoader(provider, client, picture, budgetMb * MB, keepAlive, loadTimeout);
+        this.loader = new ModelLoader(provider, client, picture, budgetMb * MB, keepAlive, loadTimeout, model -> {
+            Capabilities c = capabilities(model);
+            return c.embeddings() && !c.chat();
+        });
     }
 
     /** {@code llama3.2} and {@code llama3.2:latest} are one model. */
@@ -215,7 +218,7 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
 
     @Override
     public void prepare(String model) {
-        loader.prepare(model, this::critical);
+        loader.prepare(canonical(model.startsWith(prefix) ? model.substring(prefix.length()) : model), this::critical);
     }
 
     /** Critical models are never unloaded to make room: the configured ones, or by default the small ones. */

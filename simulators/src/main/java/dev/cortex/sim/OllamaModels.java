@@ -191,6 +191,13 @@ final class OllamaModels {
             return;
         }
         JsonNode keepAlive = body.get("keep_alive");
+        if (!traits.getOrDefault(model, Traits.typical(model)).capabilities().contains("completion")
+                && (keepAlive == null || !keepAlive(keepAlive).isZero())) {
+            // Ollama checks the model's capabilities first: an embedding model cannot generate, not even to load
+            Loopback.send(
+                    response, new WireReply(400, OllamaWire.error("\"" + model + "\" does not support generate")));
+            return;
+        }
         if (keepAlive != null && keepAlive(keepAlive).isZero()) {
             keep(model, keepAlive);
             Loopback.send(
