@@ -73,7 +73,7 @@ public final class ChainPlanner {
             if (ruledOut == null) {
                 steps.add(step);
             } else {
-                steps.add(new RoutePlan.Step(step.provider(), step.position(), ruledOut, step.note(), true, false));
+                steps.add(new RoutePlan.Step(step.provider(), step.position(), ruledOut, step.note(), true));
                 refusals.add(step.provider() + ": " + ruledOut);
             }
         }
@@ -154,10 +154,11 @@ public final class ChainPlanner {
         List<RoutePlan.Step> out = new ArrayList<>(steps.size());
         for (Step s : steps) {
             String note = degradedLast && s.degraded ? "degraded: moved last" : s.note;
-            String skip = s.unable != null
+            // a provider switched off reads "disabled" whatever its models could do; any other, what stops it first
+            String skip = s.unable != null && !s.disabled()
                     ? s.unable
                     : s.skip.map(a -> a.reason().word()).orElse(null);
-            out.add(new RoutePlan.Step(s.name, s.position, skip, note, false, s.unable != null));
+            out.add(new RoutePlan.Step(s.name, s.position, skip, note, false, s.unable));
         }
         return new RoutePlan(strategy.wireName(), out);
     }
@@ -180,10 +181,12 @@ public final class ChainPlanner {
             this.provider = provider;
             this.skip = provider.status().unavailable();
             this.degraded = skip.isEmpty() && provider.status().degraded();
-            // a provider switched off says so; asking its models what they can do would tell nothing more
-            this.unable = skip.isPresent() && !skip.get().news()
-                    ? null
-                    : provider.choose(demand).refusal();
+            this.unable = provider.choose(demand).refusal();
+        }
+
+        /** Switched off (no keys): not news, and no request's doing. */
+        boolean disabled() {
+            return skip.isPresent() && !skip.get().news();
         }
 
         boolean usable() {

@@ -217,7 +217,9 @@ class CapabilityRoutingTest {
         assertThat(error.path("message").asText())
                 .contains("plain: context too small")
                 .contains("groq: context too small")
-                .contains("ollama: context too small");
+                .contains("ollama: context too small")
+                .contains("gemini could, but is switched off (no keys)") // a million tokens' window, no keys here
+                .doesNotContain("cohere"); // too small as well: nothing to say about it
         assertThat(r.headers().firstValue("Retry-After")).isEmpty();
         assertThat(plain.chatCalls() + groq.chatCalls() + ollama.chatCalls()).isZero();
         assertThat(failedCalls("plain") + failedCalls("groq") + failedCalls("ollama"))
