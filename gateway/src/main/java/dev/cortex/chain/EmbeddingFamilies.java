@@ -82,7 +82,11 @@ public final class EmbeddingFamilies {
         }
         Map<String, String> serving = new LinkedHashMap<>();
         for (Provider p : providers.all()) {
-            if (p.enabled() && p.models().lists(name)) {
+            if (!p.enabled()) {
+                continue;
+            }
+            p.models().look();
+            if (p.models().lists(name)) {
                 serving.put(p.name(), name);
             }
         }

@@ -15,8 +15,10 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.cortex.chat.Needs;
 import dev.cortex.failure.ProviderFailure;
 import dev.cortex.provider.Capabilities;
+import dev.cortex.provider.ModelChoice;
 import dev.cortex.provider.ModelSource;
 import dev.cortex.provider.ProviderSettings;
 
@@ -43,6 +45,10 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
     private final String prefix;
     /** What {@code /api/show} said of each installed model, by canonical name (asked once per model). */
     private final Map<String, OllamaClient.Shown> shown = new ConcurrentHashMap<>();
+    /** When {@code /api/show} last failed for a model: it is asked again only after {@link #SHOW_RETRY_NANOS}. */
+    private final Map<String, Long> showFailed = new ConcurrentHashMap<>();
+
+    private static final long SHOW_RETRY_NANOS = Duration.ofSeconds(30).toNanos();
 
     /** @param provider the name of the provider this server is (provider.<name>.*) */
     public OllamaModels(
@@ -175,11 +181,17 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
         if (cached != null || !picture.get().installed().containsKey(name)) {
             return cached;
         }
+        Long failed = showFailed.get(name);
+        if (failed != null && System.nanoTime() - failed < SHOW_RETRY_NANOS) {
+            return null; // a server that did not answer is not asked again on every request's plan
+        }
         try {
             OllamaClient.Shown said = client.show(name);
             shown.put(name, said);
+            showFailed.remove(name);
             return said;
         } catch (IOException e) {
+            showFailed.put(name, System.nanoTime());
             LOG.debug("Ollama did not answer /api/show for {}: {}", name, e.getMessage());
             return null;
         }
@@ -214,6 +226,28 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
             refresh();
         }
         return chooser.choose(picture.get(), requested); // one picture for the whole choice
+    }
+
+    /** Asks Ollama what it has when it never said (it was not up at start-up); the health timer does it after. */
+    @Override
+    public void look() {
+        if (!known) {
+            refresh();
+        }
+    }
+
+    /**
+     * As {@link ModelSource#choose}, without calling Ollama: every request's plan asks, and until Ollama has listed its
+     * models nothing is known of them, so the call itself finds out (after {@link #look}).
+     */
+    @Override
+    public ModelChoice choose(String requested, Needs needs) {
+        if (!known) {
+            return needs.embeddings()
+                    ? ModelChoice.of(requested)
+                    : ModelChoice.of(chooser.choose(picture.get(), requested));
+        }
+        return ModelSource.super.choose(requested, needs);
     }
 
     @Override
@@ -303,9 +337,6 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
 
     @Override
     public boolean lists(String model) {
-        if (!known) {
-            refresh(); // as select does: until Ollama has listed its models, ask it
-        }
         String name = canonical(model);
         return configured.contains(name) || picture.get().installed().containsKey(name);
     }

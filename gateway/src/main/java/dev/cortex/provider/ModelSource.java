@@ -20,6 +20,12 @@ public interface ModelSource {
      */
     default void prepare(String model) {}
 
+    /**
+     * Reads what the provider serves if it never could (a local server that was down at start-up): before a call, and
+     * before an embedding door looks for a model by name. Choosing itself never calls the provider.
+     */
+    default void look() {}
+
     /** The models this provider can serve now, for the model lists. */
     List<String> models();
 

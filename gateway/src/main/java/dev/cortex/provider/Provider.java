@@ -184,6 +184,7 @@ public final class Provider {
             throw new ProviderFailure(name(), "busy", null, null);
         }
         try {
+            models.look();
             ModelChoice choice = choose(ModelDemand.of(chat));
             if (!choice.fits()) { // what the server says of its models changed since admission
                 chat.trail().record(name(), choice.refusal(), null);

@@ -29,6 +29,7 @@ import dev.cortex.chat.ResponseFormat;
 import dev.cortex.chat.RoutePreference;
 import dev.cortex.chat.ToolSpec;
 import dev.cortex.failure.BadRequestException;
+import dev.cortex.ollama.OllamaHosts;
 import dev.cortex.sim.GroqSimulator;
 import dev.cortex.sim.OllamaSimulator;
 
@@ -75,6 +76,8 @@ class CapabilityRoutingTest {
                         Map.entry("provider.ollama.base-url", ollama.baseUrl()),
                         Map.entry("provider.ollama.models", "llama3.2"),
                         Map.entry("cortex.health.initial-delay-ms", "3600000")));
+        // what Ollama has, read now rather than by the timers, so every test meets a known Ollama
+        cortex.bean("ollamaHosts", OllamaHosts.class).refresh();
     }
 
     @AfterAll
