@@ -45,9 +45,12 @@ public record ChainVerdict(int status, String code, String message, Optional<Ins
     }
 
     public static ChainVerdict of(AttemptTrail trail, boolean pinned) {
-        List<AttemptTrail.Entry> asked =
+        List<AttemptTrail.Entry> shown =
                 trail.entries().stream().filter(AttemptTrail.Entry::shown).toList();
-        if (!asked.isEmpty() && asked.stream().allMatch(e -> Capabilities.isReason(e.outcome()))) {
+        // a provider passed over for what the request needs was not asked: it neither refused nor failed
+        List<AttemptTrail.Entry> asked =
+                shown.stream().filter(e -> !Capabilities.isReason(e.outcome())).toList();
+        if (asked.isEmpty() && !shown.isEmpty()) {
             // every provider passed over because of what the request needs (the plan usually says so first)
             return new ChainVerdict(
                     400,

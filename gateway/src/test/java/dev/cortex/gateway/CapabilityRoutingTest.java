@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.cortex.CortexServer;
 import dev.cortex.Http;
+import dev.cortex.chain.ChainVerdict;
 import dev.cortex.chat.ChatContext;
 import dev.cortex.chat.ChatMessage;
 import dev.cortex.chat.ChatRequest;
@@ -30,6 +31,7 @@ import dev.cortex.chat.RoutePreference;
 import dev.cortex.chat.ToolSpec;
 import dev.cortex.failure.BadRequestException;
 import dev.cortex.ollama.OllamaHosts;
+import dev.cortex.sim.Fault;
 import dev.cortex.sim.GroqSimulator;
 import dev.cortex.sim.OllamaSimulator;
 
@@ -165,6 +167,21 @@ class CapabilityRoutingTest {
                 .as("the request's needs say nothing of plain's health")
                 .isZero();
         assertThat(cortex.bean("plainBreaker", CircuitBreaker.class).getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void aProviderPassedOverForNeedsLeavesAnotherOnesRefusalTheVerdict() throws IOException {
+        groq.fault(Fault.status(400));
+        Exchange e = viaChain(
+                request(null, List.of(new ChatMessage("user", "weather in Oslo?")), weatherTool()),
+                new RoutePreference(null, List.of("plain", "groq")));
+
+        assertThat(chat(e).trail().toString()).startsWith("plain:no tools,groq:");
+        ChainVerdict verdict = ChainVerdict.of(chat(e).trail(), false);
+        assertThat(verdict.status())
+                .as("plain was not asked: groq's refusal of the request is the answer, not an outage")
+                .isEqualTo(400);
+        assertThat(verdict.code()).isEqualTo("rejected_by_provider");
     }
 
     @Test
