@@ -271,6 +271,30 @@ class CapabilityRoutingTest {
     }
 
     @Test
+    void theHealthReportShowsWhatEachModelCanDo() throws IOException {
+        JsonNode providers =
+                Json.parse(Http.get(cortex.url("/api/health")).body()).path("providers");
+
+        JsonNode scout = providers.at("/groq/capabilities").path(SCOUT);
+        assertThat(scout.path("can").toString()).isEqualTo("[\"tools\",\"json_schema\",\"vision\"]");
+        assertThat(scout.path("context_window").asLong()).isEqualTo(131072);
+        // Ollama's own word, from /api/show
+        JsonNode qwen = providers.at("/ollama/capabilities").path("qwen2.5:0.5b");
+        assertThat(qwen.path("can").toString()).isEqualTo("[\"json_schema\"]");
+        assertThat(qwen.path("context_window").asLong()).isEqualTo(32768);
+        assertThat(providers
+                        .at("/ollama/capabilities")
+                        .path("llama3.2:latest")
+                        .path("can")
+                        .toString())
+                .contains("tools");
+        assertThat(providers
+                        .at("/plain/capabilities/plain-model/context_window")
+                        .asLong())
+                .isEqualTo(100);
+    }
+
+    @Test
     void ollamasOwnWordDecidesWhichOfItsModelsServes() throws IOException {
         // qwen2.5 completes but calls no tools (its /api/show): a tools request for it gets the default, llama3.2
         Exchange e = viaChain(
