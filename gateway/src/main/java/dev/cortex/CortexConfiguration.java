@@ -1,7 +1,12 @@
 package dev.cortex;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -20,6 +25,8 @@ import dev.cortex.api.BoundedJsonReader;
 import dev.cortex.api.ChatApi;
 import dev.cortex.api.ChatReplyWriter;
 import dev.cortex.api.ChatRequestReader;
+import dev.cortex.api.EmbeddingReplyWriter;
+import dev.cortex.api.EmbeddingRequestReader;
 import dev.cortex.api.ErrorReply;
 import dev.cortex.api.HealthReport;
 import dev.cortex.api.ImageInputs;
@@ -27,13 +34,16 @@ import dev.cortex.api.JsonLimits;
 import dev.cortex.api.MetricsScrape;
 import dev.cortex.api.ModelListing;
 import dev.cortex.api.OllamaApi;
+import dev.cortex.api.OllamaEmbeddings;
 import dev.cortex.api.OpenAiApi;
+import dev.cortex.api.OpenAiEmbeddings;
 import dev.cortex.api.ProviderRestore;
 import dev.cortex.api.ProvidersHealthCheck;
 import dev.cortex.api.RouteExplainer;
 import dev.cortex.api.StatusEvents;
 import dev.cortex.api.StatusPage;
 import dev.cortex.chain.ChainPlanner;
+import dev.cortex.chain.EmbeddingFamilies;
 import dev.cortex.chat.Strategy;
 import dev.cortex.http.FrontDoorSettings;
 import dev.cortex.http.StreamingHttpEngine;
@@ -91,7 +101,9 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("providers", all);
         ChainPlanner planner = new ChainPlanner(all, Strategy.parse(settings.string("cortex.strategy")));
         registry.bind("chainPlanner", planner);
-        registry.bind("routeExplainer", new RouteExplainer(planner, keys));
+        EmbeddingFamilies families = new EmbeddingFamilies(
+                all, embeddingFamilies(context), settings.string("cortex.embeddings.default-family"));
+        registry.bind("routeExplainer", new RouteExplainer(planner, keys, families));
 
         ImageInputs images = new ImageInputs(
                 Boolean.parseBoolean(settings.string("cortex.images.fetch-urls")),
@@ -121,6 +133,12 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("ollamaRequest", new ChatRequestReader(ollama, json, feed));
         registry.bind("ollamaReply", new ChatReplyWriter(ollama));
         registry.bind("ollamaTags", new ModelListing(ollama, all));
+        registry.bind(
+                "openAiEmbeddingRequest", new EmbeddingRequestReader(new OpenAiEmbeddings(), json, families, feed));
+        registry.bind("openAiEmbeddingReply", new EmbeddingReplyWriter(new OpenAiEmbeddings()));
+        registry.bind(
+                "ollamaEmbeddingRequest", new EmbeddingRequestReader(new OllamaEmbeddings(), json, families, feed));
+        registry.bind("ollamaEmbeddingReply", new EmbeddingReplyWriter(new OllamaEmbeddings()));
         registry.bind("errorReply", new ErrorReply());
         LimitStore limits = LimitsWiring.wire(context, settings, all, keys, vertx, meters);
         registry.bind("healthReport", new HealthReport(all, limits));
@@ -130,6 +148,24 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("providerRestore", new ProviderRestore(all));
 
         MessagingWiring.wire(context, settings, all, json, access, openAi);
+    }
+
+    /** {@code cortex.embeddings.family.<alias> = provider/model, ...}: models known to give the same vectors. */
+    private static Map<String, List<String>> embeddingFamilies(CamelContext context) {
+        String prefix = "cortex.embeddings.family.";
+        Properties lines = context.getPropertiesComponent().loadProperties(key -> key.startsWith(prefix));
+        Map<String, List<String>> families = new TreeMap<>();
+        for (String key : lines.stringPropertyNames()) {
+            String members =
+                    context.getPropertiesComponent().resolveProperty(key).orElse("");
+            families.put(
+                    key.substring(prefix.length()),
+                    Arrays.stream(members.split(","))
+                            .map(String::trim)
+                            .filter(m -> !m.isEmpty())
+                            .toList());
+        }
+        return families;
     }
 
     private static FrontDoorSettings frontDoor(Settings settings) {

@@ -23,6 +23,8 @@ final class ProviderSettingsBinder {
 
     private static final String PREFIX = "provider.";
     private static final String PRICE_PREFIX = "price.";
+    private static final String CAPABILITIES_PREFIX = "capabilities.";
+    private static final String CONTEXT_WINDOW_PREFIX = "context-window.";
 
     private final CamelContext context;
 
@@ -60,14 +62,19 @@ final class ProviderSettingsBinder {
     private ProviderSettings bind(String name, Map<String, Object> block) {
         ProviderSettings settings = new ProviderSettings(name);
         Map<String, Object> left = new HashMap<>(block);
-        // the price table: the model's name is the rest of the key, dots and all (gemini-2.0-flash)
+        // the per-model tables: the model's name is the rest of the key, dots and all (gemini-2.0-flash)
         left.keySet().removeIf(key -> {
-            if (key.startsWith(PRICE_PREFIX) && key.length() > PRICE_PREFIX.length()) {
-                settings.addPrice(
-                        key.substring(PRICE_PREFIX.length()), block.get(key).toString());
-                return true;
+            String value = block.get(key).toString();
+            if (isTableLine(key, PRICE_PREFIX)) {
+                settings.addPrice(key.substring(PRICE_PREFIX.length()), value);
+            } else if (isTableLine(key, CAPABILITIES_PREFIX)) {
+                settings.addCapabilities(key.substring(CAPABILITIES_PREFIX.length()), value);
+            } else if (isTableLine(key, CONTEXT_WINDOW_PREFIX)) {
+                settings.addContextWindow(key.substring(CONTEXT_WINDOW_PREFIX.length()), value);
+            } else {
+                return false;
             }
-            return false;
+            return true;
         });
         PropertyBindingSupport.build()
                 .withCamelContext(context)
@@ -85,5 +92,9 @@ final class ProviderSettingsBinder {
                             .toList());
         }
         return settings.validate();
+    }
+
+    private static boolean isTableLine(String key, String prefix) {
+        return key.startsWith(prefix) && key.length() > prefix.length();
     }
 }

@@ -83,7 +83,7 @@ final class ProviderWiring {
                 ollamaHosts.add(local);
                 models = local;
             } else {
-                models = new ModelCatalog(s.name(), s.modelList());
+                models = new ModelCatalog(s.name(), s.modelList(), s.embeddingModelList(), s::capabilities);
             }
             Provider provider = provider(s, models);
             registry.bind(s.name(), provider);
@@ -149,7 +149,8 @@ final class ProviderWiring {
                 Set.copyOf(local.criticalModels()),
                 local.criticalMaxSizeMb(),
                 local.keepAlive(),
-                local.loadTimeout());
+                local.loadTimeout(),
+                s);
     }
 
     /**

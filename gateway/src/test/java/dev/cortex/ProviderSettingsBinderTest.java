@@ -7,6 +7,7 @@ import java.util.Properties;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
+import dev.cortex.provider.Capabilities;
 import dev.cortex.provider.ProviderSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,6 +60,40 @@ class ProviderSettingsBinderTest {
                 .isZero();
         assertThat(local.localModels().maxMemoryMb()).isEqualTo(1024);
         assertThat(local.localModels().keepAlive()).isEqualTo("5m");
+    }
+
+    @Test
+    void theCapabilityAndContextWindowTablesBindPerModel() {
+        ProviderSettings groq = bind(
+                        "provider.groq.kind", "openai",
+                        "provider.groq.base-url", "http://127.0.0.1:1",
+                        "provider.groq.models", "llama-3.1-8b-instant,meta-llama/llama-4-scout",
+                        "provider.groq.capabilities", "tools",
+                        "provider.groq.capabilities.meta-llama/llama-4-scout", "tools, json_schema, vision",
+                        "provider.groq.context-window", "131072",
+                        "provider.groq.context-window.llama-3.1-8b-instant", "8192",
+                        "provider.groq.embedding-models", "embed-1")
+                .get(0);
+
+        assertThat(groq.capabilities("llama-3.1-8b-instant"))
+                .isEqualTo(new Capabilities(true, true, false, false, false, 8192));
+        assertThat(groq.capabilities("meta-llama/llama-4-scout"))
+                .as("a model's own line replaces the provider's")
+                .isEqualTo(new Capabilities(true, true, true, true, false, 131072));
+        assertThat(groq.capabilities("embed-1")).isEqualTo(Capabilities.embedding(131072));
+        assertThatThrownBy(() -> bind(
+                        "provider.groq.kind", "openai",
+                        "provider.groq.base-url", "http://127.0.0.1:1",
+                        "provider.groq.models", "m1",
+                        "provider.groq.capabilities.m1", "tools, telepathy"))
+                .hasMessageContaining("provider.groq.capabilities.m1")
+                .hasMessageContaining("telepathy");
+        assertThatThrownBy(() -> bind(
+                        "provider.groq.kind", "openai",
+                        "provider.groq.base-url", "http://127.0.0.1:1",
+                        "provider.groq.models", "m1",
+                        "provider.groq.context-window.m1", "big"))
+                .hasMessageContaining("provider.groq.context-window.m1");
     }
 
     @Test

@@ -27,9 +27,16 @@ public final class ChatReplyWriter implements Processor {
         }
         ChatResult result = chat.result();
         Message out = exchange.getMessage();
+        head(out, chat, result, api.resultContentType());
+        out.setBody(api.renderResult(result));
+        chat.ended("complete", result.usage());
+    }
+
+    /** The head of a complete answer (chat or vectors): 200, who answered, the trail, the key's limits, the route. */
+    static void head(Message out, ChatContext chat, ChatResult result, String contentType) {
         out.removeHeaders("*"); // never echo request headers (an Authorization header least of all)
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        out.setHeader(Exchange.CONTENT_TYPE, api.resultContentType());
+        out.setHeader(Exchange.CONTENT_TYPE, contentType);
         out.setHeader(ReplyHeaders.PROVIDER, ReplyHeaders.safe(result.provider()));
         out.setHeader(ReplyHeaders.MODEL, ReplyHeaders.safe(result.model()));
         out.setHeader(ReplyHeaders.ATTEMPTS, ReplyHeaders.safe(chat.trail().toString()));
@@ -38,7 +45,5 @@ public final class ChatReplyWriter implements Processor {
         if (chat.route() != null) {
             out.setHeader(ReplyHeaders.ROUTE, ReplyHeaders.safe(chat.route()));
         }
-        out.setBody(api.renderResult(result));
-        chat.ended("complete", result.usage());
     }
 }

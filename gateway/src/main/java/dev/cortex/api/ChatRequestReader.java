@@ -45,23 +45,29 @@ public final class ChatRequestReader implements Processor {
         JsonNode body = json.read(in.getBody(byte[].class));
         AccessPolicy policy = AccessCheck.caller(exchange).policy();
         ChatRequest request = KeyCeilings.apply(api.parse(body), policy);
-        RoutePreference preference = RoutePreferences.from(
-                body,
-                RequestHeaders.text(in, RoutePreferences.STRATEGY_HEADER),
-                RequestHeaders.text(in, RoutePreferences.PROVIDER_HEADER),
-                RequestHeaders.text(in, RoutePreferences.PROVIDERS_HEADER));
+        RoutePreference preference = preference(body, in, policy);
         HttpMessage http = exchange.getIn(HttpMessage.class);
         if (http == null) {
             throw new IllegalStateException("The chat front door serves HTTP requests only");
         }
         ReplyStream stream = request.stream() ? new HttpReplyStream(http.getRequest(), api.newStream(request)) : null;
-        if (preference.strategy() == null && policy.strategy() != null) {
-            preference = new RoutePreference(policy.strategy(), preference.providers()); // the key's default
-        }
         ChatContext chat = new ChatContext(request, stream, preference, new HttpClientLink(http.getResponse()));
         chat.restrictTo(policy);
         chat.explainRoute(RequestHeaders.flag(in, EXPLAIN_HEADER));
         chat.onEnd(ended -> feed.publish(RequestSummary.of(api.door(), ended)));
         in.setBody(chat);
+    }
+
+    /** How the caller wants the chain tried: the body's fields, else the headers, else the key's own strategy. */
+    static RoutePreference preference(JsonNode body, Message in, AccessPolicy policy) {
+        RoutePreference preference = RoutePreferences.from(
+                body,
+                RequestHeaders.text(in, RoutePreferences.STRATEGY_HEADER),
+                RequestHeaders.text(in, RoutePreferences.PROVIDER_HEADER),
+                RequestHeaders.text(in, RoutePreferences.PROVIDERS_HEADER));
+        if (preference.strategy() == null && policy.strategy() != null) {
+            preference = new RoutePreference(policy.strategy(), preference.providers()); // the key's default
+        }
+        return preference;
     }
 }

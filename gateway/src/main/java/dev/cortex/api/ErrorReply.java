@@ -51,7 +51,7 @@ public final class ErrorReply implements Processor {
         ErrorBodies.Rendered rendered;
         if (cause instanceof BadRequestException bad) {
             status = bad.status();
-            rendered = shape.render(status, "invalid_request", bad.getMessage(), bad.param());
+            rendered = shape.render(status, bad.code(), bad.getMessage(), bad.param());
         } else if (cause instanceof AccessRefusedException refused) {
             status = refused.status();
             rendered = shape.render(status, refused.code(), refused.getMessage());
@@ -93,6 +93,9 @@ public final class ErrorReply implements Processor {
             out.setHeader(ReplyHeaders.ATTEMPTS, ReplyHeaders.safe(trail.toString()));
         }
         if (body instanceof ChatContext chat) {
+            if (chat.route() != null) {
+                out.setHeader(ReplyHeaders.ROUTE, ReplyHeaders.safe(chat.route()));
+            }
             chat.ended(Integer.toString(status), null);
         }
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);

@@ -14,6 +14,7 @@ import dev.cortex.chat.Json;
 import dev.cortex.limits.LimitStore;
 import dev.cortex.ollama.OllamaClient;
 import dev.cortex.ollama.OllamaModels;
+import dev.cortex.provider.Capabilities;
 import dev.cortex.provider.FirstTokenTimeout;
 import dev.cortex.provider.HealthState;
 import dev.cortex.provider.KeyPool;
@@ -114,7 +115,24 @@ public final class HealthReport implements Processor {
         if (p.models() instanceof OllamaModels ollama) {
             node.set("models", ollamaModels(ollama));
         }
+        node.set("capabilities", capabilities(p));
         return node;
+    }
+
+    /**
+     * What each model can do as routing sees it ({@code tools}, {@code vision}, ...; {@code chat: false} for a model
+     * that only embeds) and its context window (0: unknown), so an operator can tell why a request skipped a provider.
+     */
+    private static ObjectNode capabilities(Provider p) {
+        ObjectNode out = Json.object();
+        for (String model : p.models().models()) {
+            Capabilities c = p.models().capabilities(model);
+            ObjectNode m = out.putObject(model);
+            m.put("chat", c.chat());
+            c.words().forEach(m.putArray("can")::add);
+            m.put("context_window", c.contextWindow());
+        }
+        return out;
     }
 
     /**

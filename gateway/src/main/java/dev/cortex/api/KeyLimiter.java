@@ -87,7 +87,10 @@ public final class KeyLimiter implements Processor {
             long started = System.nanoTime();
             ChatRequest request = chat.request();
             long prompt = TokenEstimate.prompt(texts(request));
-            long completion = request.maxTokens() != null ? request.maxTokens() : defaultCompletionTokens;
+            // vectors have no completion: an embedding request counts its input only
+            long completion = chat.embedding() != null
+                    ? 0
+                    : request.maxTokens() != null ? request.maxTokens() : defaultCompletionTokens;
             long cost = limits.hasBudget()
                     ? ceiling.of(chat.policy(), request.model()).costMicros(prompt, completion)
                     : 0;

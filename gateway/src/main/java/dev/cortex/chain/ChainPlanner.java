@@ -11,6 +11,7 @@ import dev.cortex.chat.Strategy;
 import dev.cortex.failure.AccessRefusedException;
 import dev.cortex.failure.BadRequestException;
 import dev.cortex.provider.Availability;
+import dev.cortex.provider.ModelDemand;
 import dev.cortex.provider.Provider;
 import dev.cortex.provider.ProviderRegistry;
 
@@ -40,20 +41,31 @@ public final class ChainPlanner {
 
     /** What a request with this preference and model would do now, without calling any provider. */
     public RoutePlan explain(RoutePreference preference, String model, AccessPolicy policy) {
-        return plan(listed, preference, model, policy);
+        return planFor(listed, preference, ModelDemand.plain(model), policy);
+    }
+
+    /** What a request with these needs would do now (the model it names is the demand's), calling no provider. */
+    public RoutePlan explainFor(RoutePreference preference, ModelDemand demand, AccessPolicy policy) {
+        return planFor(listed, preference, demand, policy);
     }
 
     public RoutePlan plan(List<String> listed, RoutePreference preference, String model) {
         return plan(listed, preference, model, AccessPolicy.UNRESTRICTED);
     }
 
+    public RoutePlan plan(List<String> listed, RoutePreference preference, String model, AccessPolicy policy) {
+        return planFor(listed, preference, ModelDemand.plain(model), policy);
+    }
+
     /**
      * The plan for a request sent with a key of this policy: a provider or model it names outside the policy is
-     * refused (403); providers the policy rules out are left out, with the reason.
+     * refused (403); providers the policy rules out are left out, with the reason; providers none of whose models can
+     * do what the request needs are skipped, with the reason ({@code no tools}).
      */
-    public RoutePlan plan(List<String> listed, RoutePreference preference, String model, AccessPolicy policy) {
+    public RoutePlan planFor(List<String> listed, RoutePreference preference, ModelDemand demand, AccessPolicy policy) {
+        String model = demand.requested();
         keyPolicy.checkNamed(policy, preference, model, listed);
-        RoutePlan plan = order(listed, preference, model);
+        RoutePlan plan = order(listed, preference, demand);
         List<RoutePlan.Step> steps = new ArrayList<>(plan.steps().size());
         List<String> refusals = new ArrayList<>();
         for (RoutePlan.Step step : plan.steps()) {
@@ -74,7 +86,8 @@ public final class ChainPlanner {
         return new RoutePlan(plan.strategy(), steps);
     }
 
-    private RoutePlan order(List<String> listed, RoutePreference preference, String model) {
+    private RoutePlan order(List<String> listed, RoutePreference preference, ModelDemand demand) {
+        String model = demand.requested();
         Strategy strategy = preference.strategy() != null ? preference.strategy() : defaultStrategy;
         List<Step> steps = new ArrayList<>();
         if (!preference.providers().isEmpty()) {
@@ -85,12 +98,12 @@ public final class ChainPlanner {
                             "providers",
                             "Unknown provider '" + name + "'; the chain has " + String.join(", ", listed) + ".");
                 }
-                steps.add(step(name, position, preference.pinned() ? "pinned" : "requested order"));
+                steps.add(step(name, position, preference.pinned() ? "pinned" : "requested order", demand));
             }
             return finish(strategy, steps, false);
         }
         for (int i = 0; i < listed.size(); i++) {
-            steps.add(step(listed.get(i), i, null));
+            steps.add(step(listed.get(i), i, null, demand));
         }
         switch (strategy) {
             case HYBRID -> {}
@@ -121,8 +134,8 @@ public final class ChainPlanner {
         return finish(strategy, steps, true);
     }
 
-    private Step step(String name, int position, String note) {
-        Step s = new Step(name, position, provider(name));
+    private Step step(String name, int position, String note, ModelDemand demand) {
+        Step s = new Step(name, position, provider(name), demand);
         s.note = note;
         return s;
     }
@@ -141,8 +154,11 @@ public final class ChainPlanner {
         List<RoutePlan.Step> out = new ArrayList<>(steps.size());
         for (Step s : steps) {
             String note = degradedLast && s.degraded ? "degraded: moved last" : s.note;
-            out.add(new RoutePlan.Step(
-                    s.name, s.position, s.skip.map(a -> a.reason().word()).orElse(null), note, false));
+            // a provider switched off reads "disabled" whatever its models could do; any other, what stops it first
+            String skip = s.unable != null && !s.disabled()
+                    ? s.unable
+                    : s.skip.map(a -> a.reason().word()).orElse(null);
+            out.add(new RoutePlan.Step(s.name, s.position, skip, note, false, s.unable));
         }
         return new RoutePlan(strategy.wireName(), out);
     }
@@ -154,18 +170,27 @@ public final class ChainPlanner {
         final Provider provider;
         final Optional<Availability> skip;
         final boolean degraded;
+        /** Why none of its models can serve the request ({@code no tools}), or null when one can. */
+        final String unable;
+
         String note;
 
-        Step(String name, int position, Provider provider) {
+        Step(String name, int position, Provider provider, ModelDemand demand) {
             this.name = name;
             this.position = position;
             this.provider = provider;
             this.skip = provider.status().unavailable();
             this.degraded = skip.isEmpty() && provider.status().degraded();
+            this.unable = provider.choose(demand).refusal();
+        }
+
+        /** Switched off (no keys): not news, and no request's doing. */
+        boolean disabled() {
+            return skip.isPresent() && !skip.get().news();
         }
 
         boolean usable() {
-            return skip.isEmpty();
+            return skip.isEmpty() && unable == null;
         }
 
         /** Runs on this machine or network: no cost per token, no quota (provider.<name>.local). */

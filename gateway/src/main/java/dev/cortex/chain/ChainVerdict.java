@@ -11,8 +11,10 @@ import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 
 import dev.cortex.chat.AttemptTrail;
+import dev.cortex.failure.BadRequestException;
 import dev.cortex.failure.FailureClass;
 import dev.cortex.failure.ProviderFailure;
+import dev.cortex.provider.Capabilities;
 
 /**
  * What the caller hears when no provider answered, decided from the attempt trail alone, the same for every front
@@ -43,8 +45,19 @@ public record ChainVerdict(int status, String code, String message, Optional<Ins
     }
 
     public static ChainVerdict of(AttemptTrail trail, boolean pinned) {
-        List<AttemptTrail.Entry> asked =
+        List<AttemptTrail.Entry> shown =
                 trail.entries().stream().filter(AttemptTrail.Entry::shown).toList();
+        // a provider passed over for what the request needs was not asked: it neither refused nor failed
+        List<AttemptTrail.Entry> asked =
+                shown.stream().filter(e -> !Capabilities.isReason(e.outcome())).toList();
+        if (asked.isEmpty() && !shown.isEmpty()) {
+            // every provider passed over because of what the request needs (the plan usually says so first)
+            return new ChainVerdict(
+                    400,
+                    BadRequestException.CAPABILITY_UNAVAILABLE,
+                    "No configured provider has a model that can serve this request. " + reasons(trail),
+                    Optional.empty());
+        }
         if (!asked.isEmpty() && asked.stream().allMatch(ChainVerdict::refusedTheRequest)) {
             int first = asked.get(0).status();
             int status = asked.stream().allMatch(e -> e.status() == first) ? first : 400;

@@ -2,6 +2,7 @@ package dev.cortex.chain;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
@@ -13,8 +14,10 @@ import org.apache.camel.processor.loadbalancer.LoadBalancerSupport;
 import org.apache.camel.support.ExchangeHelper;
 
 import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.BadRequestException;
 import dev.cortex.failure.ClientGoneException;
 import dev.cortex.failure.ProviderFailure;
+import dev.cortex.provider.ModelDemand;
 
 /**
  * The chain's load balancer: tries the providers listed under it in routes/chain.camel.yaml one after another until
@@ -38,14 +41,24 @@ public final class ProviderFailover extends LoadBalancerSupport {
         ChatContext chat = exchange.getMessage().getBody(ChatContext.class);
         RoutePlan plan;
         try {
-            plan = planner.plan(names, chat.preference(), chat.request().model(), chat.policy());
+            plan = planner.planFor(names, chat.preference(), ModelDemand.of(chat), chat.policy());
+            chat.route(plan.toHeader());
+            Optional<String> unservable = plan.unservable();
+            if (unservable.isPresent()) {
+                // valid, but nothing configured can do it: a 400 the caller can act on, not a 503 to retry, and no
+                // provider's health is touched
+                throw new BadRequestException(
+                        400,
+                        null,
+                        BadRequestException.CAPABILITY_UNAVAILABLE,
+                        "No configured provider has a model that can serve this request (" + unservable.get() + ").");
+            }
         } catch (RuntimeException badPreference) {
             exchange.setException(badPreference);
             callback.done(true);
             return true;
         }
         chat.plan(plan.providers());
-        chat.route(plan.toHeader());
         Exception last = null;
         for (int index : plan.positions()) {
             if (chat.client().gone()) {

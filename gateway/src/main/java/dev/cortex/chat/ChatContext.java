@@ -33,6 +33,7 @@ public final class ChatContext {
     private volatile String answeringProvider;
     private volatile String answeringModel;
     private volatile Map<String, String> limitHeaders = Map.of();
+    private volatile Map<String, String> fixedModels = Map.of();
     private final AtomicBoolean ended = new AtomicBoolean();
 
     /**
@@ -92,8 +93,22 @@ public final class ChatContext {
         next.policy = policy;
         next.explainRoute = explainRoute;
         next.limitHeaders = limitHeaders;
+        next.fixedModels = fixedModels;
         next.onEnd = onEnd;
         return next;
+    }
+
+    /**
+     * For an embedding request, the one model each provider may answer with (by provider name): the members of the
+     * embedding family the caller named, since only the same model gives comparable vectors. Set by the front door.
+     */
+    public void fixModels(Map<String, String> byProvider) {
+        this.fixedModels = Map.copyOf(byProvider);
+    }
+
+    /** Empty for a chat, and for an embedding request no door has resolved. */
+    public Map<String, String> fixedModels() {
+        return fixedModels;
     }
 
     public ClientLink client() {

@@ -121,7 +121,7 @@ public final class MessagingFailure implements Processor {
                             + " address can be written to.");
         } else if (cause instanceof BadRequestException bad) {
             failure = new Failure(
-                    bad.status(), "invalid_request", bad.getMessage(), bad.param(), null, attempts, bad.getMessage());
+                    bad.status(), bad.code(), bad.getMessage(), bad.param(), null, attempts, bad.getMessage());
         } else if (cause instanceof AccessRefusedException refused) {
             // an unknown key, or a key's policy: as sent, the request can never succeed
             failure = new Failure(

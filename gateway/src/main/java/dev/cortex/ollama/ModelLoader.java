@@ -39,6 +39,7 @@ final class ModelLoader implements AutoCloseable {
     private static final int LOADER_THREADS = 2;
 
     private final String provider;
+    private final Predicate<String> embedsOnly;
     private final OllamaClient client;
     private final AtomicReference<ModelPicture> picture;
     private final long budgetBytes;
@@ -59,7 +60,9 @@ final class ModelLoader implements AutoCloseable {
             AtomicReference<ModelPicture> picture,
             long budgetBytes,
             String keepAlive,
-            Duration loadTimeout) {
+            Duration loadTimeout,
+            Predicate<String> embedsOnly) {
+        this.embedsOnly = embedsOnly;
         this.provider = provider;
         this.client = client;
         this.picture = picture;
@@ -135,7 +138,11 @@ final class ModelLoader implements AutoCloseable {
         boolean answered = false;
         try {
             long start = System.nanoTime();
-            client.generateOneToken(model, keepAlive);
+            if (embedsOnly.test(model)) {
+                client.embedOnce(model, keepAlive); // Ollama refuses to generate with a model that only embeds
+            } else {
+                client.generateOneToken(model, keepAlive);
+            }
             answered = true;
             LOG.info("Ollama loaded {} ({} MB) in {} ms", model, need / MB, (System.nanoTime() - start) / 1_000_000);
         } catch (IOException e) {

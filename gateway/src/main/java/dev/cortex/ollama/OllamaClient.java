@@ -29,6 +29,14 @@ public final class OllamaClient {
     /** A model on disk. */
     public record Installed(String name, long sizeBytes, String family, String parameterSize) {}
 
+    /**
+     * What {@code /api/show} says a model can do: Ollama's capability words ({@code completion}, {@code tools},
+     * {@code vision}, {@code embedding}, {@code insert}, {@code thinking}), empty when the server is too old to say,
+     * and the context length its weights were trained for ({@code model_info["<arch>.context_length"]}), 0 when not
+     * given.
+     */
+    public record Shown(List<String> capabilities, long contextLength) {}
+
     /** A model in memory; {@code vramBytes > 0} means (part of) it sits on the GPU. */
     public record Loaded(String name, long sizeBytes, long vramBytes, String expiresAt) {}
 
@@ -67,6 +75,22 @@ public final class OllamaClient {
         return out;
     }
 
+    /** {@code POST /api/show}: what one installed model can do. */
+    public Shown show(String model) throws IOException {
+        ObjectNode body = Json.object();
+        body.put("model", model);
+        JsonNode shown = Json.parse(post("/api/show", body, Duration.ofSeconds(10)));
+        List<String> capabilities = new ArrayList<>();
+        shown.path("capabilities").forEach(c -> capabilities.add(c.asText()));
+        JsonNode info = shown.path("model_info");
+        String architecture = info.path("general.architecture").asText("");
+        long context = info.path(architecture + ".context_length").asLong(0);
+        if (context == 0) {
+            context = shown.path("context_length").asLong(0); // where a server puts it at the top level
+        }
+        return new Shown(capabilities, context);
+    }
+
     /**
      * Loads a model by making it generate one token: a load-only request returns before the weights are ready on
      * some versions, so only a real token proves the model can answer.
@@ -79,6 +103,15 @@ public final class OllamaClient {
         body.put("keep_alive", keepAlive);
         body.putObject("options").put("num_predict", 1);
         post("/api/generate", body, timeout);
+    }
+
+    /** Loads an embedding model (which cannot generate) by embedding one short text. */
+    public void embedOnce(String model, String keepAlive) throws IOException {
+        ObjectNode body = Json.object();
+        body.put("model", model);
+        body.put("input", "hi");
+        body.put("keep_alive", keepAlive);
+        post("/api/embed", body, timeout);
     }
 
     /** Asks Ollama to drop a model from memory now ({@code keep_alive: 0}). */
@@ -132,7 +165,7 @@ public final class OllamaClient {
         return Json.parse(response.body());
     }
 
-    private void post(String path, JsonNode body, Duration within) throws IOException {
+    private byte[] post(String path, JsonNode body, Duration within) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(within)
                 .header("Content-Type", "application/json")
@@ -143,6 +176,7 @@ public final class OllamaClient {
             throw new IOException(path + " answered " + response.statusCode() + ": "
                     + new String(response.body(), StandardCharsets.UTF_8));
         }
+        return response.body();
     }
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {

@@ -8,14 +8,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.cortex.chat.Needs;
 import dev.cortex.failure.ProviderFailure;
+import dev.cortex.provider.Capabilities;
+import dev.cortex.provider.ModelChoice;
 import dev.cortex.provider.ModelSource;
+import dev.cortex.provider.ProviderSettings;
 
 /**
  * One Ollama server's models: which are installed and loaded, which one serves a request ({@link ModelChooser}),
@@ -36,6 +41,14 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
     private final ModelChooser chooser;
     private final ModelLoader loader;
     private volatile boolean known; // whether Ollama ever listed its installed models
+    private final ProviderSettings settings;
+    private final String prefix;
+    /** What {@code /api/show} said of each installed model, by canonical name (asked once per model). */
+    private final Map<String, OllamaClient.Shown> shown = new ConcurrentHashMap<>();
+    /** When {@code /api/show} last failed for a model: it is asked again only after {@link #SHOW_RETRY_NANOS}. */
+    private final Map<String, Long> showFailed = new ConcurrentHashMap<>();
+
+    private static final long SHOW_RETRY_NANOS = Duration.ofSeconds(30).toNanos();
 
     /** @param provider the name of the provider this server is (provider.<name>.*) */
     public OllamaModels(
@@ -47,12 +60,43 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
             long criticalMaxMb,
             String keepAlive,
             Duration loadTimeout) {
+        this(
+                provider,
+                client,
+                configured,
+                budgetMb,
+                criticalNames,
+                criticalMaxMb,
+                keepAlive,
+                loadTimeout,
+                new ProviderSettings(provider));
+    }
+
+    /**
+     * @param settings the provider's settings: what they say of a model's capabilities and context window overrides
+     *                 what Ollama says ({@link #capabilities})
+     */
+    public OllamaModels(
+            String provider,
+            OllamaClient client,
+            List<String> configured,
+            long budgetMb,
+            Set<String> criticalNames,
+            long criticalMaxMb,
+            String keepAlive,
+            Duration loadTimeout,
+            ProviderSettings settings) {
+        this.settings = settings;
+        this.prefix = provider + "/";
         this.client = client;
         this.configured = configured.stream().map(OllamaModels::canonical).toList();
         this.criticalNames = criticalNames.stream().map(OllamaModels::canonical).collect(Collectors.toSet());
         this.criticalMaxBytes = criticalMaxMb * MB;
         this.chooser = new ModelChooser(provider, this.configured);
-        this.loader = new ModelLoader(provider, client, picture, budgetMb * MB, keepAlive, loadTimeout);
+        this.loader = new ModelLoader(provider, client, picture, budgetMb * MB, keepAlive, loadTimeout, model -> {
+            Capabilities c = capabilities(model);
+            return c.embeddings() && !c.chat();
+        });
     }
 
     /** {@code llama3.2} and {@code llama3.2:latest} are one model. */
@@ -75,7 +119,92 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
             return ps.isPresent() && now.loaded() == before.loaded() ? next.withLoaded(ps.get()) : next;
         });
         known |= tags.isPresent();
+        if (tags.isPresent()) {
+            // a model removed (or replaced under its name) is asked about again when it comes back
+            shown.keySet().retainAll(picture.get().installed().keySet());
+            picture.get().installed().keySet().forEach(this::shown); // on the timer's thread, not a request's
+        }
         return tags.isPresent();
+    }
+
+    /**
+     * What {@code model} can do: a line of its own in the settings ({@code capabilities.<model>},
+     * {@code context-window.<model>}, {@code embedding-models}) wins; else what Ollama's {@code /api/show} says
+     * (asked once per installed model); else, from a server too old to say, the provider's own lines; else every
+     * capability is assumed and Ollama says no itself.
+     */
+    @Override
+    public Capabilities capabilities(String model) {
+        String name = canonical(model.startsWith(prefix) ? model.substring(prefix.length()) : model);
+        List<String> names =
+                List.of(model, name, name.endsWith(":latest") ? name.substring(0, name.length() - 7) : name);
+        long window = 0;
+        for (String n : names) {
+            if (settings.contextWindowConfiguredFor(n)) {
+                window = settings.contextWindow(n);
+                break;
+            }
+        }
+        for (String n : names) {
+            if (settings.embeddingModelList().contains(n)) {
+                return Capabilities.embedding(window);
+            }
+        }
+        OllamaClient.Shown said = shown(name);
+        if (window == 0) {
+            window = said != null && said.contextLength() > 0 ? said.contextLength() : settings.contextWindow(null);
+        }
+        for (String n : names) {
+            if (settings.capabilitiesConfiguredFor(n)) {
+                return settings.configuredCapabilities(n).orElseThrow().withContextWindow(window);
+            }
+        }
+        if (said != null && !said.capabilities().isEmpty()) {
+            return fromServer(said.capabilities(), window);
+        }
+        return settings.configuredCapabilities(null).orElse(Capabilities.ANY).withContextWindow(window);
+    }
+
+    /**
+     * Ollama's words in the gateway's terms. Structured output is Ollama's {@code format} with a JSON Schema, which
+     * every completion model takes (the server constrains the sampling, whatever the model).
+     */
+    private static Capabilities fromServer(List<String> words, long window) {
+        boolean chat = words.contains("completion");
+        return new Capabilities(
+                chat, words.contains("tools"), chat, words.contains("vision"), words.contains("embedding"), window);
+    }
+
+    /** What {@code /api/show} said of an installed model, asked the first time; null when Ollama did not say. */
+    private OllamaClient.Shown shown(String name) {
+        OllamaClient.Shown cached = shown.get(name);
+        if (cached != null || !picture.get().installed().containsKey(name)) {
+            return cached;
+        }
+        Long failed = showFailed.get(name);
+        if (failed != null && System.nanoTime() - failed < SHOW_RETRY_NANOS) {
+            return null; // a server that did not answer is not asked again on every request's plan
+        }
+        try {
+            OllamaClient.Shown said = client.show(name);
+            shown.put(name, said);
+            showFailed.remove(name);
+            return said;
+        } catch (IOException e) {
+            showFailed.put(name, System.nanoTime());
+            LOG.debug("Ollama did not answer /api/show for {}: {}", name, e.getMessage());
+            return null;
+        }
+    }
+
+    /** The installed models a request may fall back to: the configured ones first, then the others by name. */
+    @Override
+    public List<String> candidates() {
+        Map<String, OllamaClient.Installed> installed = picture.get().installed();
+        List<String> out = new ArrayList<>();
+        configured.stream().filter(installed::containsKey).forEach(out::add);
+        installed.keySet().stream().sorted().filter(m -> !out.contains(m)).forEach(out::add);
+        return out;
     }
 
     private interface ModelList<T> {
@@ -99,9 +228,31 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
         return chooser.choose(picture.get(), requested); // one picture for the whole choice
     }
 
+    /** Asks Ollama what it has when it never said (it was not up at start-up); the health timer does it after. */
+    @Override
+    public void look() {
+        if (!known) {
+            refresh();
+        }
+    }
+
+    /**
+     * As {@link ModelSource#choose}, without calling Ollama: every request's plan asks, and until Ollama has listed its
+     * models nothing is known of them, so the call itself finds out (after {@link #look}).
+     */
+    @Override
+    public ModelChoice choose(String requested, Needs needs) {
+        if (!known) {
+            return needs.embeddings()
+                    ? ModelChoice.of(requested)
+                    : ModelChoice.of(chooser.choose(picture.get(), requested));
+        }
+        return ModelSource.super.choose(requested, needs);
+    }
+
     @Override
     public void prepare(String model) {
-        loader.prepare(model, this::critical);
+        loader.prepare(canonical(model.startsWith(prefix) ? model.substring(prefix.length()) : model), this::critical);
     }
 
     /** Critical models are never unloaded to make room: the configured ones, or by default the small ones. */

@@ -124,11 +124,35 @@ public final class Provider {
     }
 
     /**
+     * Which of this provider's models would serve the request, or why none can ({@code no tools}, {@code context too
+     * small}, {@code other embedding model}, ...): the plan and {@link #admit} ask the same question.
+     */
+    public ModelChoice choose(ModelDemand demand) {
+        if (demand.needs().embeddings()) {
+            String fixed = demand.requestedAt(name());
+            if (fixed == null) {
+                return ModelChoice.none(Capabilities.OTHER_EMBEDDING_MODEL);
+            }
+            return models.choose(fixed, demand.needs());
+        }
+        return models.choose(demand.requested(), demand.needs());
+    }
+
+    /**
      * Turns the provider away before any upstream call when it cannot answer; otherwise enters it in the request's
-     * trail, to be closed by {@link #call} or, if the breaker rejects the call, as rejected.
+     * trail, to be closed by {@link #call} or, if the breaker rejects the call, as rejected. A provider none of whose
+     * models can do what the request needs is passed over first: that is the request's doing, not the provider's, so
+     * it counts against nothing (no breaker, no failure, no skip metric of its health).
      */
     public void admit(ChatContext chat) {
         Optional<Availability> skip = status.unavailable();
+        if (skip.isEmpty() || skip.get().news()) { // a provider switched off is passed over as before, unremarked
+            ModelChoice choice = choose(ModelDemand.of(chat));
+            if (!choice.fits()) {
+                chat.trail().record(name(), choice.refusal(), null);
+                throw new ProviderFailure(name(), choice.refusal(), null, null);
+            }
+        }
         if (skip.isPresent() && skip.get().reason() == SkipReason.UNHEALTHY && chat.isLastInPlan(name())) {
             // a probe's verdict is a guess about calls to come, and a probe can fail for reasons of its own (a
             // model list that errs, a port shortage on this machine): when no provider is left after this one, the
@@ -160,7 +184,13 @@ public final class Provider {
             throw new ProviderFailure(name(), "busy", null, null);
         }
         try {
-            String model = models.select(chat.request().model());
+            models.look();
+            ModelChoice choice = choose(ModelDemand.of(chat));
+            if (!choice.fits()) { // what the server says of its models changed since admission
+                chat.trail().record(name(), choice.refusal(), null);
+                throw new ProviderFailure(name(), choice.refusal(), null, null);
+            }
+            String model = choice.model();
             prepare(chat, model);
             // answered: the call that delivered holds the slot until it ends, and frees it through its report
             rotation.run(

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import dev.cortex.limits.ModelPrice;
@@ -43,6 +44,11 @@ public final class ProviderSettings {
     private double pricePerMillionTokens;
     private final Map<String, ModelPrice> prices = new TreeMap<>();
     private boolean local;
+    private String capabilities; // null: not configured
+    private final Map<String, String> modelCapabilities = new TreeMap<>();
+    private long contextWindow;
+    private final Map<String, Long> modelContextWindows = new TreeMap<>();
+    private String embeddingModels = "";
     private int maxConcurrent = 256;
     private final Clocks timeout = new Clocks();
     private String maxTokensField = "max_tokens";
@@ -61,6 +67,7 @@ public final class ProviderSettings {
         require(kind != null, "kind", "one of openai, gemini, cohere, ollama");
         require(baseUrl != null && !baseUrl.isBlank(), "base-url", "the provider's URL");
         require(kind == Kind.OLLAMA || !modelList().isEmpty(), "models", "at least one model");
+        require(contextWindow >= 0, "context-window", "a number of tokens (0: unknown)");
         require(maxConcurrent > 0, "max-concurrent", "a positive number");
         require(
                 http2 != Http2.H2C || baseUrl.startsWith("http://"),
@@ -134,6 +141,82 @@ public final class ProviderSettings {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("Setting 'provider." + name + ".price." + model + "': " + e.getMessage());
         }
+    }
+
+    /**
+     * What {@code model} can do as configured: an embedding model ({@code embedding-models}) serves vectors only; a
+     * chat model has its own line ({@code capabilities.<model>}), else the provider's ({@code capabilities}), else
+     * nothing is known and it is tried with whatever a request needs ({@link Capabilities#UNKNOWN}). The context
+     * window is {@code context-window.<model>}, else {@code context-window}, else unknown.
+     */
+    public Capabilities capabilities(String model) {
+        long window = contextWindow(model);
+        if (embeddingModelList().contains(model)) {
+            return Capabilities.embedding(window);
+        }
+        return configuredCapabilities(model).orElse(Capabilities.UNKNOWN).withContextWindow(window);
+    }
+
+    /**
+     * The capabilities configured for a chat model ({@code capabilities.<model>}, else {@code capabilities}); empty
+     * when neither is set, so that a server that knows its models (Ollama) may say.
+     */
+    public Optional<Capabilities> configuredCapabilities(String model) {
+        String own = model == null ? null : modelCapabilities.get(model);
+        if (own != null) {
+            return Optional.of(Capabilities.parse(setting("capabilities." + model), own, 0));
+        }
+        return capabilities == null
+                ? Optional.empty()
+                : Optional.of(Capabilities.parse(setting("capabilities"), capabilities, 0));
+    }
+
+    /** Whether a line of its own ({@code capabilities.<model>}) says what {@code model} can do. */
+    public boolean capabilitiesConfiguredFor(String model) {
+        return modelCapabilities.containsKey(model);
+    }
+
+    /** Tokens {@code model}'s context holds as configured; 0 when not configured. */
+    public long contextWindow(String model) {
+        Long own = model == null ? null : modelContextWindows.get(model);
+        return own != null ? own : contextWindow;
+    }
+
+    /** Whether a line of its own ({@code context-window.<model>}) sets {@code model}'s context window. */
+    public boolean contextWindowConfiguredFor(String model) {
+        return modelContextWindows.containsKey(model);
+    }
+
+    /** The models that serve vectors ({@code embedding-models}); they serve no chat. */
+    public List<String> embeddingModelList() {
+        return split(embeddingModels);
+    }
+
+    /** One line of the capability table: {@code provider.<name>.capabilities.<model> = tools, vision}. */
+    public void addCapabilities(String model, String words) {
+        Capabilities.parse(setting("capabilities." + model), words, 0); // refuse an unknown word at start-up
+        modelCapabilities.put(model, words);
+    }
+
+    /** One line of the context-window table: {@code provider.<name>.context-window.<model> = 131072}. */
+    public void addContextWindow(String model, String tokens) {
+        modelContextWindows.put(model, tokens(setting("context-window." + model), tokens));
+    }
+
+    private static long tokens(String setting, String text) {
+        try {
+            long tokens = Long.parseLong(text.trim());
+            if (tokens >= 0) {
+                return tokens;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalStateException("Setting '" + setting + "' must be a number of tokens, not '" + text + "'");
+    }
+
+    private String setting(String rest) {
+        return "provider." + name + "." + rest;
     }
 
     /** Runs on this machine or network: costs nothing per token, and has no quota. */
@@ -234,6 +317,19 @@ public final class ProviderSettings {
 
     public void setPricePerMillionTokens(double price) {
         this.pricePerMillionTokens = price;
+    }
+
+    public void setCapabilities(String words) {
+        Capabilities.parse(setting("capabilities"), words, 0);
+        this.capabilities = words;
+    }
+
+    public void setContextWindow(long tokens) {
+        this.contextWindow = tokens;
+    }
+
+    public void setEmbeddingModels(String models) {
+        this.embeddingModels = models;
     }
 
     public void setLocal(boolean local) {

@@ -146,6 +146,25 @@ class KeyLimitsTest {
     }
 
     @Test
+    void anEmbeddingReservesItsInputTokensOnlyUnderTheSameKeyLimits() {
+        ollama.installModel("nomic-embed-text", 274L * 1024 * 1024, "nomic-bert", "137M");
+        String key = TestKeys.create(keysFile, "--name", "embedder", "--tokens-per-minute", "2000");
+        java.net.http.HttpResponse<String> r = dev.cortex.Http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(cortex.url("/v1/embeddings")))
+                        .header("Authorization", "Bearer " + key)
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "{\"model\":\"nomic-embed-text\",\"input\":\"hello world\"}"))
+                        .build());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        // "hello world": 11 characters, 3 tokens and 4 for the message; no answer to reserve for (a chat would also
+        // hold cortex.limits.default-completion-tokens, 1024)
+        assertThat(r.headers().firstValue("x-ratelimit-remaining-tokens")).hasValue("1993");
+        assertThat(r.headers().firstValue("X-Cortex-Provider")).hasValue("ollama");
+    }
+
+    @Test
     void aRequestLargerThanAWholeMinuteOfTokensIsRefusedAsNotWorthRetrying() {
         String key = TestKeys.create(keysFile, "--name", "small", "--tokens-per-minute", "500");
         RateLimitException refused = catchThrowableOfType(
