@@ -1,5 +1,6 @@
 package dev.cortex.gateway;
 
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,10 +28,12 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.cortex.CortexServer;
+import dev.cortex.Http;
 import dev.cortex.chat.Json;
 import dev.cortex.sim.CohereSimulator;
 import dev.cortex.sim.GeminiSimulator;
@@ -43,7 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The issue's bar for agents, once per provider: through Cortex's OpenAI door, pinned to one provider's simulator, the
  * OpenAI Java SDK completes a tool-call round trip (tools → a call → its result → the final answer), streaming and not;
- * LangChain4j's AiServices runs a {@code @Tool} method and returns a structured-output record, unchanged.
+ * LangChain4j's AiServices runs a {@code @Tool} method and returns a structured-output record, unchanged; and an image
+ * reaches only a model that sees.
  * Each simulator speaks its provider's own wire, so every provider's translation is crossed twice: the call coming
  * back, and the conversation with the call and its result going out.
  */
@@ -263,4 +267,30 @@ class AgentsAcrossProvidersTest {
         assertThat(person.age()).isEqualTo(42); // the simulator's sample integer: the answer followed the schema
         assertOnlyAsked(provider, 1);
     }
+
+    /**
+     * An image in the caller's words reaches only a model that sees: Cohere's configured chat models do not (skipped,
+     * uncalled), Groq's default does not either, so Groq's Llama 4 Scout answers; the image travels as Groq's
+     * {@code image_url} part.
+     */
+    @Test
+    void anImageGoesOnlyToAModelThatSees() throws Exception {
+        groq.reply("a small square");
+        String png = Base64.getEncoder().encodeToString(PNG_1X1);
+        var r = Http.post(
+                cortex.url("/v1/chat/completions"),
+                "{\"providers\":[\"cohere\",\"groq\"],\"messages\":[{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"text\",\"text\":\"What is this?\"},"
+                        + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64," + png + "\"}}]}]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Cortex-Attempts")).contains("cohere:no vision,groq:ok");
+        assertThat(r.headers().firstValue("X-Cortex-Model")).contains("meta-llama/llama-4-scout-17b-16e-instruct");
+        assertThat(cohere.chatCalls()).isZero();
+        JsonNode parts = groq.lastChatRequest().body().at("/messages/0/content");
+        assertThat(parts.get(1).at("/image_url/url").asText()).isEqualTo("data:image/png;base64," + png);
+    }
+
+    /** A 1×1 PNG. */
+    private static final byte[] PNG_1X1 = Base64.getDecoder()
+            .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=");
 }

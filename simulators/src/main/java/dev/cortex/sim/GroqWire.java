@@ -34,7 +34,8 @@ final class GroqWire implements ChatWire {
 
     @Override
     public List<String> defaultModels() {
-        return List.of("llama-3.1-8b-instant", "llama-3.3-70b-versatile");
+        // Llama 4 Scout: the one of these that sees images and follows a JSON Schema
+        return List.of("llama-3.1-8b-instant", "llama-3.3-70b-versatile", "meta-llama/llama-4-scout-17b-16e-instruct");
     }
 
     @Override
