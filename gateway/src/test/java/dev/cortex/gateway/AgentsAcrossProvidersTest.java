@@ -20,6 +20,8 @@ import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.openai.OpenAiChatModel;
@@ -30,11 +32,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.cortex.CortexServer;
 import dev.cortex.Http;
 import dev.cortex.chat.Json;
+import dev.cortex.ollama.OllamaHosts;
 import dev.cortex.sim.CohereSimulator;
 import dev.cortex.sim.GeminiSimulator;
 import dev.cortex.sim.GroqSimulator;
@@ -47,7 +51,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The issue's bar for agents, once per provider: through Cortex's OpenAI door, pinned to one provider's simulator, the
  * OpenAI Java SDK completes a tool-call round trip (tools → a call → its result → the final answer), streaming and not;
  * LangChain4j's AiServices runs a {@code @Tool} method and returns a structured-output record, unchanged; and an image
- * reaches only a model that sees.
+ * reaches only a model that sees; embeddings come back in OpenAI's shape from every provider that serves them.
  * Each simulator speaks its provider's own wire, so every provider's translation is crossed twice: the call coming
  * back, and the conversation with the call and its result going out.
  */
@@ -73,13 +77,19 @@ class AgentsAcrossProvidersTest {
                 "provider.cohere.api-key", "cohere-agents-test-key-0001",
                 "provider.cohere.base-url", cohere.baseUrl(),
                 "provider.ollama.base-url", ollama.baseUrl()));
+        // what the Ollama has installed, read now rather than by the health timer
+        ollama.installModel(EMBEDDER, 274L * 1024 * 1024, "nomic-bert", "137M");
+        cortex.bean("ollamaHosts", OllamaHosts.class).refresh();
     }
+
+    static final String EMBEDDER = "nomic-embed-text";
 
     @BeforeEach
     void reset() {
         for (ProviderSimulator s : sims()) {
             s.reset();
         }
+        ollama.installModel(EMBEDDER, 274L * 1024 * 1024, "nomic-bert", "137M"); // a reset leaves only chat models
         for (String p : new String[] {"groq", "gemini", "cohere", "ollama"}) {
             cortex.bean(p + "Breaker", CircuitBreaker.class).reset();
         }
@@ -293,4 +303,29 @@ class AgentsAcrossProvidersTest {
     /** A 1×1 PNG. */
     private static final byte[] PNG_1X1 = Base64.getDecoder()
             .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=");
+
+    /**
+     * Embeddings in OpenAI's shape from each provider that serves vectors, through each one's own wire; the model
+     * names the provider (an embedding request goes only where its model is), so the others are passed over uncalled.
+     */
+    @ParameterizedTest
+    @CsvSource({"gemini, gemini-embedding-001, 3072", "cohere, embed-v4.0, 768", "ollama, nomic-embed-text, 768"})
+    void embeddingsInOpenAisShape(String provider, String model, int length) {
+        CreateEmbeddingResponse r = openAi().embeddings()
+                .create(EmbeddingCreateParams.builder()
+                        .model(model)
+                        .inputOfArrayOfStrings(List.of("first text", "second text"))
+                        .build());
+        assertThat(r.data()).hasSize(2);
+        assertThat(r.data().get(1).index()).isEqualTo(1);
+        assertThat(r.data().get(0).embedding()).hasSize(length);
+        assertThat(r.data().get(0).embedding()).isNotEqualTo(r.data().get(1).embedding());
+        for (String p : new String[] {"groq", "gemini", "cohere", "ollama"}) {
+            if (!p.equals(provider)) {
+                assertThat(sim(p).chatCalls()).as(p).isZero();
+            }
+        }
+        // at least one: Ollama's count also holds the one-word embedding that loads the model first
+        assertThat(sim(provider).chatCalls()).isPositive();
+    }
 }
