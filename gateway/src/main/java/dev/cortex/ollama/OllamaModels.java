@@ -50,29 +50,8 @@ public final class OllamaModels implements ModelSource, AutoCloseable {
 
     private static final long SHOW_RETRY_NANOS = Duration.ofSeconds(30).toNanos();
 
-    /** @param provider the name of the provider this server is (provider.<name>.*) */
-    public OllamaModels(
-            String provider,
-            OllamaClient client,
-            List<String> configured,
-            long budgetMb,
-            Set<String> criticalNames,
-            long criticalMaxMb,
-            String keepAlive,
-            Duration loadTimeout) {
-        this(
-                provider,
-                client,
-                configured,
-                budgetMb,
-                criticalNames,
-                criticalMaxMb,
-                keepAlive,
-                loadTimeout,
-                new ProviderSettings(provider));
-    }
-
     /**
+     * @param provider the name of the provider this server is (provider.<name>.*)
      * @param settings the provider's settings: what they say of a model's capabilities and context window overrides
      *                 what Ollama says ({@link #capabilities})
      */

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.cortex.failure.ProviderFailure;
+import dev.cortex.provider.ProviderSettings;
 import dev.cortex.sim.Fault;
 import dev.cortex.sim.OllamaSimulator;
 
@@ -66,7 +67,8 @@ class OllamaModelsTest {
                 critical,
                 1024,
                 "30m",
-                loadTimeout);
+                loadTimeout,
+                new ProviderSettings("ollama"));
         managers.add(m);
         return m;
     }

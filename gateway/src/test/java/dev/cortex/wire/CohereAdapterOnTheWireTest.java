@@ -1,7 +1,5 @@
 package dev.cortex.wire;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,12 +12,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.cortex.AgentRequests;
 import dev.cortex.chat.ChatMessage;
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.EmbeddingRequest;
 import dev.cortex.chat.FinishReason;
 import dev.cortex.chat.ImageInput;
-import dev.cortex.chat.Json;
 import dev.cortex.chat.ResponseFormat;
 import dev.cortex.chat.ToolCall;
 import dev.cortex.chat.ToolChoice;
@@ -61,11 +59,7 @@ class CohereAdapterOnTheWireTest {
     }
 
     private static JsonNode json(String text) {
-        try {
-            return Json.parse(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return AgentRequests.json(text);
     }
 
     /** Sends the call and feeds the whole answer to the decoder; the status, for the refused. */
@@ -83,23 +77,8 @@ class CohereAdapterOnTheWireTest {
 
     private static DecoderFramingTest.Recorder chat(List<ChatMessage> messages, ToolChoice choice, ResponseFormat f)
             throws Exception {
-        ChatRequest request = new ChatRequest(
-                "command-a-03-2025",
-                messages,
-                true,
-                false,
-                null,
-                null,
-                null,
-                null,
-                List.of(),
-                null,
-                null,
-                null,
-                choice == null ? List.of() : TOOLS,
-                choice,
-                null,
-                f);
+        ChatRequest request =
+                AgentRequests.streaming("command-a-03-2025", messages, choice == null ? List.of() : TOOLS, choice, f);
         DecoderFramingTest.Recorder r = new DecoderFramingTest.Recorder();
         int status = exchange(ADAPTER.chatRequest(request, "command-a-03-2025", "co-key"), ADAPTER.decoder(r));
         assertThat(status).as("Cohere's answer to the adapter's request").isEqualTo(200);

@@ -8,6 +8,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import dev.cortex.AgentRequests;
 import dev.cortex.chat.ChatMessage;
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.EmbeddingRequest;
@@ -33,32 +34,12 @@ class CohereAdapterTest {
     private static final ToolSpec TIME = new ToolSpec("get_time", null, null, null);
 
     private static JsonNode json(String text) {
-        try {
-            return Json.parse(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return AgentRequests.json(text);
     }
 
     private static ChatRequest request(
             List<ChatMessage> messages, List<ToolSpec> tools, ToolChoice choice, ResponseFormat format) {
-        return new ChatRequest(
-                "command-a-03-2025",
-                messages,
-                true,
-                false,
-                null,
-                null,
-                null,
-                null,
-                List.of(),
-                null,
-                null,
-                null,
-                tools,
-                choice,
-                null,
-                format);
+        return AgentRequests.streaming("command-a-03-2025", messages, tools, choice, format);
     }
 
     private static ChatRequest withTools(List<ToolSpec> tools, ToolChoice choice) {

@@ -6,6 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import dev.cortex.AgentRequests;
 import dev.cortex.chat.ChatMessage;
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.EmbeddingRequest;
@@ -28,11 +29,7 @@ class GeminiAdapterTest {
     private final GeminiAdapter adapter = new GeminiAdapter();
 
     private static JsonNode json(String text) {
-        try {
-            return Json.parse(text);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return AgentRequests.json(text);
     }
 
     private static JsonNode body(UpstreamRequest request) throws IOException {
@@ -41,23 +38,7 @@ class GeminiAdapterTest {
 
     private static ChatRequest request(
             List<ChatMessage> messages, List<ToolSpec> tools, ToolChoice choice, ResponseFormat format) {
-        return new ChatRequest(
-                "gemini-2.5-flash",
-                messages,
-                true,
-                false,
-                null,
-                null,
-                null,
-                null,
-                List.of(),
-                null,
-                null,
-                null,
-                tools,
-                choice,
-                null,
-                format);
+        return AgentRequests.streaming("gemini-2.5-flash", messages, tools, choice, format);
     }
 
     private static final ToolSpec WEATHER = new ToolSpec(

@@ -1,6 +1,5 @@
 package dev.cortex.wire;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,11 +12,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.cortex.AgentRequests;
 import dev.cortex.chat.ChatMessage;
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.EmbeddingRequest;
 import dev.cortex.chat.ImageInput;
-import dev.cortex.chat.Json;
 import dev.cortex.chat.ResponseFormat;
 import dev.cortex.chat.ToolCall;
 import dev.cortex.chat.ToolChoice;
@@ -71,32 +70,12 @@ class GeminiAgainstSimulatorTest {
     }
 
     private static JsonNode json(String text) {
-        try {
-            return Json.parse(text);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return AgentRequests.json(text);
     }
 
     private static ChatRequest chat(
             List<ChatMessage> messages, List<ToolSpec> tools, ToolChoice choice, ResponseFormat format) {
-        return new ChatRequest(
-                "gemini-2.5-flash",
-                messages,
-                true,
-                false,
-                null,
-                null,
-                null,
-                null,
-                List.of(),
-                null,
-                null,
-                null,
-                tools,
-                choice,
-                null,
-                format);
+        return AgentRequests.streaming("gemini-2.5-flash", messages, tools, choice, format);
     }
 
     /** As zod and pydantic write it: a dialect, a reference, a nullable type list, additionalProperties. */

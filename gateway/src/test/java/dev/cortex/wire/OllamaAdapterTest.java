@@ -6,6 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import dev.cortex.AgentRequests;
 import dev.cortex.chat.ChatMessage;
 import dev.cortex.chat.ChatRequest;
 import dev.cortex.chat.FinishReason;
@@ -38,9 +39,7 @@ class OllamaAdapterTest {
 
     private static ChatRequest request(
             List<ChatMessage> messages, List<ToolSpec> tools, ToolChoice choice, ResponseFormat format) {
-        return new ChatRequest(
-                "m", messages, true, true, null, null, null, null, List.of(), null, null, null, tools, choice, null,
-                format);
+        return AgentRequests.streaming("m", messages, tools, choice, format);
     }
 
     private static JsonNode body(ChatRequest request) throws Exception {
