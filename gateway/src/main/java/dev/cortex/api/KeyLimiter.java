@@ -2,8 +2,6 @@ package dev.cortex.api;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -12,9 +10,7 @@ import org.apache.camel.Processor;
 
 import dev.cortex.chain.PriceCeiling;
 import dev.cortex.chat.ChatContext;
-import dev.cortex.chat.ChatMessage;
 import dev.cortex.chat.ChatRequest;
-import dev.cortex.chat.TokenEstimate;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.LimitExceededException;
 import dev.cortex.limits.Ask;
@@ -86,7 +82,7 @@ public final class KeyLimiter implements Processor {
         if (limits.any()) {
             long started = System.nanoTime();
             ChatRequest request = chat.request();
-            long prompt = TokenEstimate.prompt(texts(request));
+            long prompt = chat.promptTokens();
             // vectors have no completion: an embedding request counts its input only
             long completion = chat.embedding() != null
                     ? 0
@@ -148,13 +144,5 @@ public final class KeyLimiter implements Processor {
                 usage.promptTokens(),
                 usage.completionTokens(),
                 price.costMicros(usage.billedPromptTokens(), usage.billedCompletionTokens()));
-    }
-
-    private static List<String> texts(ChatRequest request) {
-        List<String> texts = new ArrayList<>(request.messages().size());
-        for (ChatMessage m : request.messages()) {
-            texts.add(m.content());
-        }
-        return texts;
     }
 }

@@ -15,6 +15,7 @@ public final class ChatContext {
 
     private final ChatRequest request;
     private final EmbeddingRequest embedding;
+    private final long promptTokens;
     private final Needs needs;
     private final ReplyStream stream;
     private final RoutePreference preference;
@@ -70,7 +71,8 @@ public final class ChatContext {
         this.stream = stream;
         this.preference = preference;
         this.client = client;
-        this.needs = embedding != null ? Needs.embeddings(request.needs().tokens()) : request.needs();
+        this.promptTokens = request.promptTokens(); // estimated once: routing and key limits both read it
+        this.needs = embedding != null ? Needs.embeddings(promptTokens) : request.needs(promptTokens);
     }
 
     /**
@@ -126,6 +128,11 @@ public final class ChatContext {
     /** The embedding request when this is one; null for a chat. */
     public EmbeddingRequest embedding() {
         return embedding;
+    }
+
+    /** The prompt's estimated tokens ({@link ChatRequest#promptTokens}). */
+    public long promptTokens() {
+        return promptTokens;
     }
 
     /** What a model must be able to do to answer this request. */

@@ -118,17 +118,29 @@ public record ChatRequest(
         return null;
     }
 
+    /** The prompt's estimated tokens ({@link TokenEstimate}): what key limits reserve and context windows must hold. */
+    public long promptTokens() {
+        List<String> texts = new ArrayList<>(messages.size());
+        for (ChatMessage m : messages) {
+            texts.add(m.content());
+        }
+        return TokenEstimate.prompt(texts);
+    }
+
     /** What a model must be able to do to answer this request: the chain routes only to models that can. */
     public Needs needs() {
+        return needs(promptTokens());
+    }
+
+    /** As {@link #needs()}, with the prompt's estimate already made. */
+    public Needs needs(long promptTokens) {
         boolean tools = offersTools();
         boolean vision = false;
-        List<String> texts = new ArrayList<>(messages.size());
         for (ChatMessage m : messages) {
             tools |= !m.toolCalls().isEmpty() || m.isTool();
             vision |= !m.images().isEmpty();
-            texts.add(m.content());
         }
-        long tokens = TokenEstimate.prompt(texts) + (maxTokens == null ? 0 : maxTokens);
+        long tokens = promptTokens + (maxTokens == null ? 0 : maxTokens);
         return new Needs(tools, responseFormat.kind() == ResponseFormat.Kind.JSON_SCHEMA, vision, false, tokens);
     }
 }
