@@ -198,6 +198,11 @@ class ClusterModeTest {
     void withRedisGoneRequestsAreAnsweredUnderLocalLimitsAndHealthSaysSo() {
         String key = TestKeys.create(keysFile, "--name", "team-a", "--requests-per-minute", "3");
         assertThat(chat(a, key, MODEL).statusCode()).isEqualTo(200);
+        // its settlement runs after the reply: once in Redis, it goes with Redis's restart below; stopped before it
+        // landed, it would be kept for the replay, and the accounts would rightly show 4
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                        get(b, "/api/usage?key=team-a", admin).toString())
+                .contains("\"requests\":1"));
         redis.stop();
 
         long started = System.nanoTime();
