@@ -120,6 +120,9 @@ final class ChatPlayer {
                 chat.body(),
                 turn.calls());
         Duration first = profile != null ? profile.firstTokenDelay() : sim.knobs().firstTokenDelay;
+        if (f instanceof Fault.SlowFirstToken slow) { // here only: every wire, streamed or whole, waits the same
+            first = first.plus(slow.delay());
+        }
         if (!chat.stream()) {
             if (f instanceof Fault.CutAfter) {
                 Loopback.cut(request);

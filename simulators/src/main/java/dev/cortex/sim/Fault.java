@@ -28,6 +28,28 @@ public sealed interface Fault {
      */
     record SilenceAfter(int calls) implements Fault {}
 
+    /**
+     * As a profile's fault: every {@code every}-th request to the profile's model (calls N, 2N, 3N, ... counted per
+     * model, so a run is repeatable) waits {@code delay} more before its first token, and every other is answered as
+     * usual. A provider with a heavy latency tail, for measuring what hedged requests win against it. Spelled
+     * {@code slow-every:N:MS}.
+     */
+    record SlowEvery(int every, Duration delay) implements Fault {
+        public SlowEvery {
+            if (every < 1 || delay.isNegative()) {
+                throw new IllegalArgumentException(
+                        "slow-every:N:MS needs N >= 1 and MS >= 0, not " + every + ":" + delay.toMillis());
+            }
+        }
+    }
+
+    /**
+     * Answers as usual, only {@code delay} later before the first token (on top of the pacing's own first-token
+     * delay): what one slow call of {@link SlowEvery} meets. The answer itself is untouched, so it holds for every
+     * wire, streamed or not.
+     */
+    record SlowFirstToken(Duration delay) implements Fault {}
+
     /** Streams {@code chunks} content chunks, then nothing more, keeping the connection open. */
     record StallAfter(int chunks) implements Fault {}
 
@@ -87,7 +109,19 @@ public sealed interface Fault {
         return new EmptyAnswer(finishReason);
     }
 
-    /** Parses the names the simulator CLI and the {@code X-Sim-Fault} header use: {@code 429:30}, {@code 503}, {@code cut:3}, ... */
+    /** {@code N:MS}, both required: the one fault whose argument is two numbers. */
+    private static Fault slowEvery(String arg) {
+        String[] n = arg == null ? new String[0] : arg.split(":");
+        if (n.length != 2) {
+            throw new IllegalArgumentException("slow-every needs N:MS (every N-th call, MS more), not " + arg);
+        }
+        return new SlowEvery(Integer.parseInt(n[0].trim()), Duration.ofMillis(Long.parseLong(n[1].trim())));
+    }
+
+    /**
+     * Parses the names the simulator CLI and the {@code X-Sim-Fault} header use: {@code 429:30}, {@code 503},
+     * {@code cut:3}, {@code slow-every:5:1000}, ...
+     */
     static Fault parse(String spec) {
         String[] p = spec.trim().split(":", 2);
         String arg = p.length > 1 ? p[1] : null;
@@ -98,6 +132,7 @@ public sealed interface Fault {
             case "model_not_found" -> modelNotFound();
             case "silence" -> silence();
             case "silence-after" -> new SilenceAfter(Integer.parseInt(arg));
+            case "slow-every" -> slowEvery(arg);
             case "stall" -> stallAfter(arg == null ? 1 : Integer.parseInt(arg));
             case "cut" -> cutAfter(arg == null ? 1 : Integer.parseInt(arg));
             case "error_event" -> errorEventAfter(arg == null ? 1 : Integer.parseInt(arg));

@@ -19,7 +19,7 @@ final class Knobs {
     final Deque<Fault> onceFaults = new ConcurrentLinkedDeque<>();
     final List<String> models = new CopyOnWriteArrayList<>();
     final Map<String, Profile> profiles = new ConcurrentHashMap<>();
-    /** Requests per profiled model so far, for {@link Fault.SilenceAfter}. */
+    /** Requests per profiled model so far, for {@link Fault.SilenceAfter} and {@link Fault.SlowEvery}. */
     private final Map<String, AtomicInteger> profileCalls = new ConcurrentHashMap<>();
 
     volatile Fault fault;
@@ -71,12 +71,17 @@ final class Knobs {
     /** The fault a profiled model's request meets: the profile's, counted when it depends on the request's place. */
     Fault profileFault(String model, Fault fault) {
         if (fault instanceof Fault.SilenceAfter after) {
-            int call = profileCalls
-                    .computeIfAbsent(model, m -> new AtomicInteger())
-                    .incrementAndGet();
-            return call > after.calls() ? Fault.silence() : null;
+            return call(model) > after.calls() ? Fault.silence() : null;
+        }
+        if (fault instanceof Fault.SlowEvery slow) {
+            return call(model) % slow.every() == 0 ? new Fault.SlowFirstToken(slow.delay()) : null;
         }
         return fault;
+    }
+
+    /** This request's place among the profiled model's requests since the last reset, from 1. */
+    private int call(String model) {
+        return profileCalls.computeIfAbsent(model, m -> new AtomicInteger()).incrementAndGet();
     }
 
     boolean serves(String model) {

@@ -11,7 +11,9 @@ import java.util.concurrent.CountDownLatch;
  *   java -cp cortex.jar dev.cortex.sim.SimulatorMain --groq 9101 --gemini 9102 --cohere 9103 --ollama 9104 \
  *        --scenario nightmare [--reply "text"] [--first-token-ms N] [--chunk-gap-ms N]
  *        [--profiles name:firstTokenMs:chunkGapMs:words[:fault],...]
- *        (a profile's fault may be silence-after:N: its first N requests answered, the later ones silent) [--hold-once MARKER] [--pullable model,...]
+ *        (a profile's fault may be silence-after:N: its first N requests answered, the later ones silent;
+ *        or slow-every:N:MS: every N-th request (N, 2N, ...) MS ms later to its first token, the others as usual)
+ *        [--hold-once MARKER] [--pullable model,...]
  *        [--bind ADDRESS]
  * </pre>
  * Scenarios: {@code healthy} (every simulator answers), {@code nightmare} (the seed's: Groq 429, Gemini quota,
