@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -44,6 +46,7 @@ import dev.cortex.api.StatusEvents;
 import dev.cortex.api.StatusPage;
 import dev.cortex.chain.ChainPlanner;
 import dev.cortex.chain.EmbeddingFamilies;
+import dev.cortex.chain.Hedging;
 import dev.cortex.chat.Strategy;
 import dev.cortex.http.FrontDoorSettings;
 import dev.cortex.http.StreamingHttpEngine;
@@ -68,7 +71,7 @@ public final class CortexConfiguration implements CamelConfiguration {
 
         Vertx vertx = Vertx.vertx(new VertxOptions()
                 .setWorkerPoolSize(settings.integer("cortex.http.worker-pool-size"))
-                // a worker waits for a whole non-streaming answer, which a local model may take minutes to write
+                // no worker waits for a provider's answer, but one may wait for a local model to load: minutes
                 .setMaxWorkerExecuteTime(30)
                 .setMaxWorkerExecuteTimeUnit(TimeUnit.MINUTES)
                 .setPreferNativeTransport(true));
@@ -101,6 +104,15 @@ public final class CortexConfiguration implements CamelConfiguration {
         registry.bind("providers", all);
         ChainPlanner planner = new ChainPlanner(all, Strategy.parse(settings.string("cortex.strategy")));
         registry.bind("chainPlanner", planner);
+        // the chain asks the next provider here when one failed on an event loop (asking may block: a model loading)
+        Executor chainWorkers = task -> vertx.executeBlocking(
+                () -> {
+                    task.run();
+                    return null;
+                },
+                false);
+        registry.bind("chainWorkers", chainWorkers);
+        registry.bind("hedging", new Hedging(hedgingSettings(settings), all, vertx, meters));
         EmbeddingFamilies families = new EmbeddingFamilies(
                 all, embeddingFamilies(context), settings.string("cortex.embeddings.default-family"));
         registry.bind("routeExplainer", new RouteExplainer(planner, keys, families));
@@ -176,5 +188,17 @@ public final class CortexConfiguration implements CamelConfiguration {
                 settings.integer("cortex.http.max-queued-requests"),
                 settings.integer("cortex.http.operator-worker-pool-size"),
                 Long.parseLong(settings.string("camel.server.max-body-size")));
+    }
+
+    /** {@code cortex.hedging.*}: the strategies are checked by name, so a misspelt one fails at start. */
+    private static Hedging.Settings hedgingSettings(Settings settings) {
+        Set<String> strategies = new TreeSet<>();
+        settings.list("cortex.hedging.strategies")
+                .forEach(name -> strategies.add(Strategy.parse(name).wireName()));
+        return new Hedging.Settings(
+                strategies,
+                settings.decimal("cortex.hedging.percentile"),
+                settings.integer("cortex.hedging.min-samples"),
+                settings.millis("cortex.hedging.min-delay-ms"));
     }
 }

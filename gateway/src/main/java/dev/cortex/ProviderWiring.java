@@ -17,6 +17,7 @@ import org.apache.camel.spi.Registry;
 import dev.cortex.chat.ChatContext;
 import dev.cortex.failure.ClientGoneException;
 import dev.cortex.failure.FailureClassifier;
+import dev.cortex.failure.HedgeLostException;
 import dev.cortex.failure.ProviderFailure;
 import dev.cortex.failure.ReplyFailedException;
 import dev.cortex.ollama.OllamaClient;
@@ -170,14 +171,15 @@ final class ProviderWiring {
                 .slowCallDurationThreshold(s.timeouts().total().plusSeconds(1))
                 .ignoreException(t -> t instanceof ProviderFailure failure && !failure.countsAgainstBreaker()
                         || t instanceof ClientGoneException
-                        || t instanceof ReplyFailedException)
+                        || t instanceof ReplyFailedException
+                        || t instanceof HedgeLostException)
                 .build();
-        // the EIP returns a streamed answer at its first token: its verdict comes when the stream ends
+        // the EIP returns as soon as a call is under way: its verdict comes when the call fails or the answer ends
         return new WholeAnswerBreaker(
                 breakers.circuitBreaker(s.name(), config),
                 result -> result instanceof Exchange e
                         && e.getMessage().getBody() instanceof ChatContext chat
-                        && chat.streaming(),
+                        && chat.hasCallUnderWay(),
                 Clock.systemUTC());
     }
 }

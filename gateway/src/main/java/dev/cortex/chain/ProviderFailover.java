@@ -3,6 +3,7 @@ package dev.cortex.chain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
@@ -11,27 +12,36 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Navigate;
 import org.apache.camel.Processor;
 import org.apache.camel.processor.loadbalancer.LoadBalancerSupport;
-import org.apache.camel.support.ExchangeHelper;
 
 import dev.cortex.chat.ChatContext;
 import dev.cortex.failure.BadRequestException;
-import dev.cortex.failure.ClientGoneException;
-import dev.cortex.failure.ProviderFailure;
 import dev.cortex.provider.ModelDemand;
 
 /**
  * The chain's load balancer: tries the providers listed under it in routes/chain.camel.yaml one after another until
- * one answers, like Camel's failover balancer, with two differences. The order can change per request (the listed
- * order is the default; a {@link ChainPlanner} may reorder or narrow it), and it stops early only when the caller has
- * gone: whatever one provider refuses, the next may serve.
+ * one answers, like Camel's failover balancer, with three differences. The order can change per request (the listed
+ * order is the default; a {@link ChainPlanner} may reorder or narrow it); it stops early only when the caller has
+ * gone: whatever one provider refuses, the next may serve; and no thread waits for a provider. A provider's route
+ * returns as soon as its call is under way ({@link ChatContext#callUnderWay}); the chain goes on when that call
+ * settles, answered or not ({@link ChainRun}), and a request waiting on a provider holds memory, not a thread. A
+ * hedged request ({@link Hedging}) may have the next provider asked beside a late one.
  */
 public final class ProviderFailover extends LoadBalancerSupport {
 
     private final ChainPlanner planner;
+    private final Hedging hedging;
+    private final Executor workers;
     private volatile List<String> listed;
 
-    public ProviderFailover(ChainPlanner planner) {
+    /**
+     * @param hedging when a late provider is joined by the next one
+     * @param workers where the next provider is asked after one failed: off the event loop that saw the failure, since
+     *     asking may block (a local model that has to load first)
+     */
+    public ProviderFailover(ChainPlanner planner, Hedging hedging, Executor workers) {
         this.planner = planner;
+        this.hedging = hedging;
+        this.workers = workers;
     }
 
     @Override
@@ -59,35 +69,12 @@ public final class ProviderFailover extends LoadBalancerSupport {
             return true;
         }
         chat.plan(plan.providers());
-        Exception last = null;
-        for (int index : plan.positions()) {
-            if (chat.client().gone()) {
-                last = new ClientGoneException(); // nobody to answer: ask no one else
-                break;
-            }
-            Exchange attempt = ExchangeHelper.createCopy(exchange, true);
-            try {
-                steps[index].process(attempt); // a provider's route blocks only until its commit point
-            } catch (Exception e) {
-                attempt.setException(e);
-            }
-            Exception failure = attempt.getException();
-            if (failure == null) {
-                ExchangeHelper.copyResults(exchange, attempt);
-                callback.done(true);
-                return true;
-            }
-            last = failure;
-            if (!ChainVerdict.noAnswer(failure)) { // a caller who left, or a bug: stop here
-                break;
-            }
+        ChainRun run = new ChainRun(exchange, callback, steps, names, plan, chat, hedging, workers);
+        if (run.start()) {
+            callback.done(true);
+            return true;
         }
-        exchange.setException(
-                last != null
-                        ? last
-                        : new ProviderFailure("chain", "no_provider", null, null)); // nothing to try for this request
-        callback.done(true);
-        return true;
+        return false; // a call is under way: the run calls back when it settles
     }
 
     @Override

@@ -20,6 +20,8 @@ public final class AttemptTrail {
     private static final String REJECTED = "rejected";
 
     private final List<Entry> entries = new ArrayList<>(4);
+    /** Open entries whose call is under way: not to be taken for rejected when another provider is entered (a hedge). */
+    private final List<Integer> underWay = new ArrayList<>(2);
 
     /** How much of a provider's own words an error message repeats (they can be long, and are for people). */
     private static final int DETAIL_LIMIT = 300;
@@ -50,6 +52,19 @@ public final class AttemptTrail {
         entries.add(new Entry(provider, null, null, null, true));
     }
 
+    /** The provider's open entry has a call under way now: it stays open until the call's outcome is recorded. */
+    public synchronized void callUnderWay(String provider) {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            Entry e = entries.get(i);
+            if (e.outcome() == null && e.provider().equals(provider)) {
+                if (!underWay.contains(i)) {
+                    underWay.add(i);
+                }
+                return;
+            }
+        }
+    }
+
     public void record(String provider, String outcome, FailureClass failureClass) {
         record(provider, outcome, failureClass, null);
     }
@@ -73,17 +88,19 @@ public final class AttemptTrail {
         return text.length() <= DETAIL_LIMIT ? text : text.substring(0, DETAIL_LIMIT) + "…";
     }
 
+    /** Closes the provider's open entry with this outcome, or adds the entry when it has none open. */
     private void put(Entry entry) {
         String provider = entry.provider();
-        int last = entries.size() - 1;
-        if (last >= 0
-                && entries.get(last).outcome() == null
-                && entries.get(last).provider().equals(provider)) {
-            entries.set(last, entry);
-        } else {
-            closeOpen();
-            entries.add(entry);
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            Entry e = entries.get(i);
+            if (e.outcome() == null && e.provider().equals(provider)) {
+                entries.set(i, entry);
+                underWay.remove(Integer.valueOf(i));
+                return;
+            }
         }
+        closeOpen();
+        entries.add(entry);
     }
 
     /** A provider passed over without a call for a reason that is not news (it has no keys). */
@@ -126,9 +143,10 @@ public final class AttemptTrail {
         return j.toString();
     }
 
+    /** The last entry, left open while the next is entered: its breaker turned the call away before it began. */
     private void closeOpen() {
         int last = entries.size() - 1;
-        if (last >= 0 && entries.get(last).outcome() == null) {
+        if (last >= 0 && entries.get(last).outcome() == null && !underWay.contains(last)) {
             Entry open = entries.get(last);
             entries.set(last, new Entry(open.provider(), REJECTED, null, null, true));
         }

@@ -2,6 +2,7 @@ package dev.cortex.chat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,6 +37,8 @@ public final class ChatContext {
     private volatile Map<String, String> limitHeaders = Map.of();
     private volatile Map<String, String> fixedModels = Map.of();
     private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile CompletableFuture<Void> callUnderWay;
+    private final FirstTokenRace race = new FirstTokenRace();
 
     /**
      * How the request ended: {@code ok}, {@code broken} (a stream that failed after its first token), {@code
@@ -179,6 +182,31 @@ public final class ChatContext {
     /** The providers this request will try, in order (set by the chain before the first attempt). */
     public void plan(List<String> providers) {
         this.plan = List.copyOf(providers);
+    }
+
+    /** Which provider call answers, when a hedge has two under way. */
+    public FirstTokenRace race() {
+        return race;
+    }
+
+    /**
+     * The provider call just started for this request: it completes at the call's commit point, or fails when the
+     * provider did not answer. Set by the provider that started it, taken by the chain, which goes on from there
+     * without a thread waiting.
+     */
+    public void callUnderWay(CompletableFuture<Void> outcome) {
+        callUnderWay = outcome;
+    }
+
+    public boolean hasCallUnderWay() {
+        return callUnderWay != null;
+    }
+
+    /** The call under way, now the chain's to wait on; null when the provider answered without one. */
+    public CompletableFuture<Void> takeCallUnderWay() {
+        CompletableFuture<Void> outcome = callUnderWay;
+        callUnderWay = null;
+        return outcome;
     }
 
     public List<String> plan() {

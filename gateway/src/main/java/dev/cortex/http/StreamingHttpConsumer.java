@@ -5,9 +5,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -31,6 +34,10 @@ import dev.cortex.access.Caller;
  * tokens from the route at the moment a provider commits, then relays the rest on the event loop, and lets the route
  * return. This consumer therefore does what Camel's does, except that when the route has already sent the response
  * head it leaves the response alone: the stream owns it.
+ *
+ * <p>It also runs the route as Camel's asynchronous routing engine allows: a worker thread carries the request up to
+ * its provider call and is then let go; the route goes on where that call settles. So a request waiting on a
+ * provider holds no thread, and the bound on requests in flight ({@link WorkerGate}) is a bound on memory.
  */
 final class StreamingHttpConsumer extends VertxPlatformHttpConsumer {
 
@@ -107,33 +114,45 @@ final class StreamingHttpConsumer extends VertxPlatformHttpConsumer {
                 releaseExchange(exchange, false); // no unit of work was begun for it
                 return;
             }
+            // the route runs on a worker until it waits for a provider; it goes on, and ends, wherever that call
+            // settles, and the response is written back on this connection's event loop
+            Context connection = Vertx.currentContext();
+            AtomicBoolean over = new AtomicBoolean();
+            Handler<Throwable> routeDone = failure -> {
+                if (over.compareAndSet(false, true)) {
+                    connection.runOnContext(v -> respond(ctx, exchange, operator, failure));
+                }
+            };
             Callable<Void> route = () -> {
                 createUoW(exchange);
-                getProcessor().process(exchange);
+                getAsyncProcessor().process(exchange, doneSync -> routeDone.handle(null));
                 return null;
             };
-            Future<Void> processing = operator
+            Future<Void> started = operator
                     ? door.operatorWorkers().executeBlocking(route, false)
                     : ctx.vertx().executeBlocking(route, false);
-            processing.onComplete(processed -> {
-                if (!operator) {
-                    door.chatWorkers().leave(); // the worker is free again, whatever the route did
-                }
-                if (ctx.response().headWritten()) {
-                    done(exchange); // the route sent this response itself (a stream in flight, or already finished)
-                } else if (processed.failed()) {
-                    fail(exchange, ctx, processed.cause());
+            started.onFailure(routeDone);
+        });
+    }
+
+    /** The route is over: the response goes out, unless the route sent it itself. */
+    private void respond(RoutingContext ctx, Exchange exchange, boolean operator, Throwable failure) {
+        if (!operator) {
+            door.chatWorkers().leave(); // the request's place is free again, whatever the route did
+        }
+        if (ctx.response().headWritten()) {
+            done(exchange); // the route sent this response itself (a stream in flight, or already finished)
+        } else if (failure != null) {
+            fail(exchange, ctx, failure);
+        } else {
+            writeCamelResponse(ctx, exchange).onComplete(written -> {
+                if (written.failed()) {
+                    fail(exchange, ctx, written.cause());
                 } else {
-                    writeCamelResponse(ctx, exchange).onComplete(written -> {
-                        if (written.failed()) {
-                            fail(exchange, ctx, written.cause());
-                        } else {
-                            done(exchange);
-                        }
-                    });
+                    done(exchange);
                 }
             });
-        });
+        }
     }
 
     private Future<Void> writeCamelResponse(RoutingContext ctx, Exchange exchange) {

@@ -48,7 +48,7 @@ public final class StreamingHttpEngine extends VertxPlatformHttpEngine {
         this.idle = new IdleConnections(vertx, settings.idleTimeout());
         this.chatWorkers = new WorkerGate(settings.chatWorkers() + settings.maxQueuedRequests());
         this.operatorWorkers = vertx.createSharedWorkerExecutor("cortex-operator", settings.operatorWorkers());
-        meters.gauge("cortex.http.chat.workers.in.use", chatWorkers, WorkerGate::inUse);
+        meters.gauge("cortex.http.chat.requests.in.flight", chatWorkers, WorkerGate::inUse);
     }
 
     @Override
@@ -64,8 +64,8 @@ public final class StreamingHttpEngine extends VertxPlatformHttpEngine {
                 () -> install(routerName));
     }
 
-    /** Requests holding or waiting for a chat worker now (a leak shows here). */
-    public int chatWorkersInUse() {
+    /** Chat requests in flight now (a leak shows here). */
+    public int chatRequestsInFlight() {
         return chatWorkers.inUse();
     }
 

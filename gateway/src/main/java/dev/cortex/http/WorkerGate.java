@@ -3,16 +3,16 @@ package dev.cortex.http;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Bounds the requests that hold or wait for a chat worker. Vert.x queues blocking work without limit; past this
- * bound a request gets a fast 503 with {@code Retry-After} rather than a place at the end of a queue it may never
- * leave in time.
+ * Bounds the chat requests in flight: holding a worker, waiting for one, or waiting on a provider. Vert.x queues
+ * blocking work without limit; past this bound a request gets a fast 503 with {@code Retry-After} rather than a place
+ * at the end of a queue it may never leave in time.
  */
 final class WorkerGate {
 
     private final int limit;
     private final AtomicInteger inUse = new AtomicInteger();
 
-    /** @param limit workers plus the requests allowed to wait for one */
+    /** @param limit workers plus the requests allowed beyond them */
     WorkerGate(int limit) {
         this.limit = limit;
     }
@@ -33,7 +33,7 @@ final class WorkerGate {
         inUse.decrementAndGet();
     }
 
-    /** Requests holding or waiting for a worker now. */
+    /** Requests in flight now. */
     int inUse() {
         return inUse.get();
     }

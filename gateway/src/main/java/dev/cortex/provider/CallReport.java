@@ -15,8 +15,8 @@ import dev.cortex.failure.UpstreamError;
 
 /**
  * How one call reports back: latency, and its one outcome once it delivered. The call's bulkhead slot is freed
- * here. A streamed answer's breaker verdict is given here too, when the stream ends (see {@link WholeAnswerBreaker}):
- * a success, a failure, or — when the caller left — nothing at all.
+ * here. The breaker's verdict on a call that delivered is given here too, when the answer ends (see {@link
+ * WholeAnswerBreaker}): a success, a failure, or — when the caller left — nothing at all.
  */
 final class CallReport implements CallEvents {
 
@@ -60,9 +60,7 @@ final class CallReport implements CallEvents {
             case COMPLETE -> {
                 sinks.health().answered(); // a whole answer is fresher news than the last probe
                 sinks.metrics().answered(providerMillis, usage);
-                if (chat.streaming()) {
-                    sinks.breaker().onSuccess(providerMillis, TimeUnit.MILLISECONDS);
-                }
+                sinks.breaker().onSuccess(providerMillis, TimeUnit.MILLISECONDS);
             }
             case BROKEN -> {
                 FailureClass failure = sinks.classifier().classify(error);

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +25,9 @@ final class KeyRotation {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeyRotation.class);
 
-    /** One call with one key: null once it delivered, else what went wrong before the commit point. */
+    /** One call with one key: completes with null once it delivered, else what went wrong before the commit point. */
     interface Attempt {
-        UpstreamError with(String key);
+        CompletableFuture<UpstreamError> with(String key);
     }
 
     private final String provider;
@@ -53,44 +55,88 @@ final class KeyRotation {
         this.metrics = metrics;
     }
 
-    /** Returns once a key's call delivered; throws {@link ProviderFailure} to hand over to the next provider. */
-    void run(ChatContext chat, Attempt attempt) {
-        UpstreamError last = null;
-        FailureClass lastClass = null;
-        Set<String> tried = new HashSet<>(); // each key at most once per request, whatever its cool-down says
-        while (true) {
+    /**
+     * Completes once a key's call delivered; fails with {@link ProviderFailure} to hand over to the next provider, or
+     * with what the attempt itself failed with (the caller left, the reply could not be started).
+     */
+    CompletableFuture<Void> run(ChatContext chat, Attempt attempt) {
+        Rotation rotation = new Rotation(chat, attempt);
+        rotation.next();
+        return rotation.outcome;
+    }
+
+    /** One request's way through the keys: each key at most once, whatever its cool-down says. */
+    private final class Rotation {
+        private final ChatContext chat;
+        private final Attempt attempt;
+        private final CompletableFuture<Void> outcome = new CompletableFuture<>();
+        private final Set<String> tried = new HashSet<>();
+        private UpstreamError last;
+        private FailureClass lastClass;
+
+        Rotation(ChatContext chat, Attempt attempt) {
+            this.chat = chat;
+            this.attempt = attempt;
+        }
+
+        void next() {
             Optional<String> key = keys.acquire(tried);
             if (key.isEmpty()) { // every key is cooling down, dead, or already tried by now
                 Instant retryAt = keys.earliestRecovery().orElse(null);
                 if (last == null) {
                     chat.trail().record(provider, "cooling", null, retryAt);
-                    throw new ProviderFailure(provider, "cooling", null, retryAt);
+                    outcome.completeExceptionally(new ProviderFailure(provider, "cooling", null, retryAt));
+                } else {
+                    chat.trail().record(provider, last, lastClass, retryAt);
+                    outcome.completeExceptionally(new ProviderFailure(provider, last.label(), lastClass, retryAt));
                 }
-                chat.trail().record(provider, last, lastClass, retryAt);
-                throw new ProviderFailure(provider, last.label(), lastClass, retryAt);
-            }
-            tried.add(key.get());
-            UpstreamError failed = attempt.with(key.get());
-            if (failed == null) {
                 return;
             }
+            tried.add(key.get());
+            CompletableFuture<UpstreamError> call;
+            try {
+                call = attempt.with(key.get());
+            } catch (RuntimeException notStarted) {
+                outcome.completeExceptionally(notStarted);
+                return;
+            }
+            call.whenComplete((failed, thrown) -> {
+                try {
+                    if (thrown != null) {
+                        outcome.completeExceptionally(
+                                thrown instanceof CompletionException ? thrown.getCause() : thrown);
+                    } else if (failed == null) {
+                        outcome.complete(null);
+                    } else if (handled(key.get(), failed)) {
+                        next();
+                    }
+                } catch (RuntimeException bug) {
+                    outcome.completeExceptionally(bug); // whatever happens, the request hears of it
+                }
+            });
+        }
+
+        /** Sets the key aside as the failure rules say: true when another key of ours may try, else ends the rotation. */
+        private boolean handled(String key, UpstreamError failed) {
             UpstreamError error = failed.withMessage(ApiKeys.scrub(failed.message())); // the trail may show its words
             FailureClass failure = classifier.classify(error);
             health.callFailed(error.label() + " (" + failure.name().toLowerCase() + ")");
             metrics.failed(error.label(), failure);
             switch (action(failure)) {
-                case COOL_KEY -> keys.coolDown(key.get(), classifier.cooldown(error));
-                case DROP_KEY -> keys.drop(key.get());
+                case COOL_KEY -> keys.coolDown(key, classifier.cooldown(error));
+                case DROP_KEY -> keys.drop(key);
                 case PAUSE_PROVIDER -> {
                     pause.pause(classifier.accessDeniedPause());
                     Instant until = pause.until().orElse(null);
                     chat.trail().record(provider, error, failure, until);
-                    throw new ProviderFailure(provider, error.label(), failure, until);
+                    outcome.completeExceptionally(new ProviderFailure(provider, error.label(), failure, until));
+                    return false;
                 }
                 case FAIL_OVER -> {
                     LOG.debug("{} failed: {} ({})", provider, error.label(), error.message());
                     chat.trail().record(provider, error, failure, null);
-                    throw new ProviderFailure(provider, error.label(), failure, null);
+                    outcome.completeExceptionally(new ProviderFailure(provider, error.label(), failure, null));
+                    return false;
                 }
             }
             if (keys.hasUsable(tried)) {
@@ -99,6 +145,7 @@ final class KeyRotation {
             }
             last = error;
             lastClass = failure;
+            return true;
         }
     }
 

@@ -3,9 +3,10 @@ package dev.cortex.provider;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import dev.cortex.chat.ChatContext;
-import dev.cortex.failure.ClientGoneException;
 import dev.cortex.failure.FailureClassifier;
 import dev.cortex.failure.ProviderFailure;
 
@@ -13,7 +14,7 @@ import dev.cortex.failure.ProviderFailure;
  * One provider as the chain sees it. Its route (the {@code provider} template in routes/providers.camel.yaml) calls
  * {@link #admit} (can it be tried at all, without calling it?) and then, inside the circuit breaker, {@link #call}
  * (try it, moving through its keys). The parts each do one job: {@link ProviderStatus} says whether it can be tried
- * and how healthy it is, {@link KeyRotation} moves through its keys, {@link BlockingCall} makes one call with one key,
+ * and how healthy it is, {@link KeyRotation} moves through its keys, {@link CallAttempt} makes one call with one key,
  * {@link ProviderProbe} checks it between requests.
  */
 public final class Provider {
@@ -29,7 +30,7 @@ public final class Provider {
     private final AccessPause pause;
     private final ProviderStatus status;
     private final KeyRotation rotation;
-    private final BlockingCall blockingCall;
+    private final CallAttempt callAttempt;
     private final ProviderProbe probe;
     private final FirstTokenTimeout firstTokenTimeout;
     private final CallReport.Sinks reports;
@@ -58,7 +59,7 @@ public final class Provider {
                 upstream.timeouts().firstToken(),
                 settings.adaptiveFirstToken() ? adaptive : FirstTokenTimeout.Settings.OFF,
                 metrics::firstTokenTimeout);
-        this.blockingCall = new BlockingCall(name, upstream, metrics, firstTokenTimeout);
+        this.callAttempt = new CallAttempt(name, upstream, metrics, firstTokenTimeout);
         this.probe = new ProviderProbe(upstream, keys, status, health, firstToken, classifier, pause);
         this.reports = new CallReport.Sinks(name, firstToken, firstTokenTimeout, metrics, health, breaker, classifier);
         metrics.watch(keys, bulkhead);
@@ -174,8 +175,13 @@ public final class Provider {
     }
 
     /**
-     * Asks this provider, blocking only until the commit point. Throws {@link ProviderFailure} to hand over to the
-     * next provider, {@link ClientGoneException} when the caller hung up (the chain then stops).
+     * Starts asking this provider and returns without waiting: the call's outcome is left in {@link
+     * ChatContext#callUnderWay}, for the chain to go on from when it settles. Throws {@link ProviderFailure} when the
+     * provider cannot be asked at all (busy, no model fits, the model cannot be loaded).
+     *
+     * <p>The circuit breaker around this step records nothing when it returns (see {@link WholeAnswerBreaker}): the
+     * call's one verdict is given here when it fails before its commit point, else by its {@link CallReport} when
+     * the answer ends.
      */
     public void call(ChatContext chat) {
         Optional<Bulkhead.Permit> permit = bulkhead.enter(chat.isLastInPlan(name()));
@@ -183,6 +189,7 @@ public final class Provider {
             chat.trail().record(name(), "busy", null);
             throw new ProviderFailure(name(), "busy", null, null);
         }
+        String model;
         try {
             models.look();
             ModelChoice choice = choose(ModelDemand.of(chat));
@@ -190,16 +197,28 @@ public final class Provider {
                 chat.trail().record(name(), choice.refusal(), null);
                 throw new ProviderFailure(name(), choice.refusal(), null, null);
             }
-            String model = choice.model();
+            model = choice.model();
             prepare(chat, model);
-            // answered: the call that delivered holds the slot until it ends, and frees it through its report
-            rotation.run(
-                    chat,
-                    key -> blockingCall.attempt(chat, model, key, new CallReport(reports, chat, model, permit.get())));
-        } catch (RuntimeException notAnswered) {
+        } catch (RuntimeException notAsked) {
             permit.get().release();
-            throw notAnswered;
+            throw notAsked;
         }
+        long started = System.nanoTime();
+        CompletableFuture<Void> outcome = rotation.run(
+                chat, key -> callAttempt.start(chat, model, key, new CallReport(reports, chat, model, permit.get())));
+        chat.callUnderWay(outcome.whenComplete((answered, failure) -> {
+            if (failure != null) {
+                // not answered: the slot is free again, and the breaker judges the failure (resilience4j ignores
+                // what is not the provider's doing: the caller leaving, a refusal that counts against nothing)
+                permit.get().release();
+                breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, unwrapped(failure));
+            }
+            // answered: the call that delivered holds the slot until it ends, and frees it through its report
+        }));
+    }
+
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /** Gets the model ready (a local model may have to load): time spent waiting on it is the provider's. */

@@ -15,6 +15,7 @@ import dev.cortex.chat.StreamListener;
 import dev.cortex.chat.ToolCallAssembler;
 import dev.cortex.chat.Usage;
 import dev.cortex.failure.ClientGoneException;
+import dev.cortex.failure.HedgeLostException;
 import dev.cortex.failure.ReplyFailedException;
 import dev.cortex.failure.UpstreamError;
 import dev.cortex.wire.UpstreamRequest;
@@ -24,11 +25,11 @@ import dev.cortex.wire.UpstreamRequest;
  * or after its commit point, over or not) and what it tells the caller. The HTTP side is {@link UpstreamExchange}.
  *
  * <p>Everything happens on one Vert.x event loop: response callbacks, timers, and the relay of tokens to the caller.
- * The chain's thread only waits on {@link #settled()}, which completes at the commit point (the first content token
- * for a streaming caller; the end of the answer otherwise) or fails while failing over is still possible: with the
- * {@link UpstreamError} when the provider failed, with {@link ClientGoneException} when the caller hung up, with
- * {@link ReplyFailedException} when the caller's reply head could not be written. After the
- * commit point no thread is held: the call's one outcome is reported through {@link CallEvents#ended}.
+ * No thread waits for it: the chain goes on when {@link #settled()} completes, at the commit point (the first content
+ * token for a streaming caller; the end of the answer otherwise), or when it fails while failing over is still
+ * possible: with the {@link UpstreamError} when the provider failed, with {@link ClientGoneException} when the caller
+ * hung up, with {@link ReplyFailedException} when the caller's reply head could not be written. After the commit
+ * point the call's one outcome is reported through {@link CallEvents#ended}.
  *
  * <p>The clocks ({@link CallClocks}) measure the provider only. While the caller is slow to take what was relayed,
  * the upstream read is paused, and so are the idle and total clocks: the provider is not sending because Cortex asked
@@ -79,20 +80,21 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
 
     void start(String url, UpstreamRequest upstream) {
         context.runOnContext(v -> {
+            // stopped at once (after this) when another call of this request already answers it
+            chat.race().enter(this, () -> {
+                chat.trail().record(provider, "hedge_lost", null); // before the winner's answer goes out
+                context.runOnContext(lost -> lostRace());
+            });
             clocks.start();
             chat.client().onGone(() -> context.runOnContext(gone -> clientGone()));
             exchange.send(url, upstream);
         });
     }
 
-    /** Nobody waits for this call any more (the chain's thread was interrupted): drop it, unless it already ended. */
-    void abandon() {
-        context.runOnContext(v -> {
-            if (!finished) {
-                stop();
-                settled.completeExceptionally(new ClientGoneException());
-            }
-        });
+    /** No outcome long after the total clock should have given one (a backstop): the call failed, on the provider. */
+    void overdue() {
+        context.runOnContext(
+                v -> fail(UpstreamError.of(UpstreamError.Kind.TOTAL_TIMEOUT, "no outcome within the total timeout")));
     }
 
     @Override
@@ -123,6 +125,10 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
             end(CallEvents.End.COMPLETE, null);
             chat.stream().complete(finishReason, usage);
         } else {
+            if (!chat.race().claim(this)) { // an answer with no token at all, while a hedge's call answers
+                lostRace();
+                return;
+            }
             end(CallEvents.End.COMPLETE, null);
             chat.addUpstreamTime(clocks.sinceStartNanos());
             chat.answered(
@@ -138,8 +144,9 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
             return;
         }
         if (!chat.streaming()) {
-            text.append(fragment);
-            firstTokenArrived();
+            if (firstTokenArrived()) {
+                text.append(fragment);
+            }
             return;
         }
         relay(stream -> stream.text(fragment));
@@ -153,8 +160,9 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
         }
         calledTools = true;
         if (!chat.streaming()) {
-            toolCalls.add(index, id, name, argumentsFragment);
-            firstTokenArrived();
+            if (firstTokenArrived()) {
+                toolCalls.add(index, id, name, argumentsFragment);
+            }
             return;
         }
         relay(stream -> stream.toolCall(index, id, name, argumentsFragment));
@@ -178,20 +186,23 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
         if (finished) {
             return;
         }
-        vectors = List.copyOf(embedded);
-        firstTokenArrived();
+        if (firstTokenArrived()) {
+            vectors = List.copyOf(embedded);
+        }
     }
 
     /**
-     * The commit point: the caller's reply head goes out and the chain's thread is let go. When the head cannot be
-     * written, the call ends here and the chain's thread gets {@link ReplyFailedException}, so that the provider's
+     * The commit point: the caller's reply head goes out and the chain goes on. When the head cannot be
+     * written, the call ends here and the chain gets {@link ReplyFailedException}, so that the provider's
      * slot is freed and the caller answered with an error at once, not after the total timeout.
      *
      * @return whether the head went out
      */
     private boolean commit() {
+        if (!firstTokenArrived()) {
+            return false;
+        }
         committed = true;
-        firstTokenArrived();
         chat.addUpstreamTime(clocks.sinceStartNanos());
         try {
             chat.stream().commit(chat.commitHead(provider, model));
@@ -265,6 +276,7 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
         }
         if (!committed) {
             stop();
+            chat.race().withdraw(this); // a non-streaming answer may have begun: the next provider may still answer
             chat.addUpstreamTime(clocks.sinceStartNanos());
             settled.completeExceptionally(new UpstreamFailedException(error));
             return;
@@ -295,11 +307,29 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
         exchange.close(readToTheEnd);
     }
 
-    /** The first token is here: stop its clock and tell the provider how long it took. */
-    private void firstTokenArrived() {
+    /**
+     * The first token is here: stop its clock and tell the provider how long it took.
+     *
+     * @return false when another call of this request answers it instead (a hedge): this one is then over
+     */
+    private boolean firstTokenArrived() {
+        if (!chat.race().claim(this)) {
+            lostRace();
+            return false;
+        }
         long millis = clocks.firstTokenArrived();
         if (millis >= 0) {
             events.firstToken(millis);
         }
+        return true;
+    }
+
+    /** Another call of this request produced its first token first (a hedge): this one stops, blaming nobody. */
+    private void lostRace() {
+        if (finished || committed) {
+            return;
+        }
+        stop();
+        settled.completeExceptionally(new HedgeLostException());
     }
 }

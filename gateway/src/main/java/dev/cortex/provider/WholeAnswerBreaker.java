@@ -13,11 +13,13 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 
 /**
  * A resilience4j circuit breaker that judges whole answers. Camel's circuit breaker EIP records a call's outcome when
- * the call returns; a streamed answer's call returns at its first token, long before the stream can turn out broken.
- * For such calls ({@code outcomeComesLater}) this breaker records nothing when the call returns and keeps the call's
- * permission (a half-open breaker's probe stays the only call); the stream reports its one outcome when it ends,
- * through {@link #onSuccess}, {@link #onError} or — when the client left and the answer says nothing about the
- * provider — {@link #releasePermission}. Everything else is resilience4j's own breaker, unchanged.
+ * the call returns; a provider's call step returns as soon as its call is under way (no thread waits for a provider),
+ * long before the answer, let alone a stream, can turn out good or broken. For such calls ({@code outcomeComesLater})
+ * this breaker records nothing when the step returns and keeps the call's permission (a half-open breaker's probe
+ * stays the only call); the call reports its one outcome when it fails or its answer ends, through {@link
+ * #onSuccess}, {@link #onError} or — when the client left and the answer says nothing about the provider — {@link
+ * #releasePermission}. A step that fails at once is recorded by the EIP, as usual. Everything else is resilience4j's
+ * own breaker, unchanged.
  *
  * <p>It also remembers when it last opened, so that a caller can be told when the provider may be tried again.
  */

@@ -20,6 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -162,7 +166,49 @@ class FrontDoorDefenceTest {
     }
 
     @Test
-    void whenEveryWorkerIsBusyAChatGetsAFast503AndTheOperatorEndpointsStillAnswer() {
+    void aRequestWaitingOnAProviderHoldsNoWorkerThread() throws Exception {
+        // two workers: were a waiting request to keep its worker, no more than two could be waiting on the provider
+        int requests = 20;
+        ExecutorService callers = Executors.newFixedThreadPool(requests);
+        try (OllamaSimulator ollama = (OllamaSimulator) new OllamaSimulator().start();
+                CortexServer cortex = CortexServer.start(Map.of(
+                        "provider.ollama.base-url", ollama.baseUrl(),
+                        "provider.ollama.max-concurrent", "64",
+                        "cortex.http.worker-pool-size", "2",
+                        "cortex.http.max-queued-requests", "62"))) {
+            ollama.reply("done");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Http.get(cortex.url("/api/health")).statusCode() == 200); // probed: serving
+            ollama.holdOnce("hold");
+            List<Future<HttpResponse<String>>> waiting = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"hold " + i + "\"}]}";
+                waiting.add(callers.submit(() -> Http.post(cortex.url("/v1/chat/completions"), body)));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> ollama.heldCalls() == requests);
+            assertThat(Http.get(cortex.url("/metrics")).body())
+                    .contains("cortex_http_chat_requests_in_flight " + requests + ".0");
+            // and the two workers are free: a request that needs no provider call is served meanwhile
+            assertThat(Http.post(cortex.url("/v1/chat/completions"), "{\"messages\":[]}")
+                            .statusCode())
+                    .isEqualTo(400);
+
+            ollama.releaseHeld();
+            for (Future<HttpResponse<String>> answer : waiting) {
+                HttpResponse<String> response = answer.get(20, TimeUnit.SECONDS);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                assertThat(response.body()).contains("done");
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> Http.get(cortex.url("/metrics"))
+                    .body()
+                    .contains("cortex_http_chat_requests_in_flight 0.0"));
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void pastTheRequestsAllowedInFlightAChatGetsAFast503AndTheOperatorEndpointsStillAnswer() {
         try (OllamaSimulator ollama = (OllamaSimulator) new OllamaSimulator().start();
                 CortexServer cortex = CortexServer.start(Map.of(
                         "provider.ollama.base-url", ollama.baseUrl(),
@@ -188,15 +234,15 @@ class FrontDoorDefenceTest {
             assertThat(refusedMs).as("refused at once, not queued").isLessThan(5_000);
             HttpResponse<String> health = Http.get(cortex.url("/api/health"));
             assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
-            assertThat(Http.get(cortex.url("/metrics")).body()).contains("cortex_http_chat_workers_in_use 2.0");
+            assertThat(Http.get(cortex.url("/metrics")).body()).contains("cortex_http_chat_requests_in_flight 2.0");
 
             ollama.releaseHeld();
             for (CompletableFuture<HttpResponse<String>> f : held) {
                 assertThat(f.join().statusCode()).isEqualTo(200);
             }
-            await().atMost(Duration.ofSeconds(5))
-                    .until(() ->
-                            Http.get(cortex.url("/metrics")).body().contains("cortex_http_chat_workers_in_use 0.0"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> Http.get(cortex.url("/metrics"))
+                    .body()
+                    .contains("cortex_http_chat_requests_in_flight 0.0"));
             assertThat(Http.post(cortex.url("/api/chat"), "{\"stream\":false," + HELLO.substring(1))
                             .statusCode())
                     .isEqualTo(200);

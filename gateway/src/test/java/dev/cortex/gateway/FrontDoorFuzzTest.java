@@ -133,7 +133,8 @@ class FrontDoorFuzzTest {
                     .build());
             assertThat(ollamaDoor.statusCode()).as(ollamaDoor.body()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> get(cortex, "/metrics", admin).body().contains("cortex_http_chat_workers_in_use 0.0"));
+                    .until(() ->
+                            get(cortex, "/metrics", admin).body().contains("cortex_http_chat_requests_in_flight 0.0"));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 JsonNode health =
                         JSON.readTree(get(cortex, "/api/health", admin).body());
