@@ -44,11 +44,12 @@ public final class ProviderSettings {
     private double pricePerMillionTokens;
     private final Map<String, ModelPrice> prices = new TreeMap<>();
     private boolean local;
-    private String capabilities; // null: not configured
-    private final Map<String, String> modelCapabilities = new TreeMap<>();
+    // parsed once when set: a request asks every provider what its models can do, several times
+    private Capabilities capabilities; // null: not configured
+    private final Map<String, Capabilities> modelCapabilities = new TreeMap<>();
     private long contextWindow;
     private final Map<String, Long> modelContextWindows = new TreeMap<>();
-    private String embeddingModels = "";
+    private List<String> embeddingModels = List.of();
     private int maxConcurrent = 256;
     private final Clocks timeout = new Clocks();
     private String maxTokensField = "max_tokens";
@@ -162,13 +163,8 @@ public final class ProviderSettings {
      * when neither is set, so that a server that knows its models (Ollama) may say.
      */
     public Optional<Capabilities> configuredCapabilities(String model) {
-        String own = model == null ? null : modelCapabilities.get(model);
-        if (own != null) {
-            return Optional.of(Capabilities.parse(setting("capabilities." + model), own, 0));
-        }
-        return capabilities == null
-                ? Optional.empty()
-                : Optional.of(Capabilities.parse(setting("capabilities"), capabilities, 0));
+        Capabilities own = model == null ? null : modelCapabilities.get(model);
+        return Optional.ofNullable(own != null ? own : capabilities);
     }
 
     /** Whether a line of its own ({@code capabilities.<model>}) says what {@code model} can do. */
@@ -189,13 +185,13 @@ public final class ProviderSettings {
 
     /** The models that serve vectors ({@code embedding-models}); they serve no chat. */
     public List<String> embeddingModelList() {
-        return split(embeddingModels);
+        return embeddingModels;
     }
 
     /** One line of the capability table: {@code provider.<name>.capabilities.<model> = tools, vision}. */
     public void addCapabilities(String model, String words) {
-        Capabilities.parse(setting("capabilities." + model), words, 0); // refuse an unknown word at start-up
-        modelCapabilities.put(model, words);
+        // an unknown word is refused here, at start-up
+        modelCapabilities.put(model, Capabilities.parse(setting("capabilities." + model), words, 0));
     }
 
     /** One line of the context-window table: {@code provider.<name>.context-window.<model> = 131072}. */
@@ -320,8 +316,7 @@ public final class ProviderSettings {
     }
 
     public void setCapabilities(String words) {
-        Capabilities.parse(setting("capabilities"), words, 0);
-        this.capabilities = words;
+        this.capabilities = Capabilities.parse(setting("capabilities"), words, 0);
     }
 
     public void setContextWindow(long tokens) {
@@ -329,7 +324,7 @@ public final class ProviderSettings {
     }
 
     public void setEmbeddingModels(String models) {
-        this.embeddingModels = models;
+        this.embeddingModels = split(models);
     }
 
     public void setLocal(boolean local) {
