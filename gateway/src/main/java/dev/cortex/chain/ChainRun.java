@@ -14,6 +14,7 @@ import org.apache.camel.support.ExchangeHelper;
 
 import dev.cortex.chat.ChatContext;
 import dev.cortex.failure.ClientGoneException;
+import dev.cortex.failure.CompletionCause;
 import dev.cortex.failure.HedgeLostException;
 import dev.cortex.failure.ProviderFailure;
 
@@ -157,7 +158,7 @@ final class ChainRun {
                 over = true;
                 answered = true;
             } else {
-                note(unwrapped(failure));
+                note(CompletionCause.of(failure));
                 if (underWay > 0 || asking) {
                     return; // the other call under way, or the thread asking now, carries on
                 }
@@ -262,11 +263,7 @@ final class ChainRun {
             settled.join();
             throw new IllegalStateException("a call that failed completed normally");
         } catch (CompletionException | CancellationException e) {
-            return unwrapped(e);
+            return CompletionCause.of(e);
         }
-    }
-
-    private static Throwable unwrapped(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 }

@@ -2,10 +2,10 @@ package dev.cortex.provider;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 import dev.cortex.chat.ChatContext;
 import dev.cortex.failure.ClientGoneException;
+import dev.cortex.failure.CompletionCause;
 import dev.cortex.failure.HedgeLostException;
 import dev.cortex.failure.ReplyFailedException;
 import dev.cortex.failure.UpstreamError;
@@ -60,7 +60,7 @@ final class CallAttempt {
             if (failure == null) {
                 return null;
             }
-            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            Throwable cause = CompletionCause.of(failure);
             // a call settles badly in one of four ways only: the caller left, the caller's reply could not be
             // started, a hedge's other call answered, or the provider failed before committing
             if (cause instanceof ClientGoneException gone) {

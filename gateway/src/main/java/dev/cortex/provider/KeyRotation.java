@@ -5,12 +5,12 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.CompletionCause;
 import dev.cortex.failure.FailureClass;
 import dev.cortex.failure.FailureClassifier;
 import dev.cortex.failure.ProviderFailure;
@@ -103,8 +103,7 @@ final class KeyRotation {
             call.whenComplete((failed, thrown) -> {
                 try {
                     if (thrown != null) {
-                        outcome.completeExceptionally(
-                                thrown instanceof CompletionException ? thrown.getCause() : thrown);
+                        outcome.completeExceptionally(CompletionCause.of(thrown));
                     } else if (failed == null) {
                         outcome.complete(null);
                     } else if (handled(key.get(), failed)) {

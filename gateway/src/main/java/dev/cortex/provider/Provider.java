@@ -3,10 +3,10 @@ package dev.cortex.provider;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import dev.cortex.chat.ChatContext;
+import dev.cortex.failure.CompletionCause;
 import dev.cortex.failure.FailureClassifier;
 import dev.cortex.failure.ProviderFailure;
 
@@ -211,14 +211,10 @@ public final class Provider {
                 // not answered: the slot is free again, and the breaker judges the failure (resilience4j ignores
                 // what is not the provider's doing: the caller leaving, a refusal that counts against nothing)
                 permit.get().release();
-                breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, unwrapped(failure));
+                breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, CompletionCause.of(failure));
             }
             // answered: the call that delivered holds the slot until it ends, and frees it through its report
         }));
-    }
-
-    private static Throwable unwrapped(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /** Gets the model ready (a local model may have to load): time spent waiting on it is the provider's. */
