@@ -12,6 +12,7 @@ import dev.cortex.wire.ProviderAdapter;
  *
  * @param clientWriteTimeout how long a streaming caller may leave relayed tokens untaken before its stream is
  *                           dropped (its fault: the provider's clocks stand still meanwhile)
+ * @param resets             the resets its HTTP/2 connections may still send
  */
 public record Upstream(
         String baseUrl,
@@ -19,4 +20,16 @@ public record Upstream(
         Timeouts timeouts,
         Duration clientWriteTimeout,
         Vertx vertx,
-        HttpClient client) {}
+        HttpClient client,
+        ResetBudget resets) {
+
+    public Upstream(
+            String baseUrl,
+            ProviderAdapter adapter,
+            Timeouts timeouts,
+            Duration clientWriteTimeout,
+            Vertx vertx,
+            HttpClient client) {
+        this(baseUrl, adapter, timeouts, clientWriteTimeout, vertx, client, new ResetBudget());
+    }
+}

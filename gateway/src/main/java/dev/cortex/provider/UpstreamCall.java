@@ -69,8 +69,8 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
         this.model = model;
         this.events = events;
         this.clocks = new CallClocks(upstream.vertx(), timeouts, this::fail);
-        this.exchange =
-                new UpstreamExchange(upstream.client(), upstream.adapter(), this, this, chat.embedding() != null);
+        this.exchange = new UpstreamExchange(
+                upstream.client(), upstream.resets(), upstream.adapter(), this, this, chat.embedding() != null);
     }
 
     /** Completes at the commit point; fails with {@link UpstreamFailedException} or {@link ClientGoneException} before it. */

@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 
 import dev.cortex.chat.StreamListener;
@@ -37,6 +38,7 @@ final class UpstreamExchange {
     }
 
     private final HttpClient client;
+    private final ResetBudget resets;
     private final ProviderAdapter adapter;
     private final Reader reader;
     private final StreamListener listener;
@@ -47,8 +49,14 @@ final class UpstreamExchange {
 
     /** @param embedding whether the answer is an embedding response (one JSON body), not a chat stream */
     UpstreamExchange(
-            HttpClient client, ProviderAdapter adapter, Reader reader, StreamListener listener, boolean embedding) {
+            HttpClient client,
+            ResetBudget resets,
+            ProviderAdapter adapter,
+            Reader reader,
+            StreamListener listener,
+            boolean embedding) {
         this.client = client;
+        this.resets = resets;
         this.adapter = adapter;
         this.reader = reader;
         this.listener = listener;
@@ -100,12 +108,20 @@ final class UpstreamExchange {
     /**
      * A response read to its end leaves its connection to the pool; any other is reset, which is how a provider learns
      * that nobody is listening: over HTTP/1.1 the connection is dropped (a half-read response cannot be reused), over
-     * HTTP/2 only this call's stream is (RST_STREAM), and the connection carries on with its other calls.
+     * HTTP/2 only this call's stream is (RST_STREAM), and the connection carries on with its other calls — unless the
+     * connection has sent its budget of resets ({@link ResetBudget}): then the answer runs out, read and dropped.
      */
     void close(boolean readToTheEnd) {
-        if (request != null && !readToTheEnd) {
-            request.reset();
+        if (request == null || readToTheEnd) {
+            return;
         }
+        if (request.version() == HttpVersion.HTTP_2 && !resets.spend(request.connection(), System.nanoTime())) {
+            if (response != null) {
+                response.resume(); // held back for a slow caller, perhaps: what is left is dropped as it comes
+            }
+            return;
+        }
+        request.reset();
     }
 
     private void onResponse(HttpClientResponse resp) {

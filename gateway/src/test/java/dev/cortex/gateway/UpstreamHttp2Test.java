@@ -161,6 +161,63 @@ class UpstreamHttp2Test {
         assertThat(h2Groq.abandonedCalls()).isEqualTo(1);
     }
 
+    /**
+     * A provider's server closes a connection that sends it too many resets (HTTP/2 rapid-reset protection: 200 in
+     * 30 s for Vert.x and Netty servers, the simulator's too). Callers leaving in bulk must not cost the callers who
+     * stay their streams, nor the provider its health: past a budget, a left stream is read out instead of reset.
+     */
+    @Test
+    void callersLeavingInBulkDoNotCostTheConnectionItsOtherStreams() throws Exception {
+        // a Cortex of its own: the budget of resets is its connections', and the other tests must start afresh
+        try (GroqSimulator groq = (GroqSimulator) new GroqSimulator().start();
+                CortexServer cortex = CortexServer.start(Map.of(
+                        "provider.groq.api-key", "gsk_test_h2_key_0002",
+                        "provider.groq.base-url", groq.baseUrl(),
+                        "provider.groq.http2", "h2c"))) {
+            groq.reply("one two three four five");
+            assertThat(Http.post(cortex.url("/v1/chat/completions"), streamBody("warm"))
+                            .body())
+                    .endsWith("data: [DONE]\n\n");
+            int opened = groq.connectionsOpened();
+            groq.chunkGap(Duration.ofMillis(20)); // five words: a left answer is still running when its caller goes
+            groq.holdOnce("staying-");
+            List<CompletableFuture<String>> staying = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String body = streamBody("staying-" + i);
+                staying.add(CompletableFuture.supplyAsync(
+                        () -> Http.post(cortex.url("/v1/chat/completions"), body)
+                                .body(),
+                        callers));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> groq.heldCalls() == 3);
+            for (int i = 0; i < 250; i++) {
+                try (RawHttpClient leaving =
+                        RawHttpClient.post(cortex.port(), "/v1/chat/completions", streamBody("leaving-" + i))) {
+                    assertThat(leaving.readUntil("\"content\":\"one\"", Duration.ofSeconds(10)))
+                            .startsWith("HTTP/1.1 200 OK");
+                } // the caller hangs up mid-stream
+            }
+            groq.releaseHeld();
+            for (CompletableFuture<String> other : staying) {
+                assertThat(other.get(30, TimeUnit.SECONDS))
+                        .as("the streams that stayed went on")
+                        .contains("\"content\":\" five\"")
+                        .doesNotContain("\"error\"")
+                        .endsWith("data: [DONE]\n\n");
+            }
+            assertThat(groq.connectionsOpened())
+                    .as("the connection was not closed on Cortex")
+                    .isEqualTo(opened);
+            // the budget (provider/ResetBudget): 100 resets per connection in 30 s; the other 150 answers ran out
+            await().atMost(Duration.ofSeconds(10)).until(() -> groq.abandonedCalls() == 100);
+            assertThat(cortex.bean("groq", Provider.class)
+                            .breaker()
+                            .getMetrics()
+                            .getNumberOfFailedCalls())
+                    .isZero();
+        }
+    }
+
     @Test
     void aSlowCallerHoldsBackItsOwnStreamOnly() throws Exception {
         String answer = bigAnswer(128);
