@@ -50,6 +50,7 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
     // confined to the event loop of `context`
     private String model;
     private boolean committed;
+    private boolean answers; // this call won the request's race: no need to ask again for every fragment
     private boolean finished;
     private final StringBuilder text = new StringBuilder();
     private final ToolCallAssembler toolCalls = new ToolCallAssembler();
@@ -313,9 +314,12 @@ final class UpstreamCall implements StreamListener, UpstreamExchange.Reader {
      * @return false when another call of this request answers it instead (a hedge): this one is then over
      */
     private boolean firstTokenArrived() {
-        if (!chat.race().claim(this)) {
-            lostRace();
-            return false;
+        if (!answers) {
+            answers = chat.race().claim(this);
+            if (!answers) {
+                lostRace();
+                return false;
+            }
         }
         long millis = clocks.firstTokenArrived();
         if (millis >= 0) {

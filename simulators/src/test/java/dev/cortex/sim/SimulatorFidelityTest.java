@@ -373,10 +373,16 @@ class SimulatorFidelityTest {
 
     // ---- Ollama, with ollama4j ----
 
-    @Test
-    void ollamaThroughOllama4j() throws Exception {
+    /** Ollama's own Java client, pointed at the simulator. */
+    private static Ollama ollama4j() {
         Ollama client = new Ollama(ollama.baseUrl());
         client.setRequestTimeoutSeconds(10);
+        return client;
+    }
+
+    @Test
+    void ollamaThroughOllama4j() throws Exception {
+        Ollama client = ollama4j();
         OllamaChatResult result = client.chat(
                 OllamaChatRequest.builder()
                         .withModel("llama3.2")
@@ -406,8 +412,7 @@ class SimulatorFidelityTest {
 
     @Test
     void ollamaIsStrictAsOllama4jSeesIt() throws Exception {
-        Ollama client = new Ollama(ollama.baseUrl());
-        client.setRequestTimeoutSeconds(10);
+        Ollama client = ollama4j();
         OllamaChatResult cut = client.chat(
                 OllamaChatRequest.builder()
                         .withModel("llama3.2")
@@ -464,8 +469,7 @@ class SimulatorFidelityTest {
 
     @Test
     void ollamaToolCallsAsOllama4jReadsThem() throws Exception {
-        Ollama client = new Ollama(ollama.baseUrl());
-        client.setRequestTimeoutSeconds(10);
+        Ollama client = ollama4j();
         client.setMaxChatToolCallRetries(0); // hand the call back instead of running the tool
         for (boolean streaming : new boolean[] {false, true}) {
             OllamaChatRequest question = weatherQuestion();
@@ -484,8 +488,7 @@ class SimulatorFidelityTest {
 
     @Test
     void ollamaToolResultRoundTripThroughOllama4j() throws Exception {
-        Ollama client = new Ollama(ollama.baseUrl());
-        client.setRequestTimeoutSeconds(10);
+        Ollama client = ollama4j();
         for (boolean streaming : new boolean[] {false, true}) {
             OllamaChatRequest question = weatherQuestion();
             // ollama4j runs the tool the model called, adds its result as a tool turn, and asks again
@@ -511,8 +514,7 @@ class SimulatorFidelityTest {
 
     @Test
     void ollamaFormatAsOllama4jSendsIt() throws Exception {
-        Ollama client = new Ollama(ollama.baseUrl());
-        client.setRequestTimeoutSeconds(10);
+        Ollama client = ollama4j();
         OllamaChatResult json = client.chat(
                 OllamaChatRequest.builder()
                         .withModel("llama3.2")
@@ -550,8 +552,7 @@ class SimulatorFidelityTest {
                 .capabilities("llava:7b", 4096, "completion", "vision");
         ollama.installModel("nomic-embed-text", 274L * 1024 * 1024, "nomic-bert", "137M")
                 .capabilities("nomic-embed-text", 2048, "embedding");
-        Ollama client = new Ollama(ollama.baseUrl());
-        client.setRequestTimeoutSeconds(10);
+        Ollama client = ollama4j();
         assertThat(client.getModelDetails("llama3.2").getCapabilities()).containsExactly("completion", "tools");
         assertThat(client.getModelDetails("llava:7b").getCapabilities()).containsExactly("completion", "vision");
         assertThat(client.getModelDetails("nomic-embed-text").getCapabilities()).containsExactly("embedding");
